@@ -1,0 +1,82 @@
+using AssetServer.Assets;
+using AssetServer.Auth;
+using AssetServer.Data;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.Files.Import;
+using AssetServer.Metadata;
+using AssetServer.Server;
+using AssetServer.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Configuration;
+
+/// <summary>Configuration sources and the service graph, kept out of Program.cs so it reads as a table of contents.</summary>
+public static class ServiceSetup
+{
+    /// <summary>
+    /// appsettings.json from the repository root (wherever the server is started from), then
+    /// <c>ASSETSERVER_</c> environment variables, then the command line, each overriding the one before.
+    /// </summary>
+    public static void AddAssetServerConfiguration(this WebApplicationBuilder builder, string[] args)
+    {
+        var folder = ConfigFolder.Locate();
+        builder.Configuration["ConfigFolder"] = folder;
+        builder.Configuration.AddJsonFile(Path.Combine(folder, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("ASSETSERVER_");
+        builder.Configuration.AddCommandLine(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8055");
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Upload size is enforced per request by the upload reader, which knows the configured limit.
+            k.Limits.MaxRequestBodySize = null;
+        });
+    }
+
+    public static IServiceCollection AddAssetServer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptionsWithValidateOnStart<DataOptions>().BindConfiguration("Data");
+        services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
+        services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
+            .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.");
+        services.AddOptionsWithValidateOnStart<UploadsOptions>().BindConfiguration("Uploads")
+            .Validate(o => o.MaxBytes > 0, "Uploads:MaxBytes must be a positive number of bytes.");
+        services.AddOptionsWithValidateOnStart<ImportOptions>().BindConfiguration("Import")
+            .Validate(o => o.MaxBytes > 0, "Import:MaxBytes must be a positive number of bytes.")
+            .Validate(o => Durations.TryParse(o.Timeout, out _), "Import:Timeout must be a duration such as 30s.");
+        services.AddOptionsWithValidateOnStart<MetadataOptions>().BindConfiguration("Metadata");
+        services.AddOptionsWithValidateOnStart<ServerOptions>().BindConfiguration("Server");
+
+        services.AddSingleton(sp =>
+        {
+            var configured = sp.GetRequiredService<IOptions<DataOptions>>().Value.Path;
+            var baseFolder = configuration["ConfigFolder"] ?? Directory.GetCurrentDirectory();
+            return new DataPaths(Path.Combine(baseFolder, configured));
+        });
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
+        services.AddSingleton<FileRepository>();
+        services.AddSingleton<FileStore>();
+        services.AddSingleton<AdminToken>();
+        services.AddSingleton<TokenAuth>();
+        services.AddSingleton<MetadataScraper>();
+        services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
+        services.AddSingleton<UploadReader>();
+        services.AddSingleton<FileService>();
+        services.AddSingleton<UrlImporter>();
+        services.AddAssets(configuration);
+
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        return services;
+    }
+
+    /// <summary>Schema migrations and the start-up sweep of anything a crash left behind.</summary>
+    public static async Task PrepareDataAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<Database>().MigrateAsync();
+        await StartupSweep.RunAsync(app.Services);
+        app.Services.GetRequiredService<AdminToken>();
+    }
+}

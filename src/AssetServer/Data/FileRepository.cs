@@ -1,0 +1,112 @@
+using System.Data;
+using AssetServer.Files;
+using AssetServer.Files.Query;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace AssetServer.Data;
+
+/// <summary>
+/// Owns every SQL statement on <c>files</c>. Values are always Dapper parameters; identifiers come
+/// only from <see cref="FileFields"/>.
+/// </summary>
+public sealed class FileRepository(Database database)
+{
+    private const string Columns =
+        "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
+        "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
+        "uploaded_on, checksum";
+
+    private const string Values =
+        "@Id, @Storage, @FilenameDisk, @FilenameDownload, @Title, @Type, @Folder, @UploadedBy, @CreatedOn, @ModifiedBy, @ModifiedOn, " +
+        "@Charset, @Filesize, @Width, @Height, @Duration, @Embed, @Description, @Location, @Tags, @Metadata, @FocalPointX, @FocalPointY, " +
+        "@UploadedOn, @Checksum";
+
+    private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
+
+    public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+    }
+
+    private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
+
+    /// <summary>The records with these ids, in id order (as Directus re-reads them).</summary>
+    public async Task<List<FileRecord>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await database.OpenAsync(ct);
+        var rows = new List<FileRecord>();
+        // SQLite caps bound parameters per statement; chunk big key lists.
+        foreach (var chunk in ids.Distinct().Chunk(500))
+            rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectByIds, new { ids = chunk }, cancellationToken: ct)));
+        return rows.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private const string Insert = $"INSERT INTO files ({Columns}) VALUES ({Values})";
+
+    public Task InsertAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(Insert, record, tx, cancellationToken: ct));
+
+    private const string UpdateAll =
+        "UPDATE files SET storage = @Storage, filename_disk = @FilenameDisk, filename_download = @FilenameDownload, title = @Title, " +
+        "type = @Type, folder = @Folder, uploaded_by = @UploadedBy, created_on = @CreatedOn, modified_by = @ModifiedBy, " +
+        "modified_on = @ModifiedOn, charset = @Charset, filesize = @Filesize, width = @Width, height = @Height, duration = @Duration, " +
+        "embed = @Embed, description = @Description, location = @Location, tags = @Tags, metadata = @Metadata, " +
+        "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum WHERE id = @Id";
+
+    public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
+
+    private const string DeleteById = "DELETE FROM files WHERE id = @id";
+
+    public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(DeleteById, new { id }, tx, cancellationToken: ct));
+
+    /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        // IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
+        var result = await work(connection, tx);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    private const string SelectFilenames = "SELECT filename_disk FROM files";
+
+    /// <summary>Every stored disk name, for the start-up sweep of orphaned originals.</summary>
+    public async Task<HashSet<string>> AllFilenamesOnDiskAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var names = await connection.QueryAsync<string>(new CommandDefinition(SelectFilenames, cancellationToken: ct));
+        return names.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>One page of a list query plus the counts <c>meta</c> asked for.</summary>
+    public async Task<FileListResult> ListAsync(FileQuery query, CancellationToken ct = default)
+    {
+        var sql = FileQuerySql.Build(query);
+        await using var connection = await database.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct))).ToList();
+        long? total = null, filtered = null;
+        if (query.Meta.Contains("total_count"))
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM files", cancellationToken: ct));
+        if (query.Meta.Contains("filter_count"))
+            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, cancellationToken: ct));
+        return new FileListResult(rows, total, filtered);
+    }
+
+    /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
+    public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
+    {
+        var sql = FileQuerySql.Build(query);
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)))
+            .Select(r => r.Id).ToList();
+    }
+}
+
+public sealed record FileListResult(List<FileRecord> Rows, long? TotalCount, long? FilterCount);

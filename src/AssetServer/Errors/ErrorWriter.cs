@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AssetServer.Errors;
+
+/// <summary>Writes an <see cref="ApiException"/> as the one error shape of the API.</summary>
+public static class ErrorWriter
+{
+    public static async Task WriteAsync(HttpContext context, ApiException error)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return;
+        response.Clear();
+        response.StatusCode = error.Status;
+        foreach (var (name, value) in error.Headers) response.Headers[name] = value;
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.ContentType = "application/json; charset=utf-8";
+
+        var extensions = new JsonObject();
+        foreach (var (key, value) in error.Extensions)
+            extensions[key] = JsonSerializer.SerializeToNode(value);
+        extensions["code"] = error.Code;
+        var body = new JsonObject
+        {
+            ["errors"] = new JsonArray(new JsonObject { ["message"] = error.Message, ["extensions"] = extensions }),
+        };
+        if (HttpMethods.IsHead(context.Request.Method)) return;
+        await response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+}
+
+/// <summary>
+/// Turns every exception into the error shape: API errors as they are, framework errors
+/// (oversized or malformed bodies) into their 4xx, anything else into a logged 500 without a stack.
+/// </summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var error = exception switch
+        {
+            ApiException api => api,
+            BadHttpRequestException { StatusCode: 413 } => ApiErrors.ContentTooLarge(
+                context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0),
+            BadHttpRequestException bad => ApiErrors.InvalidPayload(bad.Message),
+            JsonException json => ApiErrors.InvalidPayload($"Malformed JSON: {json.Message}"),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
+            IOException io when IsDiskFull(io) => ApiErrors.InsufficientStorage("The data folder is full"),
+            UnauthorizedAccessException => ApiErrors.ServiceUnavailable("storage", "The data folder is not writable"),
+            _ => null,
+        };
+        if (error is null && context.RequestAborted.IsCancellationRequested) return true;
+        if (error is null)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            error = new ApiException(500, "INTERNAL_SERVER_ERROR", "An unexpected error occurred.");
+        }
+        await ErrorWriter.WriteAsync(context, error);
+        return true;
+    }
+
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL (0x70) on Windows.
+    private static bool IsDiskFull(IOException io) => (io.HResult & 0xFFFF) is 28 or 122 or 0x70;
+}

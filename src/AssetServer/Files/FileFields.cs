@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace AssetServer.Files;
+
+/// <summary>What kind of value a field holds: decides which filter operators apply and how values are bound.</summary>
+public enum FieldKind { String, Uuid, Integer, DateTime, Json }
+
+/// <summary>A column of <c>files</c> as the API sees it.</summary>
+public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<FileRecord, JsonNode?> Read);
+
+/// <summary>
+/// The allow-list of fields: the only names that ever reach SQL as identifiers, in the order
+/// Directus returns them. Writable ones are those API.md lets a client set.
+/// </summary>
+public static class FileFields
+{
+    public static readonly IReadOnlyList<FileField> All =
+    [
+        new("id", FieldKind.Uuid, false, r => r.Id),
+        new("storage", FieldKind.String, false, r => r.Storage),
+        new("filename_disk", FieldKind.String, false, r => r.FilenameDisk),
+        new("filename_download", FieldKind.String, true, r => r.FilenameDownload),
+        new("title", FieldKind.String, true, r => r.Title),
+        new("type", FieldKind.String, false, r => r.Type),
+        new("folder", FieldKind.Uuid, true, r => r.Folder),
+        new("uploaded_by", FieldKind.Uuid, false, r => r.UploadedBy),
+        new("created_on", FieldKind.DateTime, false, r => r.CreatedOn),
+        new("modified_by", FieldKind.Uuid, false, r => r.ModifiedBy),
+        new("modified_on", FieldKind.DateTime, false, r => r.ModifiedOn),
+        new("charset", FieldKind.String, false, r => r.Charset),
+        new("filesize", FieldKind.Integer, false, r => r.Filesize),
+        new("width", FieldKind.Integer, false, r => r.Width),
+        new("height", FieldKind.Integer, false, r => r.Height),
+        new("duration", FieldKind.Integer, false, r => r.Duration),
+        new("embed", FieldKind.String, false, r => r.Embed),
+        new("description", FieldKind.String, true, r => r.Description),
+        new("location", FieldKind.String, true, r => r.Location),
+        new("tags", FieldKind.Json, true, r => ParseJson(r.Tags)),
+        new("metadata", FieldKind.Json, true, r => ParseJson(r.Metadata)),
+        new("focal_point_x", FieldKind.Integer, true, r => r.FocalPointX),
+        new("focal_point_y", FieldKind.Integer, true, r => r.FocalPointY),
+        new("uploaded_on", FieldKind.DateTime, false, r => r.UploadedOn),
+        new("checksum", FieldKind.String, false, r => r.Checksum),
+    ];
+
+    private static readonly Dictionary<string, FileField> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static FileField? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>The fields searched by <c>search=</c>: the text a person would look for.</summary>
+    public static readonly string[] Searchable = ["title", "filename_download", "description", "location", "tags", "type"];
+
+    private static JsonNode? ParseJson(string? text) => text is null ? null : JsonNode.Parse(text);
+}

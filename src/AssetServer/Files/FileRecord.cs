@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace AssetServer.Files;
+
+/// <summary>One row of <c>files</c>: an original and what is known about it. Columns map by name (snake_case).</summary>
+public sealed class FileRecord
+{
+    public string Id { get; set; } = "";
+    public string Storage { get; set; } = "local";
+    public string FilenameDisk { get; set; } = "";
+    public string FilenameDownload { get; set; } = "";
+    public string? Title { get; set; }
+    public string? Type { get; set; }
+    public string? Folder { get; set; }
+    public string? UploadedBy { get; set; }
+    public string CreatedOn { get; set; } = "";
+    public string? ModifiedBy { get; set; }
+    public string ModifiedOn { get; set; } = "";
+    public string? Charset { get; set; }
+    public long Filesize { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public int? Duration { get; set; }
+    public string? Embed { get; set; }
+    public string? Description { get; set; }
+    public string? Location { get; set; }
+    /// <summary>JSON array of strings, as stored.</summary>
+    public string? Tags { get; set; }
+    /// <summary>JSON object, as stored.</summary>
+    public string? Metadata { get; set; }
+    public int? FocalPointX { get; set; }
+    public int? FocalPointY { get; set; }
+    public string? UploadedOn { get; set; }
+    /// <summary>Hex SHA-256 of the bytes (ext).</summary>
+    public string? Checksum { get; set; }
+
+    /// <summary>The wire object with the requested fields, in Directus's field order.</summary>
+    public JsonObject ToJson(IReadOnlyCollection<string>? fields = null)
+    {
+        var json = new JsonObject();
+        foreach (var field in FileFields.All)
+        {
+            if (fields is not null && !fields.Contains(field.Name)) continue;
+            json[field.Name] = field.Read(this);
+        }
+        return json;
+    }
+
+    public FileRecord Clone() => (FileRecord)MemberwiseClone();
+}

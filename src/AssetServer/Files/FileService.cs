@@ -1,0 +1,3 @@
+namespace AssetServer.Files;
+
+public sealed class FileService;

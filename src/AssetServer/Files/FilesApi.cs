@@ -1,0 +1,8 @@
+namespace AssetServer.Files;
+
+public static class FilesApi
+{
+    public static void MapFiles(this WebApplication app)
+    {
+    }
+}

@@ -1,0 +1,36 @@
+namespace AssetServer.Files;
+
+/// <summary>The <c>Files</c> section: list paging defaults.</summary>
+public sealed class FilesOptions
+{
+    /// <summary>Rows returned when a list query gives no <c>limit</c> (Directus: 100).</summary>
+    public int DefaultLimit { get; set; } = 100;
+
+    /// <summary>Most rows one list query returns, also for <c>limit=-1</c>; 0 means no cap.</summary>
+    public int MaxLimit { get; set; } = 10000;
+}
+
+/// <summary>The <c>Uploads</c> section: what may be uploaded.</summary>
+public sealed class UploadsOptions
+{
+    /// <summary>Largest accepted file in bytes (default 1 GiB); past it the upload is refused with 413.</summary>
+    public long MaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>MIME patterns (<c>image/*</c>, <c>application/pdf</c>) accepted; empty means all.</summary>
+    public string[] AllowedTypes { get; set; } = [];
+
+    /// <summary>MIME patterns refused even when allowed.</summary>
+    public string[] DeniedTypes { get; set; } = [];
+
+    public bool IsAllowed(string mime) =>
+        (AllowedTypes.Length == 0 || AllowedTypes.Any(p => Matches(p, mime))) && !DeniedTypes.Any(p => Matches(p, mime));
+
+    private static bool Matches(string pattern, string mime)
+    {
+        pattern = pattern.Trim();
+        if (pattern is "*" or "*/*") return true;
+        return pattern.EndsWith("/*", StringComparison.Ordinal)
+            ? mime.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(pattern, mime, StringComparison.OrdinalIgnoreCase);
+    }
+}

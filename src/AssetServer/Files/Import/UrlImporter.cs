@@ -1,0 +1,3 @@
+namespace AssetServer.Files.Import;
+
+public sealed class UrlImporter;

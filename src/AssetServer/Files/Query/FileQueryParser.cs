@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AssetServer.Errors;
+
+namespace AssetServer.Files.Query;
+
+/// <summary>
+/// Turns the Directus query parameters (<c>fields filter search sort limit offset page meta</c>) into a
+/// <see cref="FileQuery"/>, from a query string (JSON or bracket form) or from a JSON <c>query</c> object
+/// (SEARCH and PATCH bodies). Anything it cannot place is an <c>INVALID_QUERY</c>.
+/// </summary>
+public sealed class FileQueryParser(FilesOptions options)
+{
+    /// <summary>Bounds that keep a hostile filter from costing more than a normal one.</summary>
+    private const int MaxDepth = 8, MaxConditions = 64, MaxListValues = 500;
+
+    private static readonly string[] KnownParameters = ["fields", "filter", "search", "sort", "limit", "offset", "page", "meta"];
+
+    /// <summary>Parameters a query string may carry besides the list ones (auth, cache busting) and are not ours to judge.</summary>
+    private static readonly string[] PassThroughParameters = ["access_token", "export", "deep", "alias", "aggregate", "groupBy", "_"];
+
+    public FileQuery Parse(IQueryCollection query) => Parse(ToJson(query));
+
+    public FileQuery Parse(JsonObject json)
+    {
+        foreach (var (name, _) in json)
+        {
+            if (!KnownParameters.Contains(name) && !PassThroughParameters.Contains(name))
+                throw ApiErrors.InvalidQuery($"Unknown query parameter \"{Truncate(name)}\"");
+        }
+
+        var limit = ParseLimit(json["limit"]);
+        var offset = ParseNonNegative(json["offset"], "offset") ?? 0;
+        var page = ParseNonNegative(json["page"], "page");
+        if (page is 0) throw ApiErrors.InvalidQuery("\"page\" must be a positive integer");
+        if (page is { } p && limit is { } l) offset = (int)Math.Min(int.MaxValue, (long)(p - 1) * l);
+
+        var conditions = 0;
+        return new FileQuery
+        {
+            Fields = ParseFields(json["fields"]),
+            Filter = json["filter"] is { } filter ? ParseFilter(AsFilterObject(filter), 0, ref conditions) : null,
+            Search = ParseSearch(json["search"]),
+            Sort = ParseSort(json["sort"]),
+            Limit = limit,
+            Offset = offset,
+            Meta = ParseMeta(json["meta"]),
+        };
+    }
+
+    /// <summary>Only <c>fields</c> (for single-item routes such as <c>GET /files/:id</c>).</summary>
+    public static IReadOnlyList<string> ParseFieldsOnly(IQueryCollection query)
+    {
+        var json = ToJson(query);
+        return ParseFields(json["fields"]);
+    }
+
+    // ---- query string → JSON ----
+
+    /// <summary>
+    /// Folds the query string into the same JSON shape a SEARCH body has: <c>filter</c> given as JSON text
+    /// is parsed, bracket keys (<c>filter[type][_eq]=x</c>, <c>fields[]=id</c>) become nested objects.
+    /// </summary>
+    public static JsonObject ToJson(IQueryCollection query)
+    {
+        var root = new JsonObject();
+        foreach (var (key, values) in query)
+        {
+            var bracket = key.IndexOf('[');
+            var name = bracket < 0 ? key : key[..bracket];
+            if (bracket < 0)
+            {
+                var value = values.Count > 1 ? string.Join(',', values.ToArray()) : values.ToString();
+                root[name] = name == "filter" ? ParseJsonText(value, "filter") : JsonValue.Create(value);
+                continue;
+            }
+            var path = ParseBracketPath(key[bracket..], key);
+            foreach (var value in values) SetPath(root, name, path, value ?? "");
+        }
+        return root;
+    }
+
+    private static List<string> ParseBracketPath(string rest, string key)
+    {
+        var parts = new List<string>();
+        var i = 0;
+        while (i < rest.Length)
+        {
+            if (rest[i] != '[') throw ApiErrors.InvalidQuery($"Malformed parameter name \"{Truncate(key)}\"");
+            var close = rest.IndexOf(']', i);
+            if (close < 0) throw ApiErrors.InvalidQuery($"Malformed parameter name \"{Truncate(key)}\"");
+            parts.Add(rest[(i + 1)..close]);
+            i = close + 1;
+        }
+        if (parts.Count > MaxDepth * 2) throw ApiErrors.InvalidQuery("\"filter\" is nested too deeply");
+        return parts;
+    }
+
+    private static void SetPath(JsonObject root, string name, List<string> path, string value)
+    {
+        // fields[]=a&fields[]=b and filter[type][_in][]=a build arrays.
+        if (path.Count == 1 && path[0] == "" && name != "filter")
+        {
+            if (root[name] is not JsonArray list) root[name] = list = [];
+            list.Add(value);
+            return;
+        }
+        if (root[name] is not JsonObject node) root[name] = node = [];
+        for (var i = 0; i < path.Count; i++)
+        {
+            var segment = path[i];
+            var last = i == path.Count - 1;
+            var nextIsAppend = !last && path[i + 1] == "";
+            if (last)
+            {
+                node[segment] = value;
+            }
+            else if (nextIsAppend)
+            {
+                if (node[segment] is not JsonArray list) node[segment] = list = [];
+                list.Add(value);
+                return;
+            }
+            else
+            {
+                if (node[segment] is not JsonObject child) node[segment] = child = [];
+                node = child;
+            }
+        }
+    }
+
+    private static JsonNode ParseJsonText(string text, string parameter)
+    {
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 32 })
+                   ?? throw ApiErrors.InvalidQuery($"\"{parameter}\" must be a JSON object");
+        }
+        catch (JsonException)
+        {
+            throw ApiErrors.InvalidQuery($"\"{parameter}\" is not valid JSON");
+        }
+    }
+
+    // ---- fields, sort, meta, limits ----
+
+    private static IReadOnlyList<string> ParseFields(JsonNode? node)
+    {
+        var names = ListOfStrings(node, "fields");
+        if (names is null || names.Count == 0) return FileQuery.DefaultFields;
+        var result = new List<string>();
+        foreach (var name in names)
+        {
+            if (name is "*" or "*.*")
+            {
+                return FileQuery.DefaultFields;
+            }
+            if (FileFields.Find(name) is null)
+                throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"fields\"");
+            if (!result.Contains(name)) result.Add(name);
+        }
+        return result;
+    }
+
+    private static IReadOnlyList<SortKey> ParseSort(JsonNode? node)
+    {
+        var names = ListOfStrings(node, "sort");
+        if (names is null || names.Count == 0) return FileQuery.DefaultSort;
+        var keys = new List<SortKey>();
+        foreach (var raw in names)
+        {
+            var descending = raw.StartsWith('-');
+            var name = descending ? raw[1..] : raw;
+            if (FileFields.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"sort\"");
+            keys.Add(new SortKey(name, descending));
+        }
+        // A tie-breaker keeps paging stable when the sort fields repeat.
+        if (!keys.Any(k => k.Field == "id")) keys.Add(new SortKey("id", false));
+        return keys;
+    }
+
+    private static IReadOnlySet<string> ParseMeta(JsonNode? node)
+    {
+        var names = ListOfStrings(node, "meta");
+        var meta = new HashSet<string>();
+        if (names is null) return meta;
+        foreach (var name in names)
+        {
+            switch (name)
+            {
+                case "*": meta.Add("total_count"); meta.Add("filter_count"); break;
+                case "total_count" or "filter_count": meta.Add(name); break;
+                default: throw ApiErrors.InvalidQuery($"Unknown \"meta\" value \"{Truncate(name)}\"; expected total_count, filter_count or *");
+            }
+        }
+        return meta;
+    }
+
+    private int? ParseLimit(JsonNode? node)
+    {
+        if (node is null) return options.DefaultLimit;
+        var limit = ParseInteger(node, "limit");
+        if (limit == -1) return options.MaxLimit > 0 ? options.MaxLimit : null;
+        if (limit < -1) throw ApiErrors.InvalidQuery("\"limit\" must be -1 or a number of rows from 0");
+        return options.MaxLimit > 0 ? Math.Min(limit, options.MaxLimit) : limit;
+    }
+
+    private static int? ParseNonNegative(JsonNode? node, string name)
+    {
+        if (node is null) return null;
+        var value = ParseInteger(node, name);
+        if (value < 0) throw ApiErrors.InvalidQuery($"\"{name}\" must be a number from 0");
+        return value;
+    }
+
+    private static int ParseInteger(JsonNode node, string name)
+    {
+        var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : node.ToJsonString();
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            throw ApiErrors.InvalidQuery($"\"{name}\" must be a number");
+        return value;
+    }
+
+    private static string? ParseSearch(JsonNode? node)
+    {
+        if (node is null) return null;
+        if (node is not JsonValue value) throw ApiErrors.InvalidQuery("\"search\" must be a string");
+        var text = value.TryGetValue<string>(out var s) ? s : value.ToJsonString();
+        if (text.Length > 1000) throw ApiErrors.InvalidQuery("\"search\" must be at most 1000 characters");
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>A comma list, a JSON array, or an array of comma lists.</summary>
+    private static List<string>? ListOfStrings(JsonNode? node, string name)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonValue value when value.TryGetValue<string>(out var text):
+                return Split(text);
+            case JsonArray array:
+                var result = new List<string>();
+                foreach (var item in array)
+                {
+                    if (item is JsonValue v && v.TryGetValue<string>(out var t)) result.AddRange(Split(t));
+                    else throw ApiErrors.InvalidQuery($"\"{name}\" must be a list of strings");
+                }
+                return result;
+            default:
+                throw ApiErrors.InvalidQuery($"\"{name}\" must be a comma-separated list or an array of strings");
+        }
+
+        static List<string> Split(string text) =>
+            text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    }
+
+    // ---- filter ----
+
+    private static JsonObject AsFilterObject(JsonNode node) => node switch
+    {
+        JsonObject obj => obj,
+        JsonValue value when value.TryGetValue<string>(out var text) => ParseJsonText(text, "filter") as JsonObject
+            ?? throw ApiErrors.InvalidQuery("\"filter\" must be a JSON object"),
+        _ => throw ApiErrors.InvalidQuery("\"filter\" must be a JSON object"),
+    };
+
+    private static FilterNode ParseFilter(JsonObject obj, int depth, ref int conditions)
+    {
+        if (depth > MaxDepth) throw ApiErrors.InvalidQuery("\"filter\" is nested too deeply");
+        var nodes = new List<FilterNode>();
+        foreach (var (key, value) in obj)
+        {
+            if (key is "_and" or "_or")
+            {
+                var items = value switch
+                {
+                    JsonArray array => array.ToList(),
+                    // Bracket form gives {"0":{…},"1":{…}}.
+                    JsonObject indexed when indexed.All(p => int.TryParse(p.Key, out _)) => indexed.Select(p => p.Value).ToList(),
+                    _ => throw ApiErrors.InvalidQuery($"\"{key}\" in \"filter\" must be an array of filters"),
+                };
+                var children = new List<FilterNode>();
+                foreach (var item in items)
+                {
+                    if (item is not JsonObject child) throw ApiErrors.InvalidQuery($"\"{key}\" in \"filter\" must be an array of filters");
+                    children.Add(ParseFilter(child, depth + 1, ref conditions));
+                }
+                nodes.Add(new FilterGroup(key == "_and", children));
+                continue;
+            }
+
+            var field = FileFields.Find(key) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(key)}\" in \"filter\"");
+            if (value is not JsonObject operators || operators.Count == 0)
+                throw ApiErrors.InvalidQuery($"\"filter\" on \"{key}\" must be an object of operators such as {{\"_eq\": …}}");
+            foreach (var (op, operand) in operators)
+            {
+                if (++conditions > MaxConditions) throw ApiErrors.InvalidQuery($"\"filter\" may hold at most {MaxConditions} conditions");
+                nodes.Add(new FilterCondition(field, op, CheckOperand(field, op, operand)));
+            }
+        }
+        return nodes.Count == 1 ? nodes[0] : new FilterGroup(true, nodes);
+    }
+
+    private static readonly string[] TextOperators =
+        ["_contains", "_ncontains", "_icontains", "_starts_with", "_nstarts_with", "_ends_with", "_nends_with"];
+
+    private static readonly string[] AnyOperators =
+        ["_eq", "_neq", "_lt", "_lte", "_gt", "_gte", "_in", "_nin", "_null", "_nnull", "_between", "_nbetween", "_empty", "_nempty"];
+
+    private static JsonNode? CheckOperand(FileField field, string op, JsonNode? operand)
+    {
+        var kindName = field.Kind switch
+        {
+            FieldKind.Integer => "integer",
+            FieldKind.DateTime => "timestamp",
+            FieldKind.Json => "json",
+            FieldKind.Uuid => "uuid",
+            _ => "string",
+        };
+        var allowed = AnyOperators.Contains(op) ||
+                      (TextOperators.Contains(op) && field.Kind is FieldKind.String or FieldKind.Json or FieldKind.Uuid);
+        if (!allowed) throw ApiErrors.InvalidQuery($"\"{kindName}\" field type does not contain the \"{Truncate(op)}\" filter operator");
+
+        switch (op)
+        {
+            case "_null" or "_nnull" or "_empty" or "_nempty":
+                return JsonValue.Create(IsTrue(operand));
+            case "_in" or "_nin":
+                return new JsonArray(ListOperand(field, op, operand).ToArray());
+            case "_between" or "_nbetween":
+                var pair = ListOperand(field, op, operand);
+                if (pair.Count != 2) throw ApiErrors.InvalidQuery($"\"{op}\" on \"{field.Name}\" needs exactly two values");
+                return new JsonArray(pair.ToArray());
+            default:
+                if (operand is null && op is "_eq" or "_neq") return null;
+                return Scalar(field, op, operand);
+        }
+    }
+
+    private static List<JsonNode?> ListOperand(FileField field, string op, JsonNode? operand)
+    {
+        IEnumerable<JsonNode?> items = operand switch
+        {
+            JsonArray array => array,
+            JsonValue value when value.TryGetValue<string>(out var text) =>
+                text.Split(',').Select(s => (JsonNode?)JsonValue.Create(s)),
+            JsonObject indexed when indexed.All(p => int.TryParse(p.Key, out _)) => indexed.Select(p => p.Value),
+            null => throw ApiErrors.InvalidQuery($"\"{op}\" on \"{field.Name}\" needs a list of values"),
+            _ => [operand],
+        };
+        var list = items.Select(item => Scalar(field, op, item)).ToList();
+        if (list.Count > MaxListValues) throw ApiErrors.InvalidQuery($"\"{op}\" may list at most {MaxListValues} values");
+        return list;
+    }
+
+    /// <summary>Checks one value against the field's kind and returns it ready to bind (number or string).</summary>
+    private static JsonNode Scalar(FileField field, string op, JsonNode? operand)
+    {
+        if (operand is not JsonValue value)
+            throw ApiErrors.InvalidQueryValue($"filter[{field.Name}][{op}]", "a single value", operand?.ToJsonString() ?? "null");
+        var text = value.TryGetValue<string>(out var s) ? s : value.ToJsonString();
+        if (text.Length > 4096) throw ApiErrors.InvalidQuery($"A value in \"filter\" on \"{field.Name}\" is too long");
+        if (field.Kind == FieldKind.Integer)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+                throw ApiErrors.InvalidQueryValue($"filter[{field.Name}][{op}]", "a number", text);
+            return JsonValue.Create(number);
+        }
+        return JsonValue.Create(text);
+    }
+
+    private static bool IsTrue(JsonNode? operand) => operand switch
+    {
+        null => true,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<string>(out var s) => s is not ("false" or "0"),
+        JsonValue v when v.TryGetValue<double>(out var d) => d != 0,
+        _ => true,
+    };
+
+    private static string Truncate(string text) => text.Length > 64 ? text[..64] + "…" : text;
+}

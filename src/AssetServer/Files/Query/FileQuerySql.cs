@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Dapper;
+
+namespace AssetServer.Files.Query;
+
+/// <summary>
+/// Builds the SQL for a <see cref="FileQuery"/>. Identifiers come from <see cref="FileFields"/> only;
+/// every value becomes a numbered parameter, never text in the statement.
+/// </summary>
+public static class FileQuerySql
+{
+    public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
+
+    private const string Columns =
+        "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
+        "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
+        "uploaded_on, checksum";
+
+    public static Statement Build(FileQuery query)
+    {
+        var parameters = new DynamicParameters();
+        var where = new List<string>();
+        if (query.Filter is { } filter) where.Add(Filter(filter, parameters));
+        if (query.Search is { } search)
+        {
+            var p = Bind(parameters, search.ToLowerInvariant());
+            where.Add("(" + string.Join(" OR ", FileFields.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
+        }
+        var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+
+        var order = string.Join(", ", query.Sort.Select(k => $"{FileFields.Find(k.Field)!.Name}{(k.Descending ? " DESC" : " ASC")}"));
+        var select = new StringBuilder($"SELECT {Columns} FROM files{whereSql} ORDER BY {order}");
+        if (query.Limit is { } limit || query.Offset > 0)
+        {
+            select.Append(" LIMIT ").Append(Bind(parameters, (long)(query.Limit ?? -1)));
+            select.Append(" OFFSET ").Append(Bind(parameters, (long)query.Offset));
+        }
+        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM files{whereSql}", parameters);
+    }
+
+    private static string Filter(FilterNode node, DynamicParameters parameters) => node switch
+    {
+        FilterGroup { Children.Count: 0 } => "1 = 1",
+        FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, parameters))) + ")",
+        FilterCondition condition => Condition(condition, parameters),
+        _ => throw new InvalidOperationException("Unknown filter node."),
+    };
+
+    private static string Condition(FilterCondition c, DynamicParameters parameters)
+    {
+        var column = FileFields.Find(c.Field.Name)!.Name;
+        string P(JsonNode? value) => Bind(parameters, Value(value));
+        switch (c.Operator)
+        {
+            case "_eq": return c.Value is null ? $"{column} IS NULL" : $"{column} = {P(c.Value)}";
+            case "_neq": return c.Value is null ? $"{column} IS NOT NULL" : $"{column} <> {P(c.Value)}";
+            case "_lt": return $"{column} < {P(c.Value)}";
+            case "_lte": return $"{column} <= {P(c.Value)}";
+            case "_gt": return $"{column} > {P(c.Value)}";
+            case "_gte": return $"{column} >= {P(c.Value)}";
+            case "_in": return $"{column} IN ({List(c.Value, parameters)})";
+            case "_nin": return $"{column} NOT IN ({List(c.Value, parameters)})";
+            case "_between": return $"{column} BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
+            case "_nbetween": return $"{column} NOT BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
+            case "_null": return Truth(c.Value) ? $"{column} IS NULL" : $"{column} IS NOT NULL";
+            case "_nnull": return Truth(c.Value) ? $"{column} IS NOT NULL" : $"{column} IS NULL";
+            case "_empty": return Truth(c.Value) ? Empty(column) : $"NOT {Empty(column)}";
+            case "_nempty": return Truth(c.Value) ? $"NOT {Empty(column)}" : Empty(column);
+            // instr() is case-sensitive, as Directus's _contains is; _icontains lowers both sides.
+            case "_contains": return $"instr({column}, {P(c.Value)}) > 0";
+            case "_ncontains": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) = 0)";
+            case "_icontains": return $"instr(lower({column}), lower({P(c.Value)})) > 0";
+            case "_starts_with": return $"instr({column}, {P(c.Value)}) = 1";
+            case "_nstarts_with": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) <> 1)";
+            case "_ends_with": return EndsWith(column, P(c.Value));
+            case "_nends_with": return $"({column} IS NULL OR NOT {EndsWith(column, P(c.Value))})";
+            default: throw new InvalidOperationException($"Operator {c.Operator} passed validation but has no SQL.");
+        }
+    }
+
+    private static string EndsWith(string column, string p) =>
+        $"(length({column}) >= length({p}) AND substr({column}, length({column}) - length({p}) + 1) = {p})";
+
+    private static string Empty(string column) => $"({column} IS NULL OR {column} = '' OR {column} = '[]' OR {column} = '{{}}')";
+
+    private static string List(JsonNode? values, DynamicParameters parameters) =>
+        values is JsonArray { Count: > 0 } array ? string.Join(", ", array.Select(v => Bind(parameters, Value(v)))) : "NULL";
+
+    private static bool Truth(JsonNode? value) => value is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    private static object? Value(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<double>(out var d) => d % 1 == 0 && Math.Abs(d) < 9e15 ? (object)(long)d : d,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => node.ToJsonString(),
+    };
+
+    private static string Bind(DynamicParameters parameters, object? value)
+    {
+        var name = "@p" + parameters.ParameterNames.Count();
+        parameters.Add(name, value);
+        return name;
+    }
+}

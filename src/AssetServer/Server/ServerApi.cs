@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using AssetServer.Auth;
+using AssetServer.Data;
+using AssetServer.Storage;
+
+namespace AssetServer.Server;
+
+/// <summary><c>/server/ping</c> and <c>/server/health</c>, as Directus has them.</summary>
+public static class ServerApi
+{
+    public static void MapServer(this WebApplication app)
+    {
+        app.MapGet("/server/ping", () => Results.Text("pong", "text/html; charset=utf-8"));
+        app.MapGet("/server/health", Health);
+    }
+
+    /// <summary>
+    /// Anyone gets the overall status (load balancers probe without a token; Directus 12 answers them 403),
+    /// the admin also gets each check.
+    /// </summary>
+    private static async Task<IResult> Health(HttpContext context, Database database, DataPaths paths, TokenAuth auth)
+    {
+        var checks = new JsonObject();
+        var ok = true;
+        try
+        {
+            await using var connection = await database.OpenAsync(context.RequestAborted);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(context.RequestAborted);
+            checks["database"] = "ok";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ok = false;
+            checks["database"] = "error";
+        }
+        var probe = Path.Combine(paths.Temp, $"health-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllBytesAsync(probe, [1], context.RequestAborted);
+            File.Delete(probe);
+            checks["storage"] = "ok";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ok = false;
+            checks["storage"] = "error";
+        }
+
+        var body = new JsonObject { ["status"] = ok ? "ok" : "error" };
+        if (auth.Authenticate(context) is { CanWrite: true }) body["checks"] = checks;
+        return Results.Text(body.ToJsonString(), "application/health+json; charset=utf-8", statusCode: ok ? 200 : 503);
+    }
+}

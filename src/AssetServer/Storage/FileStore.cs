@@ -1,0 +1,59 @@
+namespace AssetServer.Storage;
+
+/// <summary>
+/// The bytes of originals on local disk. Every write goes temp file → flush to disk → rename,
+/// so a reader never sees a half-written original, even after a crash.
+/// </summary>
+public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger)
+{
+    public DataPaths Paths => paths;
+
+    public string OriginalPath(string filenameDisk) => Path.Combine(paths.Originals, SafeName(filenameDisk));
+
+    /// <summary>A new, unique temp file path inside the data folder (same file system, so rename is atomic).</summary>
+    public string NewTempPath(string suffix = ".part") => Path.Combine(paths.Temp, Guid.NewGuid().ToString("N") + suffix);
+
+    /// <summary>Moves a fully written and flushed temp file to its final name, replacing any file there.</summary>
+    public void Commit(string tempPath, string filenameDisk) =>
+        File.Move(tempPath, OriginalPath(filenameDisk), overwrite: true);
+
+    public void DeleteOriginal(string? filenameDisk)
+    {
+        if (string.IsNullOrEmpty(filenameDisk)) return;
+        TryDelete(OriginalPath(filenameDisk));
+    }
+
+    /// <summary>Removes every derivative of a file: they were rendered from bytes that are gone.</summary>
+    public void DeleteDerivatives(string id)
+    {
+        var dir = Path.Combine(paths.Derivatives, SafeName(id));
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not remove the derivatives of {Id}", id);
+        }
+    }
+
+    public void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Could not delete {Path}", path);
+        }
+    }
+
+    /// <summary>Guards against a stored name that could climb out of the folder; names are server-made, so this never fires in practice.</summary>
+    private static string SafeName(string name)
+    {
+        if (name.Length == 0 || name.Contains('/') || name.Contains('\\') || name.Contains("..") || name.Contains('\0'))
+            throw new InvalidOperationException($"Unsafe storage name \"{name}\".");
+        return name;
+    }
+}

@@ -1,0 +1,38 @@
+using AssetServer.Data;
+
+namespace AssetServer.Storage;
+
+/// <summary>
+/// Clears what a crash can leave: temp files of unfinished uploads and renders, and originals whose row
+/// never committed (the bytes are renamed into place before the row commits, so such a file has no row).
+/// </summary>
+public static class StartupSweep
+{
+    public static async Task RunAsync(IServiceProvider services)
+    {
+        var paths = services.GetRequiredService<DataPaths>();
+        var store = services.GetRequiredService<FileStore>();
+        var repository = services.GetRequiredService<FileRepository>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupSweep));
+
+        foreach (var temp in Directory.EnumerateFiles(paths.Temp)) store.TryDelete(temp);
+
+        var known = await repository.AllFilenamesOnDiskAsync();
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(paths.Originals))
+        {
+            if (known.Contains(Path.GetFileName(file))) continue;
+            store.TryDelete(file);
+            removed++;
+        }
+        var ids = known.Select(n => n.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var dir in Directory.EnumerateDirectories(paths.Derivatives))
+        {
+            var id = Path.GetFileName(dir);
+            if (ids.Contains(id)) continue;
+            store.DeleteDerivatives(id);
+            removed++;
+        }
+        if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals or derivative folders", removed);
+    }
+}

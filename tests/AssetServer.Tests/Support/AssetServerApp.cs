@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using AssetServer.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AssetServer.Tests.Support;
+
+/// <summary>
+/// The real app over a fresh temp data folder and SQLite file. One per fixture; settings can be
+/// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>).
+/// </summary>
+public sealed class AssetServerApp : WebApplicationFactory<Program>
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+
+    private readonly Dictionary<string, string?> settings;
+
+    public AssetServerApp(params (string Key, string? Value)[] overrides)
+    {
+        DataPath = Path.Combine(Path.GetTempPath(), "assetserver-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataPath);
+        settings = new Dictionary<string, string?>
+        {
+            ["Data:Path"] = DataPath,
+            ["Auth:AdminToken"] = AdminToken,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides) settings[key] = value;
+    }
+
+    /// <summary>The data folder: <c>assetserver.db</c>, <c>files/</c>, <c>derivatives/</c>, <c>tmp/</c>.</summary>
+    public string DataPath { get; }
+
+    public string OriginalsPath => Path.Combine(DataPath, "files");
+    public string DerivativesPath => Path.Combine(DataPath, "derivatives");
+    public string TempPath => Path.Combine(DataPath, "tmp");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+    }
+
+    /// <summary>A client that sends the admin token.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
+
+    /// <summary>A client with no token.</summary>
+    public HttpClient AnonymousClient() => CreateClient();
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>How many rows <c>files</c> holds, read straight from the database.</summary>
+    public async Task<long> RowCountAsync()
+    {
+        await using var connection = await Service<Database>().OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM files";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public string[] OriginalsOnDisk() => Directory.Exists(OriginalsPath) ? Directory.GetFiles(OriginalsPath) : [];
+
+    public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];
+
+    /// <summary>Uploads one file with optional fields (sent before the file part, as Directus wants).</summary>
+    public async Task<HttpResponseMessage> UploadAsync(byte[] bytes, string fileName, string? contentType = null,
+        params (string Name, string Value)[] fields)
+    {
+        using var client = AdminClient();
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/octet-stream");
+        form.Add(file, "file", fileName);
+        return await client.PostAsync("/files", form);
+    }
+
+    /// <summary>Uploads and returns the file object, failing the test if the upload did not succeed.</summary>
+    public async Task<JsonObject> UploadOkAsync(byte[] bytes, string fileName, string? contentType = null,
+        params (string Name, string Value)[] fields)
+    {
+        using var response = await UploadAsync(bytes, fileName, contentType, fields);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), body);
+        return JsonNode.Parse(body)!["data"]!.AsObject();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow shutdown; the temp folder is cleaned by the OS.
+        }
+    }
+}
