@@ -1,0 +1,32 @@
+namespace AssetServer.Assets;
+
+/// <summary>Which transforms <c>/assets</c> performs.</summary>
+public enum TransformPolicy { All, Presets, None }
+
+/// <summary>The <c>Assets</c> section: how originals and derivatives are served and what a transform may cost.</summary>
+public sealed class AssetsOptions
+{
+    /// <summary><c>all</c> (any transform), <c>presets</c> (only <c>key=</c>), <c>none</c> (originals only).</summary>
+    public TransformPolicy Transform { get; set; } = TransformPolicy.All;
+
+    /// <summary>max-age of <c>Cache-Control</c> (<c>30d</c>, <c>3600s</c>, …).</summary>
+    public string CacheTtl { get; set; } = "30d";
+
+    /// <summary>Largest width or height of any step's output, and of a source to be transformed.</summary>
+    public int MaxDimension { get; set; } = 6000;
+
+    /// <summary>Largest source (width × height) that is decoded; checked from the header (decompression bombs).</summary>
+    public long MaxInputPixels { get; set; } = 268402689;
+
+    /// <summary>Most entries in a <c>transforms</c> array (presets are exempt).</summary>
+    public int MaxOperations { get; set; } = 5;
+
+    /// <summary>Time one render may take before it is cancelled and answered with 503.</summary>
+    public string TransformTimeout { get; set; } = "7.5s";
+
+    /// <summary>Renders at once; 0 means the number of CPUs. A bounded queue waits behind them.</summary>
+    public int MaxConcurrentTransforms { get; set; }
+
+    /// <summary>Cap of the derivative cache on disk, in bytes; least recently used derivatives are evicted past it.</summary>
+    public long CacheMaxBytes { get; set; } = 10L << 30;
+}
