@@ -57,6 +57,8 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
+        // The asset cache registers its own invalidator (disk and memory); this one covers the disk alone.
+        services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<FileStore>());
         services.AddSingleton<AdminToken>();
         services.AddSingleton<TokenAuth>();
         services.AddSingleton<MetadataScraper>();

@@ -28,7 +28,7 @@ public static class ErrorWriter
             ["errors"] = new JsonArray(new JsonObject { ["message"] = error.Message, ["extensions"] = extensions }),
         };
         if (HttpMethods.IsHead(context.Request.Method)) return;
-        await response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await response.WriteAsync(body.ToJsonString(Files.JsonBody.Wire), context.RequestAborted);
     }
 }
 

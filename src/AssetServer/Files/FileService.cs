@@ -1,3 +1,258 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AssetServer.Data;
+using AssetServer.Errors;
+using AssetServer.Files.Query;
+using AssetServer.Metadata;
+using AssetServer.Storage;
+
 namespace AssetServer.Files;
 
-public sealed class FileService;
+/// <summary>
+/// The unit of work behind <c>/files</c>: keeps rows and bytes consistent. New bytes are renamed into place
+/// before the row commits and removed if it does not; removed bytes go only after their row is gone.
+/// A crash in between leaves at most an orphan file, which the start-up sweep deletes.
+/// </summary>
+public sealed class FileService(
+    FileRepository repository,
+    FileStore store,
+    MetadataScraper scraper,
+    IDerivativeInvalidator derivatives,
+    ILogger<FileService> logger)
+{
+    public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Stores staged uploads as new files, all or none; returns them in upload order.</summary>
+    public async Task<List<FileRecord>> CreateAsync(IReadOnlyList<StagedUpload> uploads, CancellationToken ct)
+    {
+        var records = uploads.Select(NewRecord).ToList();
+        var committed = new List<string>();
+        try
+        {
+            await repository.InTransactionAsync(async (connection, tx) =>
+            {
+                for (var i = 0; i < uploads.Count; i++)
+                {
+                    await repository.InsertAsync(connection, tx, records[i], ct);
+                    store.Commit(uploads[i].TempPath, records[i].FilenameDisk);
+                    committed.Add(records[i].FilenameDisk);
+                }
+                return true;
+            }, ct);
+        }
+        catch
+        {
+            foreach (var name in committed) store.DeleteOriginal(name);
+            foreach (var upload in uploads) store.TryDelete(upload.TempPath);
+            throw;
+        }
+        return records;
+    }
+
+    /// <summary>
+    /// <c>POST /files</c> with JSON (Directus compatibility): a record for a file with no bytes yet. It gets an
+    /// empty original so that every row has its file; a multipart PATCH fills it.
+    /// </summary>
+    public async Task<FileRecord> CreateEmptyAsync(FileInput input, CancellationToken ct)
+    {
+        var type = input.GetString("type") ?? throw ApiErrors.InvalidPayload("\"type\" is required");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(type, @"^[\w.+-]+/[\w.+-]+$"))
+            throw ApiErrors.InvalidPayload("\"type\" must be a MIME type such as image/jpeg");
+        var temp = store.NewTempPath();
+        await File.WriteAllBytesAsync(temp, [], ct);
+        var name = input.GetString("filename_download") ?? $"file.{ContentSniffer.ExtensionFor(type)}";
+        var staged = new StagedUpload(temp, name, type.ToLowerInvariant(), 0,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", input);
+        return (await CreateAsync([staged], ct))[0];
+    }
+
+    /// <summary>Builds the row for an upload: request fields win over what the bytes say (API.md).</summary>
+    private FileRecord NewRecord(StagedUpload upload)
+    {
+        var id = Guid.NewGuid().ToString("D");
+        var now = Now();
+        var record = new FileRecord
+        {
+            Id = id,
+            FilenameDisk = $"{id}.{ContentSniffer.ExtensionFor(upload.Type)}",
+            FilenameDownload = upload.FileName,
+            CreatedOn = now,
+            ModifiedOn = now,
+            UploadedOn = now,
+        };
+        var scraped = Scrape(upload);
+        ApplyContent(record, upload, scraped);
+        record.Title = TitleFormatter.FromFileName(upload.FileName);
+        if (scraped.Title is { Length: > 0 } headline) record.Title = headline;
+        record.Description = scraped.Description;
+        record.Location = scraped.Location;
+        record.Tags = scraped.Tags is { Count: > 0 } tags ? new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString() : null;
+        upload.Fields.ApplyTo(record);
+        return record;
+    }
+
+    /// <summary>Everything that follows from the bytes themselves.</summary>
+    private static void ApplyContent(FileRecord record, StagedUpload upload, ScrapedMetadata scraped)
+    {
+        record.Type = upload.Type;
+        record.Filesize = upload.Size;
+        record.Checksum = upload.Checksum;
+        record.Width = scraped.Width;
+        record.Height = scraped.Height;
+        record.Metadata = scraped.Metadata?.ToJsonString();
+    }
+
+    private ScrapedMetadata Scrape(StagedUpload upload)
+    {
+        if (upload.Size == 0) return ScrapedMetadata.None;
+        try
+        {
+            return scraper.Scrape(upload.TempPath, upload.Type);
+        }
+        catch (Exception e)
+        {
+            // A file whose metadata cannot be read is still a file.
+            logger.LogWarning(e, "Could not read metadata of {Name}", upload.FileName);
+            return ScrapedMetadata.None;
+        }
+    }
+
+    public async Task<FileRecord> GetAsync(string id, CancellationToken ct) =>
+        await repository.GetAsync(ParseId(id), ct) ?? throw ApiErrors.Forbidden();
+
+    /// <summary>Applies a JSON patch to one file.</summary>
+    public async Task<FileRecord> UpdateAsync(string id, FileInput input, CancellationToken ct)
+    {
+        var key = ParseId(id);
+        return await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            var record = await repository.GetAsync(key, ct) ?? throw ApiErrors.Forbidden();
+            input.ApplyTo(record);
+            record.ModifiedOn = Now();
+            await repository.UpdateAsync(connection, tx, record, ct);
+            return record;
+        }, ct);
+    }
+
+    /// <summary>Applies the same patch to many files; all or none.</summary>
+    public async Task<List<FileRecord>> UpdateManyAsync(IReadOnlyCollection<string> ids, FileInput input, CancellationToken ct)
+    {
+        var keys = ids.Select(ParseId).Distinct().ToList();
+        var records = await repository.GetManyAsync(keys, ct);
+        if (records.Count != keys.Count) throw ApiErrors.Forbidden();
+        await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            var now = Now();
+            foreach (var record in records)
+            {
+                input.ApplyTo(record);
+                record.ModifiedOn = now;
+                await repository.UpdateAsync(connection, tx, record, ct);
+            }
+            return true;
+        }, ct);
+        return records;
+    }
+
+    /// <summary>Per-item patches (<c>[{"id":…,…}]</c>); all or none.</summary>
+    public async Task<List<FileRecord>> UpdateEachAsync(IReadOnlyList<(string Id, FileInput Input)> items, CancellationToken ct)
+    {
+        var keys = items.Select(i => ParseId(i.Id)).ToList();
+        var records = (await repository.GetManyAsync(keys, ct)).ToDictionary(r => r.Id);
+        if (records.Count != keys.Distinct().Count()) throw ApiErrors.Forbidden();
+        await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            var now = Now();
+            for (var i = 0; i < items.Count; i++)
+            {
+                var record = records[keys[i]];
+                items[i].Input.ApplyTo(record);
+                record.ModifiedOn = now;
+                await repository.UpdateAsync(connection, tx, record, ct);
+            }
+            return true;
+        }, ct);
+        return records.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Replaces a file's bytes (multipart PATCH): new type, size, checksum and metadata; fields sent with it
+    /// apply; the title stays unless sent (Directus). Old derivatives are invalidated.
+    /// </summary>
+    public async Task<FileRecord> ReplaceAsync(string id, StagedUpload upload, CancellationToken ct)
+    {
+        var key = ParseId(id);
+        string? oldName = null;
+        string? newName = null;
+        FileRecord record;
+        var scraped = Scrape(upload);
+        // The new bytes get a fresh disk name, so the old original stays intact until the row points elsewhere.
+        try
+        {
+            record = await repository.InTransactionAsync(async (connection, tx) =>
+            {
+                var current = await repository.GetAsync(key, ct) ?? throw ApiErrors.Forbidden();
+                oldName = current.FilenameDisk;
+                var now = Now();
+                current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
+                current.FilenameDownload = upload.FileName;
+                ApplyContent(current, upload, scraped);
+                current.Description ??= scraped.Description;
+                current.Location ??= scraped.Location;
+                if (current.Tags is null && scraped.Tags is { Count: > 0 } tags)
+                    current.Tags = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString();
+                upload.Fields.ApplyTo(current);
+                current.ModifiedOn = now;
+                current.UploadedOn = now;
+                await repository.UpdateAsync(connection, tx, current, ct);
+                store.Commit(upload.TempPath, current.FilenameDisk);
+                newName = current.FilenameDisk;
+                return current;
+            }, ct);
+        }
+        catch
+        {
+            if (newName is not null) store.DeleteOriginal(newName);
+            store.TryDelete(upload.TempPath);
+            throw;
+        }
+        if (oldName != record.FilenameDisk) store.DeleteOriginal(oldName);
+        derivatives.Invalidate(record.Id);
+        return record;
+    }
+
+    /// <summary><c>&lt;id&gt;.&lt;ext&gt;</c>, or <c>&lt;id&gt;.r&lt;n&gt;.&lt;ext&gt;</c> when that name is the current one.</summary>
+    private static string NextDiskName(string id, string current, string type)
+    {
+        var ext = ContentSniffer.ExtensionFor(type);
+        var plain = $"{id}.{ext}";
+        if (plain != current) return plain;
+        return $"{id}.r{Guid.NewGuid().ToString("N")[..8]}.{ext}";
+    }
+
+    /// <summary>Deletes rows, then their originals and derivatives. Ids that do not exist are skipped (204 as Directus).</summary>
+    public async Task DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var keys = ids.Select(ParseId).Distinct().ToList();
+        var records = await repository.GetManyAsync(keys, ct);
+        if (records.Count == 0) return;
+        await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            foreach (var record in records) await repository.DeleteAsync(connection, tx, record.Id, ct);
+            return true;
+        }, ct);
+        foreach (var record in records)
+        {
+            store.DeleteOriginal(record.FilenameDisk);
+            derivatives.Invalidate(record.Id);
+        }
+    }
+
+    public Task<FileListResult> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
+
+    public Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct) => repository.ListIdsAsync(query, ct);
+
+    /// <summary>A well-formed id in canonical form; anything else is FORBIDDEN, as Directus answers (no existence leak).</summary>
+    public static string ParseId(string id) =>
+        Guid.TryParseExact(id, "D", out var guid) ? guid.ToString("D") : throw ApiErrors.Forbidden();
+}

@@ -1,8 +1,178 @@
+using System.Text.Json.Nodes;
+using AssetServer.Auth;
+using AssetServer.Errors;
+using AssetServer.Files.Import;
+using AssetServer.Files.Query;
+using Microsoft.Extensions.Options;
+
 namespace AssetServer.Files;
 
+/// <summary>The <c>/files</c> routes (API.md "/files"). Handlers bind, call <see cref="FileService"/> and shape the answer.</summary>
 public static class FilesApi
 {
     public static void MapFiles(this WebApplication app)
     {
+        app.MapPost("/files", Create).RequireAccess(Access.Write);
+        app.MapPost("/files/import", Import).RequireAccess(Access.Write);
+        app.MapGet("/files", List).RequireAccess(Access.Read);
+        app.MapMethods("/files", ["SEARCH"], Search).RequireAccess(Access.Read);
+        app.MapGet("/files/{id}", GetOne).RequireAccess(Access.Read);
+        app.MapPatch("/files/{id}", UpdateOne).RequireAccess(Access.Write);
+        app.MapPatch("/files", UpdateMany).RequireAccess(Access.Write);
+        app.MapDelete("/files/{id}", DeleteOne).RequireAccess(Access.Write);
+        app.MapDelete("/files", DeleteMany).RequireAccess(Access.Write);
+    }
+
+    private static async Task<IResult> Create(HttpContext context, FileService files, UploadReader uploads)
+    {
+        var ct = context.RequestAborted;
+        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        if (UploadReader.IsMultipart(context.Request))
+        {
+            var staged = await uploads.ReadAsync(context.Request, ct);
+            var created = await files.CreateAsync(staged, ct);
+            return created.Count == 1
+                ? JsonBody.Data(created[0].ToJson(fields))
+                : JsonBody.Data(new JsonArray(created.Select(r => (JsonNode)r.ToJson(fields)).ToArray()));
+        }
+        var body = await JsonBody.ReadObjectAsync(context.Request, ct);
+        var record = await files.CreateEmptyAsync(FileInput.FromJson(body, creating: true), ct);
+        return JsonBody.Data(record.ToJson(fields));
+    }
+
+    private static async Task<IResult> Import(HttpContext context, FileService files, UrlImporter importer)
+    {
+        var ct = context.RequestAborted;
+        var body = await JsonBody.ReadObjectAsync(context.Request, ct);
+        foreach (var (name, _) in body)
+            if (name is not ("url" or "data")) throw ApiErrors.InvalidPayload($"Unknown field \"{name}\"; expected \"url\" and \"data\"");
+        if (body["url"] is not JsonValue urlValue || !urlValue.TryGetValue<string>(out var url) || url.Length == 0)
+            throw ApiErrors.InvalidPayload("\"url\" is required");
+        var input = body["data"] switch
+        {
+            null => new FileInput(),
+            JsonObject data => FileInput.FromJson(data, creating: true),
+            _ => throw ApiErrors.InvalidPayload("\"data\" must be an object"),
+        };
+        var staged = await importer.FetchAsync(url, input, ct);
+        var created = await files.CreateAsync([staged], ct);
+        return JsonBody.Data(created[0].ToJson(FileQueryParser.ParseFieldsOnly(context.Request.Query)));
+    }
+
+    private static async Task<IResult> List(HttpContext context, FileService files, FileQueryParser parser) =>
+        await ListResult(files, parser.Parse(context.Request.Query), context.RequestAborted);
+
+    /// <summary><c>SEARCH /files</c>: the query in the body, as Directus takes it (<c>{"query":{…}}</c>).</summary>
+    private static async Task<IResult> Search(HttpContext context, FileService files, FileQueryParser parser)
+    {
+        var body = await JsonBody.ReadObjectAsync(context.Request, context.RequestAborted);
+        var query = body["query"] as JsonObject ?? (body.Count == 0 ? [] : throw ApiErrors.InvalidPayload("The body must be {\"query\": {…}}"));
+        return await ListResult(files, parser.Parse((JsonObject)query.DeepClone()), context.RequestAborted);
+    }
+
+    private static async Task<IResult> ListResult(FileService files, FileQuery query, CancellationToken ct)
+    {
+        var result = await files.ListAsync(query, ct);
+        var data = new JsonArray(result.Rows.Select(r => (JsonNode)r.ToJson(query.Fields)).ToArray());
+        JsonObject? meta = null;
+        if (query.Meta.Count > 0)
+        {
+            meta = [];
+            if (result.TotalCount is { } total) meta["total_count"] = total;
+            if (result.FilterCount is { } filtered) meta["filter_count"] = filtered;
+        }
+        return JsonBody.Data(data, meta);
+    }
+
+    private static async Task<IResult> GetOne(string id, HttpContext context, FileService files)
+    {
+        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var record = await files.GetAsync(id, context.RequestAborted);
+        return JsonBody.Data(record.ToJson(fields));
+    }
+
+    /// <summary>JSON patches the fields; multipart with a <c>file</c> part replaces the bytes too.</summary>
+    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads)
+    {
+        var ct = context.RequestAborted;
+        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        FileService.ParseId(id);
+        if (UploadReader.IsMultipart(context.Request))
+        {
+            var staged = await uploads.ReadAsync(context.Request, ct);
+            if (staged.Count > 1)
+            {
+                foreach (var extra in staged) File.Delete(extra.TempPath);
+                throw ApiErrors.InvalidPayload("Only one file can replace a file's contents");
+            }
+            return JsonBody.Data((await files.ReplaceAsync(id, staged[0], ct)).ToJson(fields));
+        }
+        var body = await JsonBody.ReadObjectAsync(context.Request, ct);
+        var record = await files.UpdateAsync(id, FileInput.FromJson(body, creating: false), ct);
+        return JsonBody.Data(record.ToJson(fields));
+    }
+
+    /// <summary><c>{"keys":[…],"data":{…}}</c>, <c>{"query":{…},"data":{…}}</c> or <c>[{"id":…,…},…]</c>.</summary>
+    private static async Task<IResult> UpdateMany(HttpContext context, FileService files, FileQueryParser parser)
+    {
+        var ct = context.RequestAborted;
+        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var body = await JsonBody.ReadAsync(context.Request, ct);
+        List<FileRecord> updated;
+        if (body is JsonArray items)
+        {
+            var patches = new List<(string, FileInput)>();
+            foreach (var item in items)
+            {
+                if (item is not JsonObject obj || obj["id"] is not JsonValue idValue || !idValue.TryGetValue<string>(out var itemId))
+                    throw ApiErrors.InvalidPayload("Each item must be an object with an \"id\"");
+                var data = (JsonObject)obj.DeepClone();
+                data.Remove("id");
+                patches.Add((itemId, FileInput.FromJson(data, creating: false)));
+            }
+            updated = await files.UpdateEachAsync(patches, ct);
+        }
+        else if (body is JsonObject obj && obj["data"] is JsonObject data)
+        {
+            var input = FileInput.FromJson(data, creating: false);
+            var ids = obj switch
+            {
+                _ when obj["keys"] is JsonArray keys => Keys(keys),
+                _ when obj["query"] is JsonObject query => await files.ListIdsAsync(parser.Parse((JsonObject)query.DeepClone()), ct),
+                _ => throw ApiErrors.InvalidPayload("Expected \"keys\" or \"query\" beside \"data\""),
+            };
+            updated = await files.UpdateManyAsync(ids, input, ct);
+        }
+        else
+        {
+            throw ApiErrors.InvalidPayload("Expected {\"keys\":[…],\"data\":{…}}, {\"query\":{…},\"data\":{…}} or an array of items with \"id\"");
+        }
+        return JsonBody.Data(new JsonArray(updated.Select(r => (JsonNode)r.ToJson(fields)).ToArray()));
+    }
+
+    private static async Task<IResult> DeleteOne(string id, HttpContext context, FileService files)
+    {
+        await files.DeleteAsync([id], context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    /// <summary>A JSON array of ids, or <c>{"keys":[…]}</c>.</summary>
+    private static async Task<IResult> DeleteMany(HttpContext context, FileService files)
+    {
+        var body = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
+        var ids = body switch
+        {
+            JsonArray array => Keys(array),
+            JsonObject { } obj when obj["keys"] is JsonArray keys => Keys(keys),
+            _ => throw ApiErrors.InvalidPayload("Expected a JSON array of ids or {\"keys\":[…]}"),
+        };
+        await files.DeleteAsync(ids, context.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static List<string> Keys(JsonArray keys)
+    {
+        if (keys.Count > 10000) throw ApiErrors.InvalidPayload("At most 10000 keys per request");
+        return keys.Select(k => k is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw ApiErrors.InvalidPayload("Keys must be strings")).ToList();
     }
 }

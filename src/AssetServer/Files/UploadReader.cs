@@ -1,3 +1,142 @@
+using System.Security.Cryptography;
+using AssetServer.Errors;
+using AssetServer.Metadata;
+using AssetServer.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
 namespace AssetServer.Files;
 
-public sealed class UploadReader;
+/// <summary>
+/// An upload streamed to a temp file in the data folder: its bytes are flushed to disk, sized, hashed and
+/// typed, but not yet an original. The caller commits it (rename + row) or deletes it.
+/// </summary>
+public sealed record StagedUpload(string TempPath, string FileName, string Type, long Size, string Checksum, FileInput Fields);
+
+/// <summary>
+/// Reads <c>multipart/form-data</c> as a stream (never buffered whole): the fields before each file part
+/// belong to that file, as in Directus; fields after the last file are ignored.
+/// </summary>
+public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options)
+{
+    private const int MaxFieldBytes = 1 << 20;
+    private const int MaxFilesPerRequest = 100;
+
+    public static bool IsMultipart(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+
+    public async Task<List<StagedUpload>> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        var limits = options.Value;
+        var bodyLimit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = limits.MaxBytes + MaxFieldBytes;
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
+            throw ApiErrors.InvalidPayload("Content-Type is not multipart/form-data");
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary) || boundary.Length > 200)
+            throw ApiErrors.InvalidPayload("The multipart body has no valid boundary");
+
+        var staged = new List<StagedUpload>();
+        try
+        {
+            var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
+            var fields = new FileInput();
+            long total = 0;
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                    throw ApiErrors.InvalidPayload("Every multipart part needs a form-data Content-Disposition");
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+
+                // A part with an empty filename is a plain field (Directus does the same).
+                if (string.IsNullOrEmpty(fileName))
+                {
+                    var value = await ReadFieldAsync(section, name, ct);
+                    total += value.Length;
+                    fields.SetText(name, value);
+                    continue;
+                }
+
+                if (staged.Count >= MaxFilesPerRequest)
+                    throw ApiErrors.InvalidPayload($"At most {MaxFilesPerRequest} files may be sent in one request");
+                var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes - total, ct);
+                staged.Add(upload);
+                total += upload.Size;
+                fields = new FileInput();
+            }
+            if (staged.Count == 0) throw ApiErrors.InvalidPayload("No files were included in the body");
+            return staged;
+        }
+        catch (Exception e)
+        {
+            foreach (var upload in staged) store.TryDelete(upload.TempPath);
+            if (IsMalformedBody(e) && !ct.IsCancellationRequested) throw ApiErrors.InvalidPayload($"Malformed multipart body: {e.Message}");
+            throw;
+        }
+    }
+
+    private static bool IsMalformedBody(Exception e) => e is InvalidDataException or IOException and not BadHttpRequestException;
+
+    /// <summary>Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure.</summary>
+    public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long maxBytes, CancellationToken ct)
+    {
+        var limits = options.Value;
+        var temp = store.NewTempPath();
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var head = new byte[ContentSniffer.HeadLength];
+            var headLength = 0;
+            long size = 0;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await body.ReadAsync(buffer, ct)) > 0)
+                {
+                    size += read;
+                    if (size > maxBytes) throw ApiErrors.ContentTooLarge(limits.MaxBytes);
+                    if (headLength < head.Length)
+                    {
+                        var take = Math.Min(read, head.Length - headLength);
+                        Array.Copy(buffer, 0, head, headLength, take);
+                        headLength += take;
+                    }
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+                await file.FlushAsync(ct);
+                // fsync: the bytes must be on disk before the rename makes them an original.
+                file.Flush(flushToDisk: true);
+            }
+
+            var fileName = FileNames.Sanitise(clientFileName);
+            if (size == 0) throw ApiErrors.InvalidPayload($"The file \"{fileName}\" is empty");
+            var type = ContentSniffer.Sniff(head.AsSpan(0, headLength), fileName, clientType);
+            if (!limits.IsAllowed(type)) throw ApiErrors.UnsupportedMediaType($"Files of type \"{type}\" are not allowed");
+            return new StagedUpload(temp, fileName, type, size, Convert.ToHexStringLower(hash.GetHashAndReset()), fields);
+        }
+        catch
+        {
+            store.TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static async Task<string> ReadFieldAsync(MultipartSection section, string name, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await section.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxFieldBytes) throw ApiErrors.InvalidPayload($"Field \"{name}\" is larger than {MaxFieldBytes} bytes");
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

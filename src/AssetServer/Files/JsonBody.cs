@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AssetServer.Errors;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace AssetServer.Files;
+
+/// <summary>Reads and writes the JSON of the API: bounded bodies in, <c>{"data":…}</c> out.</summary>
+public static class JsonBody
+{
+    private const long MaxJsonBytes = 10L << 20;
+
+    /// <summary>Plain UTF-8 and unescaped quotes, as Directus writes (safe: the body is never HTML).</summary>
+    public static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static bool IsJson(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type) &&
+        (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+         type.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>The body as JSON, or INVALID_PAYLOAD; a body that is not JSON at all is UNSUPPORTED_MEDIA_TYPE.</summary>
+    public static async Task<JsonNode?> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!IsJson(request))
+            throw ApiErrors.UnsupportedMediaType($"Expected application/json but received \"{request.ContentType ?? "no Content-Type"}\"");
+        var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (limit is { IsReadOnly: false }) limit.MaxRequestBodySize = MaxJsonBytes;
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxJsonBytes) throw ApiErrors.ContentTooLarge(MaxJsonBytes);
+        }
+        if (buffer.Length == 0) throw ApiErrors.InvalidPayload("The request body is empty");
+        try
+        {
+            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            throw ApiErrors.InvalidPayload($"Malformed JSON: {e.Message}");
+        }
+    }
+
+    public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken ct) =>
+        await ReadAsync(request, ct) as JsonObject ?? throw ApiErrors.InvalidPayload("The body must be a JSON object");
+
+    /// <summary><c>{"data": …}</c> with Directus's API headers.</summary>
+    public static IResult Data(JsonNode? data, JsonObject? meta = null)
+    {
+        var body = new JsonObject { ["data"] = data };
+        if (meta is not null) body["meta"] = meta;
+        return new JsonResult(body.ToJsonString(Wire));
+    }
+
+    private sealed class JsonResult(string json) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return context.Response.WriteAsync(json, context.RequestAborted);
+        }
+    }
+}
