@@ -1,4 +1,5 @@
 using AssetServer.Assets;
+using AssetServer.Auth;
 using AssetServer.Configuration;
 using AssetServer.Errors;
 using AssetServer.Files;
@@ -13,7 +14,9 @@ app.UseApiErrors();
 app.MapFiles();
 app.MapAssets();
 app.MapServer();
+app.MapTokens();
 await app.PrepareDataAsync();
+if (await TokensCli.TryRunAsync(app, args)) return;
 app.Run();
 
 /// <summary>The entry point; public so the test host can start the real app.</summary>

@@ -5,6 +5,7 @@ using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Import;
 using AssetServer.Metadata;
+using AssetServer.RateLimiting;
 using AssetServer.Server;
 using AssetServer.Storage;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,7 @@ public static class ServiceSetup
         // The asset cache registers its own invalidator (disk and memory); this one covers the disk alone.
         services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<FileStore>());
         services.AddSingleton<AdminToken>();
+        services.AddSingleton<TokenRepository>();
         services.AddSingleton<TokenAuth>();
         services.AddSingleton<MetadataScraper>();
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
@@ -67,6 +69,7 @@ public static class ServiceSetup
         services.AddSingleton<FileService>();
         services.AddSingleton<UrlImporter>();
         services.AddAssets(configuration);
+        services.AddAssetServerRateLimits();
 
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();

@@ -17,5 +17,6 @@ public static class ErrorPipeline
                 await ErrorWriter.WriteAsync(http, ApiErrors.RouteNotFound(http.Request.Path.Value ?? "/"));
             }
         });
+        app.UseRateLimiter();
     }
 }

@@ -49,7 +49,7 @@ public static class ServerApi
         }
 
         var body = new JsonObject { ["status"] = ok ? "ok" : "error" };
-        if (auth.Authenticate(context) is { CanWrite: true }) body["checks"] = checks;
+        if (auth.Authenticate(context) is { IsAdmin: true }) body["checks"] = checks;
         return Results.Text(body.ToJsonString(), "application/health+json; charset=utf-8", statusCode: ok ? 200 : 503);
     }
 }
