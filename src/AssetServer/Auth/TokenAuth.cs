@@ -70,7 +70,7 @@ public sealed class TokenAuth(AdminToken admin, TokenRepository tokens)
     {
         var hash = TokenRepository.Hash(token);
         if (known.TryGetValue(hash, out var caller)) return caller;
-        var record = tokens.FindBySecretAsync(token).GetAwaiter().GetResult();
+        var record = tokens.FindBySecret(token);
         if (record is null || !Enum.TryParse<Access>(record.Access, ignoreCase: true, out var access)) return null;
         return known[hash] = new Caller(record.Name, access);
     }

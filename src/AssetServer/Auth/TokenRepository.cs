@@ -40,10 +40,11 @@ public sealed class TokenRepository(Database database)
 
     private const string SelectByHash = "SELECT id, name, access, created_on FROM tokens WHERE hash = @hash";
 
-    public async Task<TokenRecord?> FindBySecretAsync(string secret, CancellationToken ct = default)
+    /// <summary>Synchronous: called from authentication, which runs before any handler and is not async.</summary>
+    public TokenRecord? FindBySecret(string secret)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition(SelectByHash, new { hash = Hash(secret) }, cancellationToken: ct));
+        using var connection = database.Open();
+        return connection.QuerySingleOrDefault<TokenRecord>(SelectByHash, new { hash = Hash(secret) });
     }
 
     private const string SelectAll = "SELECT id, name, access, created_on FROM tokens ORDER BY created_on, id";

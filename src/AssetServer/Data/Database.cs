@@ -34,6 +34,14 @@ public sealed class Database
         return connection;
     }
 
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        connection.Execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
+        return connection;
+    }
+
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);

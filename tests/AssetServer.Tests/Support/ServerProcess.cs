@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace AssetServer.Tests.Support;
+
+/// <summary>
+/// The real server as a separate process on a loopback port, so a test can kill it with SIGKILL
+/// (as a crash or power cut would) and start it again on the same data folder.
+/// </summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process process;
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "AssetServer.dll");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}" },
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASSETSERVER_Data__Path"] = dataPath;
+        start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
+        start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
+        foreach (var (key, value) in settings) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+
+        var process = Process.Start(start)!;
+        var log = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server exited at start:\n{log}");
+            try
+            {
+                if ((await probe.GetAsync("/server/ping")).StatusCode == HttpStatusCode.OK) return server;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(100);
+        }
+        server.Dispose();
+        throw new TimeoutException($"The server did not answer within 30 s:\n{log}");
+    }
+
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AssetServerApp.AdminToken);
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crash.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.WaitForExit(10000);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
