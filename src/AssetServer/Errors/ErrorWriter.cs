@@ -48,9 +48,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             BadHttpRequestException bad => ApiErrors.InvalidPayload(bad.Message),
             JsonException json => ApiErrors.InvalidPayload($"Malformed JSON: {json.Message}"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
-            IOException io when IsDiskFull(io) => ApiErrors.InsufficientStorage("The data folder is full"),
-            UnauthorizedAccessException => ApiErrors.ServiceUnavailable("storage", "The data folder is not writable"),
-            _ => null,
+            _ => Storage.StorageErrors.Classify(exception),
         };
         if (error is null && context.RequestAborted.IsCancellationRequested) return true;
         if (error is null)
@@ -61,7 +59,4 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         await ErrorWriter.WriteAsync(context, error);
         return true;
     }
-
-    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL (0x70) on Windows.
-    private static bool IsDiskFull(IOException io) => (io.HResult & 0xFFFF) is 28 or 122 or 0x70;
 }

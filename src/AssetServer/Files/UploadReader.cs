@@ -74,12 +74,15 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         catch (Exception e)
         {
             foreach (var upload in staged) store.TryDelete(upload.TempPath);
-            if (IsMalformedBody(e) && !ct.IsCancellationRequested) throw ApiErrors.InvalidPayload($"Malformed multipart body: {e.Message}");
+            if (IsMalformedBody(e) && !ct.IsCancellationRequested) throw ApiErrors.InvalidPayload(
+                "Malformed multipart body: " + (e is InvalidDataException ? e.Message : "the body ended before its closing boundary"));
             throw;
         }
     }
 
-    private static bool IsMalformedBody(Exception e) => e is InvalidDataException or IOException and not BadHttpRequestException;
+    /// <summary>A body that ends early or breaks the multipart grammar; a failing disk is classified apart.</summary>
+    private static bool IsMalformedBody(Exception e) =>
+        (e is InvalidDataException or IOException and not BadHttpRequestException) && StorageErrors.Classify(e) is null;
 
     /// <summary>Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure.</summary>
     public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long maxBytes, CancellationToken ct)

@@ -20,15 +20,15 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
 
     public AssetServerApp(params (string Key, string? Value)[] overrides)
     {
-        DataPath = Path.Combine(Path.GetTempPath(), "assetserver-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(DataPath);
         settings = new Dictionary<string, string?>
         {
-            ["Data:Path"] = DataPath,
+            ["Data:Path"] = Path.Combine(Path.GetTempPath(), "assetserver-tests", Guid.NewGuid().ToString("N")),
             ["Auth:AdminToken"] = AdminToken,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides) settings[key] = value;
+        DataPath = settings["Data:Path"]!;
+        Directory.CreateDirectory(DataPath);
     }
 
     /// <summary>The data folder: <c>assetserver.db</c>, <c>files/</c>, <c>derivatives/</c>, <c>tmp/</c>.</summary>
