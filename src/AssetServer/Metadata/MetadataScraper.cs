@@ -71,8 +71,9 @@ public sealed class MetadataScraper
             var directories = isHeif ? HeifDirectories(path, out width, out height) : ReadDirectories(path, type, out width, out height);
             return Describe(width, height, directories);
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (Exception exception)
         {
+            // Anything a parser throws here (including OutOfMemoryException from a forged length) is about the file, not the server.
             logger.LogWarning(exception, "Could not read the metadata of {Path} ({Type}); storing it without", path, type);
             if (width is null || height is null)
             {
@@ -87,9 +88,21 @@ public sealed class MetadataScraper
     {
         width = null;
         height = null;
-        var directories = ImageMetadataReader.ReadMetadata(path);
-        var size = NullIfUnknown(StoredSize(directories, type)) ?? FallbackSize(path);
-        (width, height) = Displayed(size, ExifMapping.Orientation(directories));
+        IReadOnlyList<Directory> directories;
+        if (type.Equals("image/png", StringComparison.OrdinalIgnoreCase))
+        {
+            using var file = File.OpenRead(path);
+            using var headers = PngMetadataChunks.Copy(file);
+            directories = PngMetadataReader.ReadMetadata(headers);
+        }
+        else
+        {
+            directories = ImageMetadataReader.ReadMetadata(path);
+        }
+
+        (width, height) = NullIfUnknown(StoredSize(directories, type)) is { } size
+            ? Displayed(size, ExifMapping.Orientation(directories))
+            : FallbackSize(path);
         return directories;
     }
 
@@ -146,12 +159,13 @@ public sealed class MetadataScraper
     private static (int? Width, int? Height) Displayed((int? Width, int? Height) size, int orientation) =>
         orientation is >= 5 and <= 8 ? (size.Height, size.Width) : size;
 
+    /// <summary>When MetadataExtractor cannot size a file, libvips's header read may (it never decodes pixels here).</summary>
     private static (int? Width, int? Height) FallbackSize(string path)
     {
         try
         {
             var header = LibvipsHeader.Read(path);
-            return (header.Width, header.Height);
+            return Displayed((header.Width, header.Height), header.Orientation);
         }
         catch (NetVips.VipsException)
         {

@@ -22,7 +22,7 @@ public static partial class TitleFormatter
     private static readonly HashSet<string> Acronyms = new(StringComparer.Ordinal)
     {
         "api", "apis", "cdn", "ceo", "cfo", "cms", "coo", "cpu", "crm", "css", "csv", "cto", "dns", "dvd", "faq", "ftp", "gps",
-        "gpu", "hdr", "html", "http", "https", "id", "ids", "jwt", "kpi", "nasa", "nfc", "pdf", "php", "ram", "rgb", "roi",
+        "gpu", "hdr", "html", "http", "https", "id", "ids", "json", "jwt", "kpi", "nasa", "nfc", "pdf", "php", "ram", "rgb", "roi",
         "rss", "sdk", "seo", "sku", "sms", "sql", "ssd", "ssh", "ssl", "svg", "tcp", "tls", "ui", "url", "urls", "usa", "usb",
         "uuid", "ux", "vpn", "xml", "yaml",
     };
