@@ -24,6 +24,12 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
     /// Checks the source against the input limits, then projects each step.
     /// Throws ILLEGAL_ASSET_TRANSFORMATION past a limit and INVALID_QUERY for an impossible step (extract outside the image).
     /// </summary>
+    /// <summary>
+    /// Directus names both sides for any size limit. Passed as an array: two loose strings would bind to the
+    /// (reason, parameters) overload of <see cref="ApiErrors.IllegalTransformation(string, string[])"/>.
+    /// </summary>
+    internal static readonly string[] OutputLimitParameters = ["width", "height"];
+
     public static RenderPlan Create(TransformRequest request, Dimensions source, AssetsOptions options, int pages = 1)
     {
         if (source.Width > options.MaxDimension || source.Height > options.MaxDimension)
@@ -59,7 +65,7 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
 
     private static Dimensions Check(Dimensions size, AssetsOptions options) =>
         size.Width > options.MaxDimension || size.Height > options.MaxDimension || size.Width < 1 || size.Height < 1
-            ? throw ApiErrors.IllegalTransformation("width", "height")
+            ? throw ApiErrors.IllegalTransformation(OutputLimitParameters)
             : size;
 
     /// <summary>sharp's fit rules; sizes round half up (3840×2400 at width 300 → 300×188).</summary>

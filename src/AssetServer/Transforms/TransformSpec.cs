@@ -82,7 +82,7 @@ internal sealed record TransformSpec(
         if (text is null) return null;
         if (ParseInt(text) is not { } value || value < 1 || value > 100000000)
             throw ApiErrors.InvalidQueryValue(name, "positive integer between 1 and 100000000", text);
-        if (value > options.MaxDimension) throw ApiErrors.IllegalTransformation("width", "height");
+        if (value > options.MaxDimension) throw ApiErrors.IllegalTransformation(RenderPlan.OutputLimitParameters);
         return value;
     }
 
