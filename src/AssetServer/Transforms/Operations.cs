@@ -116,13 +116,13 @@ internal static class Operations
         if (arg is null or { ValueKind: JsonValueKind.True })
         {
             // sharp's blur() without sigma: a fast 3×3 box blur.
-            return [After("blur()", 50, img => Pixels.Convolve(img, Image.NewFromArray(new double[,] { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } }, 9)))];
+            return [After("blur()", 50, img => Pixels.Convolve(img, Image.NewFromArray(new double[,] { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } }, 9)), random: true)];
         }
         var sigmaArg = arg.Value.ValueKind == JsonValueKind.Object
             ? OperationArgs.Property(arg.Value, "sigma") ?? throw OperationArgs.Invalid("sigma", "number between 0.3 and 100", null)
             : arg.Value;
         var sigma = OperationArgs.Number(sigmaArg, "sigma", 0.3, 100);
-        return [After($"blur({Num(sigma)})", 50, img => img.Gaussblur(sigma))];
+        return [After($"blur({Num(sigma)})", 50, img => img.Gaussblur(sigma), random: true)];
     }
 
     private static IEnumerable<TransformOp> Sharpen(OperationArgs a, Context _)
@@ -131,7 +131,7 @@ internal static class Operations
         {
             // sharp's sharpen() without sigma: a fast, mild 3×3 sharpening kernel.
             var kernel = new double[,] { { -1, -1, -1 }, { -1, 32, -1 }, { -1, -1, -1 } };
-            return [After("sharpen()", 70, img => Pixels.Convolve(img, Image.NewFromArray(kernel, 24)))];
+            return [After("sharpen()", 70, img => Pixels.Convolve(img, Image.NewFromArray(kernel, 24)), random: true)];
         }
         double sigma, m1 = 1, m2 = 2, x1 = 2, y2 = 10, y3 = 20;
         if (a.IsObject(0))
@@ -152,13 +152,13 @@ internal static class Operations
             m2 = a.Number(2, "jagged", 0, 1000000) ?? m2;
         }
         return [After($"sharpen({Num(sigma)},{Num(m1)},{Num(m2)},{Num(x1)},{Num(y2)},{Num(y3)})", 70,
-            img => img.Sharpen(sigma: sigma, x1: x1, y2: y2, y3: y3, m1: m1, m2: m2))];
+            img => img.Sharpen(sigma: sigma, x1: x1, y2: y2, y3: y3, m1: m1, m2: m2), random: true)];
     }
 
     private static IEnumerable<TransformOp> Median(OperationArgs a, Context _)
     {
         var size = a.Integer(0, "size", 1, 15) ?? 3;
-        return size == 1 ? [] : [After($"median({size})", 40, img => img.Median(size))];
+        return size == 1 ? [] : [After($"median({size})", 40, img => img.Median(size), random: true)];
     }
 
     private static IEnumerable<TransformOp> Tint(OperationArgs a, Context _)
@@ -280,7 +280,7 @@ internal static class Operations
                 return source.Embed(left, top, source.Width + left + right, source.Height + top + bottom,
                     extend: extend, background: background.ToBands(source.Bands));
             },
-            d => new Dimensions(d.Width + left + right, d.Height + top + bottom))];
+            d => new Dimensions(d.Width + left + right, d.Height + top + bottom), random: extend != Enums.Extend.Background)];
     }
 
     private static IEnumerable<TransformOp> Extract(OperationArgs a, Context context)
@@ -429,7 +429,7 @@ internal static class Operations
         var width = Required("width", 1, 500);
         var height = Required("height", 1, 500);
         var maxSlope = OperationArgs.Property(o, "maxSlope") is { } ms ? OperationArgs.Integer(ms, "maxSlope", 0, 100) : 3;
-        return [After($"clahe({width},{height},{maxSlope})", 90, img => Pixels.Clahe(img, width, height, maxSlope))];
+        return [After($"clahe({width},{height},{maxSlope})", 90, img => Pixels.Clahe(img, width, height, maxSlope), random: true)];
     }
 
     private static IEnumerable<TransformOp> Convolve(OperationArgs a, Context _)
@@ -451,7 +451,7 @@ internal static class Operations
             for (var x = 0; x < width; x++)
                 kernel[y, x] = values[y * width + x];
         var canonical = $"convolve({width},{height},[{string.Join(",", values.Select(Num))}],{Num(scale)},{Num(offset)})";
-        return [After(canonical, 55, img => Pixels.Convolve(img, Image.NewFromArray(kernel, scale, offset)))];
+        return [After(canonical, 55, img => Pixels.Convolve(img, Image.NewFromArray(kernel, scale, offset)), random: true)];
     }
 
     private static IEnumerable<TransformOp> EnsureAlpha(OperationArgs a, Context _)

@@ -137,10 +137,10 @@ public sealed class RenderPipeline
         var joined = Track(images, Image.Arrayjoin(frames.ToArray(), across: 1));
         return Track(images, joined.Mutate(m =>
         {
-            m.Set("page-height", frames[0].Height);
+            m.Set(GValue.GIntType, "page-height", frames[0].Height);
             foreach (var field in new[] { "delay", "loop", "gif-delay" })
             {
-                if (strip.Contains(field)) m.Set(field, strip.Get(field));
+                if (strip.Contains(field)) m.Set(strip.GetTypeOf(field), field, strip.Get(field));
             }
         }));
     }

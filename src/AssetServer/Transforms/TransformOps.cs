@@ -19,7 +19,8 @@ internal abstract record TransformOp(string Canonical);
 /// <param name="Project">Output size for an input size, computed before any pixel is decoded; may throw INVALID_QUERY
 /// (an extract area outside the image). Null when the size does not change.</param>
 /// <param name="NeedsRandomAccess">True when libvips must read the input more than once or out of order (rotations,
-/// vertical flips, histogram passes), so the source cannot be streamed top to bottom.</param>
+/// vertical flips, histogram passes) or over a window of lines (blur, median, convolutions: stacked, they outgrow the
+/// line cache of a sequential load and fail with "out of order read"), so the input is decoded into memory first.</param>
 internal sealed record ImageOp(
     string Canonical,
     bool BeforeResize,
