@@ -33,6 +33,20 @@ public class RenderPipelineTests
         Assert.That((image.Width, image.Height), Is.EqualTo((400, 250)));
     }
 
+    [TestCase("jpg", "image/jpeg")]
+    [TestCase("png", "image/png")]
+    [TestCase("webp", "image/webp")]
+    [TestCase("tif", "image/tiff")]
+    [TestCase("avif", "image/avif")]
+    [TestCase("gif", "image/gif")]
+    public async Task EachSourceFormatIsDecoded(string extension, string mime)
+    {
+        var path = _fixture.Save("source." + extension, TransformFixture.Gradient(320, 200));
+        var bytes = await _fixture.RenderAsync(path, mime, "width=160");
+        using var image = Image.NewFromBuffer(bytes);
+        Assert.That((image.Width, image.Height), Is.EqualTo((160, 100)));
+    }
+
     [Test]
     public async Task DerivativesCarryNoMetadata()
     {
