@@ -49,7 +49,7 @@ public static class AssetsApi
         var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
 
         var transform = AsksForTransform(context.Request.Query)
-            ? parser.Parse(context.Request.Query, Source(record, contentType), context.Request.Headers.Accept.ToString())
+            ? parser.Parse(TransformQuery(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
             : null;
 
         if (transform is null)
@@ -75,6 +75,14 @@ public static class AssetsApi
         raw.Length >= 36 && Guid.TryParseExact(raw[..36], "D", out var guid) ? guid.ToString("D") : null;
 
     public static bool AsksForTransform(IQueryCollection query) => TransformKeys.Any(query.ContainsKey);
+
+    /// <summary>
+    /// Only the transform parameters reach the parser: <c>access_token</c>, <c>download</c> and cache busters sit
+    /// beside them in ordinary URLs (<c>&lt;img src="…?width=200&amp;access_token=…"&gt;</c>) and must never be a 400.
+    /// </summary>
+    public static IQueryCollection TransformQuery(IQueryCollection query) =>
+        new QueryCollection(query.Where(p => TransformKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
 
     private static TransformSource Source(FileRecord record, string contentType) =>
         new(contentType, record.Width, record.Height, record.FocalPointX, record.FocalPointY);

@@ -177,6 +177,17 @@ public class AssetTransformHttpTests
     }
 
     [Test]
+    public async Task TokenDownloadAndCacheBustersMixWithTransforms()
+    {
+        var record = await AssetSeeder.SeedJpegAsync(app, 400, 300, "photo.jpg");
+        var res = await client.GetAsync($"/assets/{record.Id}/card.jpg?width=100&format=png&download&v=3&access_token={AssetServerApp.AdminToken}");
+        Assert.That(res.StatusCode, Is.EqualTo(HttpStatusCode.OK), await res.Content.ReadAsStringAsync());
+        Assert.That(Header(res, "Content-Type"), Is.EqualTo("image/png"));
+        Assert.That(Header(res, "Content-Disposition"), Is.EqualTo("attachment; filename=\"card.png\"; filename*=UTF-8''card.png"));
+        Assert.That(Header(res, "Cache-Control"), Is.EqualTo("private, max-age=2592000"));
+    }
+
+    [Test]
     public async Task NonImageIgnoresTransformParameters()
     {
         var bytes = Encoding.UTF8.GetBytes("%PDF-1.4\n%fake\n");

@@ -72,3 +72,27 @@ public class AssetIdTests
     public void FirstThirtySixCharactersMustBeAUuid(string raw, string? expected) =>
         Assert.That(AssetsApi.ParseId(raw), Is.EqualTo(expected));
 }
+
+public class TransformQueryTests
+{
+    [Test]
+    public void OnlyTransformParametersReachTheParser()
+    {
+        var query = new Microsoft.AspNetCore.Http.QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>
+        {
+            ["width"] = "100", ["withoutEnlargement"] = "true", ["access_token"] = "secret", ["download"] = "", ["v"] = "3",
+        });
+        Assert.That(AssetsApi.AsksForTransform(query), Is.True);
+        Assert.That(AssetsApi.TransformQuery(query).Keys, Is.EquivalentTo(new[] { "width", "withoutEnlargement" }));
+    }
+
+    [Test]
+    public void WithoutTransformParametersTheOriginalIsServed()
+    {
+        var query = new Microsoft.AspNetCore.Http.QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>
+        {
+            ["access_token"] = "secret", ["download"] = "",
+        });
+        Assert.That(AssetsApi.AsksForTransform(query), Is.False);
+    }
+}
