@@ -16,7 +16,7 @@ app.MapAssets();
 app.MapServer();
 app.MapTokens();
 await app.PrepareDataAsync();
-if (await TokensCli.TryRunAsync(app, args)) return;
+if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;
 app.Run();
 
 /// <summary>The entry point; public so the test host can start the real app.</summary>

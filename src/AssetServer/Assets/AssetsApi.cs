@@ -25,11 +25,22 @@ public static class AssetsApi
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
         app.MapMethods("/assets/{id}", methods, GetAsset);
         app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset);
+        app.MapPost("/assets/sign", SignUrl).RequireAccess(Access.Admin);
+    }
+
+    /// <summary>(ext) <c>POST /assets/sign {"url":"/assets/&lt;id&gt;?width=200"}</c> → the URL with its signature.</summary>
+    private static async Task<IResult> SignUrl(HttpContext context, AssetSigner signer)
+    {
+        var body = await JsonBody.ReadObjectAsync(context.Request, context.RequestAborted);
+        var url = body["url"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) && s.Length is > 0 and <= 8192
+            ? s
+            : throw ApiErrors.InvalidPayload("\"url\" is required");
+        return JsonBody.Data(new System.Text.Json.Nodes.JsonObject { ["url"] = signer.SignUrl(url) });
     }
 
     public static async Task<AssetResponder> GetAsset(
         string id, HttpContext context, TokenAuth auth, IOptions<AuthOptions> authOptions, IOptions<AssetsOptions> assetsOptions,
-        FileRepository files, FileStore store, TransformParser parser, DerivativeCache derivatives)
+        FileRepository files, FileStore store, TransformParser parser, DerivativeCache derivatives, AssetSigner signer)
     {
         // A wrong token is a 401 even where no token is needed, as Directus answers.
         var caller = auth.Authenticate(context);
@@ -48,7 +59,9 @@ public static class AssetsApi
         var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);
         var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
 
-        var transform = AsksForTransform(context.Request.Query)
+        var asksForTransform = AsksForTransform(context.Request.Query);
+        if (asksForTransform) signer.Verify(fileId, context.Request.Query);
+        var transform = asksForTransform
             ? parser.Parse(TransformQuery(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
             : null;
 

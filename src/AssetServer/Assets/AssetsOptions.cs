@@ -27,6 +27,15 @@ public sealed class AssetsOptions
     /// <summary>Renders at once; 0 means the number of CPUs. A bounded queue waits behind them.</summary>
     public int MaxConcurrentTransforms { get; set; }
 
+    /// <summary>
+    /// (ext) HMAC key for signed transform URLs. Set, every transform request must carry <c>s=</c>, the signature
+    /// of its id and transform parameters, so nobody can make the server render sizes it never handed out. Empty: off.
+    /// </summary>
+    public string SigningKey { get; set; } = "";
+
+    /// <summary>With signing on, whether a request with only <c>key=</c> (a preset) needs no signature.</summary>
+    public bool OpenPresets { get; set; } = true;
+
     /// <summary>Cap of the derivative cache on disk, in bytes; least recently used derivatives are evicted past it.</summary>
     public long CacheMaxBytes { get; set; } = 10L << 30;
 }
