@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark of AssetServer over HTTP on loopback, each figure against a floor (vipsthumbnail, nginx).
-#   benchmarks/load/run.sh           full run (about 10 minutes): writes benchmarks/RESULTS.md
+#   benchmarks/load/run.sh           full run (5 to 10 minutes): writes benchmarks/RESULTS.md
 #   benchmarks/load/run.sh --quick   smoke run (under two minutes): writes benchmarks/load/work/RESULTS-quick.md
 # Prints one "name value unit" line per figure. Only 127.0.0.1 is ever contacted; every step is bounded in time;
 # the server, nginx and the helpers it starts are stopped on exit. See benchmarks/README.md.
@@ -55,6 +55,10 @@ ensure_tools() {
   local sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   timeout 300 "${sudo[@]}" apt-get update -qq
+  # Releases after Debian 12 fold nginx-light into nginx.
+  if [[ " ${missing[*]} " == *" nginx-light "* ]] && ! apt-cache show nginx-light >/dev/null 2>&1; then
+    missing=("${missing[@]/nginx-light/nginx}")
+  fi
   DEBIAN_FRONTEND=noninteractive timeout 600 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 ensure_tools
@@ -112,10 +116,10 @@ figure() { # name value unit
 }
 calc() { awk "BEGIN { printf \"%.${2:-3}f\\n\", $1 }"; }
 wrkstat() { awk -v k="$1" '$1 == "wrkstat" && $2 == k { print $3 }' "$2"; }
-run_wrk() { # log script url [connections]
-  local logfile=$1 script=$2 url=$3 conns=${4:-$CONNECTIONS}
+run_wrk() { # log script url
+  local logfile=$1 script=$2 url=$3
   WRK_THREADS=$THREADS timeout $(( DURATION + 60 )) \
-    wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" --timeout 15s --latency -s "$LOAD_DIR/$script" "$url" >"$logfile" 2>&1 \
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 15s --latency -s "$LOAD_DIR/$script" "$url" >"$logfile" 2>&1 \
     || { cat "$logfile" >&2; die "wrk $url"; }
 }
 
