@@ -28,6 +28,7 @@ function done(summary, latency, requests)
   -- Per-status counts exist only for scripts that define response() (it costs wrk its fast path).
   if response ~= nil then
     io.write(string.format("wrkstat status_200 %d\n", counter("ok")))
+    io.write(string.format("wrkstat rps_200 %.2f\n", counter("ok") / seconds))
     io.write(string.format("wrkstat status_503 %d\n", counter("busy")))
     io.write(string.format("wrkstat status_other %d\n", counter("other")))
   end

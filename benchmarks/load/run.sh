@@ -398,7 +398,7 @@ STORM_503=$(wrkstat status_503 "$WORK/wrk-storm.log")
 STORM_FAILED=$(( $(wrkstat status_other "$WORK/wrk-storm.log") + $(wrkstat socket_errors "$WORK/wrk-storm.log") ))
 STORM_PEAK_MB=$(calc "${peak:-0} / 1024" 0)
 figure storm_rps "$(wrkstat rps "$WORK/wrk-storm.log")" req/s
-figure storm_renders_per_s "$(calc "$STORM_OK / $(wrkstat seconds "$WORK/wrk-storm.log")" 2)" renders/s
+figure storm_renders_per_s "$(wrkstat rps_200 "$WORK/wrk-storm.log")" renders/s
 figure storm_p99 "$(wrkstat p99_ms "$WORK/wrk-storm.log")" ms
 figure storm_200 "$STORM_OK" count
 figure storm_503 "$STORM_503" count
