@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using AssetServer.Errors;
+using Microsoft.Net.Http.Headers;
+
+namespace AssetServer.Assets;
+
+/// <summary>
+/// What is known about an asset before its bytes are needed, so that a revalidation (304) of a derivative
+/// is answered without rendering it. <see cref="ResolvePathAsync"/> yields the file to send: the original,
+/// or the cached derivative (rendered on a miss).
+/// </summary>
+public sealed record AssetRepresentation(
+    string ContentType,
+    EntityTagHeaderValue ETag,
+    DateTimeOffset? LastModified,
+    string CacheControl,
+    string Disposition,
+    bool VariesByAccept,
+    Func<CancellationToken, Task<string>> ResolvePathAsync);
+
+/// <summary>
+/// Sends an asset from disk with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
+/// several as <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes go out with
+/// <c>SendFileAsync</c>, never buffered in memory.
+/// </summary>
+public sealed class AssetResponder(AssetRepresentation asset) : IResult
+{
+    /// <summary>Scripts in SVG/HTML/XML must not run on our origin: no sub-resources, inline styles only, sandboxed (no script, unique origin).</summary>
+    public const string ActiveContentPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+    /// <summary>What Directus sends on every asset (§4); passive types need nothing stricter.</summary>
+    public const string PassiveContentPolicy = "default-src 'none'";
+
+    public AssetRepresentation Asset => asset;
+
+    public async Task ExecuteAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var isGetOrHead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        var lastModified = asset.LastModified is { } lm ? TruncateToSeconds(lm) : (DateTimeOffset?)null;
+
+        // Validators and caching go on every answer, the 304 included (RFC 9110 §15.4.5).
+        var typed = response.GetTypedHeaders();
+        typed.ETag = asset.ETag;
+        if (lastModified is { } modified) typed.LastModified = modified;
+        response.Headers.CacheControl = asset.CacheControl;
+        if (asset.VariesByAccept) response.Headers.Vary = "Accept";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.XContentTypeOptions = "nosniff";
+
+        switch (Preconditions.Evaluate(request, asset.ETag, lastModified, isGetOrHead))
+        {
+            case PreconditionResult.Failed:
+                throw new ApiException(412, "PRECONDITION_FAILED", "Precondition failed.");
+            case PreconditionResult.NotModified:
+                response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+        }
+
+        var path = await asset.ResolvePathAsync(context.RequestAborted);
+        var file = new FileInfo(path);
+        // Deleted between the row being read and now: answer as for any id that is gone.
+        if (!file.Exists) throw ApiErrors.Forbidden();
+        var length = file.Length;
+
+        response.ContentType = asset.ContentType;
+        response.Headers.ContentDisposition = asset.Disposition;
+        response.Headers.ContentSecurityPolicy = IsActiveContent(asset.ContentType) ? ActiveContentPolicy : PassiveContentPolicy;
+
+        // Range is defined for GET only (RFC 9110 §14.2); If-Range turns it off when the client's copy is stale (§13.1.5).
+        var rangeHeader = request.Headers.Range.ToString();
+        var ranges = HttpMethods.IsGet(request.Method) && rangeHeader.Length > 0 && Preconditions.IfRangeHolds(request, asset.ETag, lastModified)
+            ? ByteRanges.Resolve(rangeHeader, length)
+            : null;
+
+        if (ranges is { Count: 0 })
+        {
+            var error = ApiErrors.RangeNotSatisfiable(rangeHeader);
+            throw new ApiException(error.Status, error.Code, error.Message, error.Extensions)
+            {
+                Headers = new Dictionary<string, string> { ["Content-Range"] = $"bytes */{length}" },
+            };
+        }
+
+        var head = HttpMethods.IsHead(request.Method);
+        var aborted = context.RequestAborted;
+        if (ranges is null)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentLength = length;
+            if (!head) await response.SendFileAsync(path, 0, length, aborted);
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        if (ranges.Count == 1)
+        {
+            var range = ranges[0];
+            response.Headers.ContentRange = range.ContentRange(length);
+            response.ContentLength = range.Length;
+            await response.SendFileAsync(path, range.Start, range.Length, aborted);
+            return;
+        }
+        await WriteMultipartAsync(response, path, length, ranges, aborted);
+    }
+
+    /// <summary>
+    /// <c>multipart/byteranges</c> (RFC 9110 §14.6): each part carries its own Content-Type and Content-Range;
+    /// Content-Length is computed up front so the response is not chunked.
+    /// </summary>
+    private async Task WriteMultipartAsync(HttpResponse response, string path, long length, IReadOnlyList<ByteRange> ranges, CancellationToken ct)
+    {
+        var boundary = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var heads = ranges
+            .Select((range, i) => Encoding.ASCII.GetBytes(
+                $"{(i == 0 ? "" : "\r\n")}--{boundary}\r\nContent-Type: {asset.ContentType}\r\nContent-Range: {range.ContentRange(length)}\r\n\r\n"))
+            .ToList();
+        var tail = Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
+
+        response.ContentType = $"multipart/byteranges; boundary={boundary}";
+        response.ContentLength = heads.Sum(h => (long)h.Length) + ranges.Sum(r => r.Length) + tail.Length;
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            await response.Body.WriteAsync(heads[i], ct);
+            await response.SendFileAsync(path, ranges[i].Start, ranges[i].Length, ct);
+        }
+        await response.Body.WriteAsync(tail, ct);
+    }
+
+    /// <summary>Types a browser renders as a document that can run script: SVG, HTML, XHTML and XML.</summary>
+    public static bool IsActiveContent(string contentType)
+    {
+        var type = contentType.ToLowerInvariant();
+        return type.Contains("html") || type.Contains("xml") || type.Contains("svg");
+    }
+
+    /// <summary>HTML is never shown inline: even sandboxed, it could phish under our origin.</summary>
+    public static bool MustDownload(string contentType) => contentType.Contains("html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>HTTP dates have whole seconds; comparisons use the value as sent.</summary>
+    public static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
+        new(value.Ticks - value.Ticks % TimeSpan.TicksPerSecond, value.Offset);
+
+    /// <summary>A strong entity tag from a hex digest: the first 32 hex digits (128 bits), quoted.</summary>
+    public static EntityTagHeaderValue StrongTag(string hexDigest) =>
+        new($"\"{hexDigest[..Math.Min(32, hexDigest.Length)].ToLowerInvariant()}\"");
+
+    internal static string Sha256Hex(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
+    internal static DateTimeOffset? ParseStoredDate(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : null;
+}
+
+public enum PreconditionResult { Proceed, NotModified, Failed }
+
+/// <summary>Conditional requests evaluated in the order of RFC 9110 §13.2.2.</summary>
+public static class Preconditions
+{
+    public static PreconditionResult Evaluate(HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified, bool isGetOrHead)
+    {
+        var headers = request.GetTypedHeaders();
+
+        // Step 1–2: If-Match (strong comparison, §13.1.1), else If-Unmodified-Since (§13.1.4).
+        if (request.Headers.IfMatch.Count > 0)
+        {
+            if (!headers.IfMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: true)))
+                return PreconditionResult.Failed;
+        }
+        else if (headers.IfUnmodifiedSince is { } unmodifiedSince && lastModified is { } lm1 && lm1 > unmodifiedSince)
+        {
+            return PreconditionResult.Failed;
+        }
+
+        if (!isGetOrHead) return PreconditionResult.Proceed;
+
+        // Step 3: If-None-Match uses the weak comparison (§13.1.2), so a proxy that weakened our tag still revalidates.
+        if (request.Headers.IfNoneMatch.Count > 0)
+        {
+            return headers.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false))
+                ? PreconditionResult.NotModified
+                : PreconditionResult.Proceed;
+        }
+
+        // Step 4: If-Modified-Since only without If-None-Match (§13.1.3); an invalid date is ignored.
+        if (headers.IfModifiedSince is { } modifiedSince && lastModified is { } lm2 && lm2 <= modifiedSince)
+            return PreconditionResult.NotModified;
+
+        return PreconditionResult.Proceed;
+    }
+
+    /// <summary>
+    /// If-Range (§13.1.5): the Range applies only when the validator matches — an entity tag by strong
+    /// comparison, a date exactly. Without If-Range it always applies; an unreadable one never does.
+    /// </summary>
+    public static bool IfRangeHolds(HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified)
+    {
+        if (request.Headers.IfRange.Count == 0) return true;
+        var ifRange = request.GetTypedHeaders().IfRange;
+        if (ifRange?.EntityTag is { } tag) return tag.Compare(etag, useStrongComparison: true);
+        if (ifRange?.LastModified is { } date) return lastModified is { } lm && lm == date;
+        return false;
+    }
+}

@@ -1,0 +1,107 @@
+using AssetServer.Auth;
+using AssetServer.Configuration;
+using AssetServer.Data;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.Storage;
+using AssetServer.Transforms;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Assets;
+
+/// <summary><c>GET</c>/<c>HEAD</c> <c>/assets/:id</c> and <c>/assets/:id/:filename</c>: originals and derivatives.</summary>
+public static class AssetsApi
+{
+    /// <summary>
+    /// Directus's transform parameters (§5). Without any of them the original is served and the parser is not
+    /// consulted, so other parameters (<c>access_token</c>, <c>download</c>, cache busters like <c>?v=3</c>) never
+    /// change the bytes, as in Directus.
+    /// </summary>
+    public static readonly string[] TransformKeys =
+        ["key", "transforms", "width", "height", "format", "fit", "quality", "withoutEnlargement", "focal_point_x", "focal_point_y"];
+
+    public static void Map(WebApplication app)
+    {
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/assets/{id}", methods, GetAsset);
+        app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset);
+    }
+
+    public static async Task<AssetResponder> GetAsset(
+        string id, HttpContext context, TokenAuth auth, IOptions<AuthOptions> authOptions, IOptions<AssetsOptions> assetsOptions,
+        FileRepository files, FileStore store, TransformParser parser, DerivativeCache derivatives)
+    {
+        // A wrong token is a 401 even where no token is needed, as Directus answers.
+        var caller = auth.Authenticate(context);
+        if (caller is null && !authOptions.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
+        if (caller is { CanRead: false }) throw ApiErrors.Forbidden();
+
+        var fileId = ParseId(id) ?? throw ApiErrors.Forbidden();
+        // An unknown id is 403 like a forbidden one, so existence does not leak.
+        var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
+
+        var ttl = (long)Durations.Parse(assetsOptions.Value.CacheTtl, "Assets:CacheTtl").TotalSeconds;
+        // Shared caches may keep only what anyone may fetch; anything fetched with a token stays private.
+        var cacheControl = $"{(caller is null ? "public" : "private")}, max-age={ttl}";
+        var contentType = string.IsNullOrWhiteSpace(record.Type) ? "application/octet-stream" : record.Type;
+        var name = DownloadName(context, record);
+        var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);
+        var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
+
+        var transform = AsksForTransform(context.Request.Query)
+            ? parser.Parse(TransformQuery(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
+            : null;
+
+        if (transform is null)
+        {
+            return new AssetResponder(new AssetRepresentation(
+                contentType, AssetResponder.StrongTag(OriginalDigest(record)), lastModified, cacheControl,
+                DispositionHeader.Build(attachment, name), VariesByAccept: false,
+                _ => Task.FromResult(store.OriginalPath(record.FilenameDisk))));
+        }
+
+        // Directus keeps the original's name and extension on a derivative (§5); the output format's extension
+        // is right for the bytes, so "Save as" gives a file that opens.
+        var format = transform.Format;
+        return new AssetResponder(new AssetRepresentation(
+            format.MimeType, AssetResponder.StrongTag(DerivativeCache.Fingerprint(record, transform.CacheKey)), lastModified, cacheControl,
+            DispositionHeader.Build(attachment || AssetResponder.MustDownload(format.MimeType), DispositionHeader.WithExtension(name, format.Extension)),
+            transform.VariesByAccept,
+            ct => derivatives.GetOrRenderAsync(record, transform, ct)));
+    }
+
+    /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>
+    public static string? ParseId(string raw) =>
+        raw.Length >= 36 && Guid.TryParseExact(raw[..36], "D", out var guid) ? guid.ToString("D") : null;
+
+    public static bool AsksForTransform(IQueryCollection query) => TransformKeys.Any(query.ContainsKey);
+
+    /// <summary>
+    /// Only the transform parameters reach the parser: <c>access_token</c>, <c>download</c> and cache busters sit
+    /// beside them in ordinary URLs (<c>&lt;img src="…?width=200&amp;access_token=…"&gt;</c>) and must never be a 400.
+    /// </summary>
+    public static IQueryCollection TransformQuery(IQueryCollection query) =>
+        new QueryCollection(query.Where(p => TransformKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
+
+    private static TransformSource Source(FileRecord record, string contentType) =>
+        new(contentType, record.Width, record.Height, record.FocalPointX, record.FocalPointY);
+
+    /// <summary>The <c>:filename</c> segment renames the download (§4); otherwise <c>filename_download</c>.</summary>
+    private static string DownloadName(HttpContext context, FileRecord record)
+    {
+        var segment = context.Request.RouteValues["filename"] as string;
+        if (!string.IsNullOrEmpty(segment))
+        {
+            var last = segment[(segment.LastIndexOf('/') + 1)..];
+            if (last.Length > 0) return last;
+        }
+        return string.IsNullOrEmpty(record.FilenameDownload) ? record.FilenameDisk : record.FilenameDownload;
+    }
+
+    /// <summary>The content checksum; a row without one (created by JSON) uses what a replace would change.</summary>
+    private static string OriginalDigest(FileRecord record) =>
+        record.Checksum is { Length: >= 32 } checksum && checksum.All(Uri.IsHexDigit)
+            ? checksum
+            : AssetResponder.Sha256Hex($"{record.Id}:{record.Filesize}:{record.ModifiedOn}:{record.FilenameDisk}");
+}

@@ -1,0 +1,155 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using AssetServer.Assets;
+using AssetServer.Errors;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Transforms;
+
+/// <summary>
+/// The presets of <c>presets.json</c> in the configuration folder (<c>ConfigFolder</c>, else the current directory):
+/// a JSON array of <c>{"key", "fit", "width", "height", "quality", "withoutEnlargement", "format", "transforms",
+/// "background"}</c>. Each preset is validated by the same rules as a query (presets may exceed
+/// <c>Assets:MaxOperations</c>). The file is reloaded when it changes; a file with any invalid preset is logged with
+/// that preset's key and the reason, and the last good set stays in force.
+/// </summary>
+public sealed class PresetStore : IDisposable
+{
+    private const string FileName = "presets.json";
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly AssetsOptions _options;
+    private readonly ILogger<PresetStore> _logger;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Timer _reloadTimer;
+    private readonly Lock _reloadLock = new();
+    private FrozenDictionary<string, TransformSpec> _presets = FrozenDictionary<string, TransformSpec>.Empty;
+
+    public PresetStore(IConfiguration configuration, IOptions<AssetsOptions> options, ILogger<PresetStore> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        var folder = configuration["ConfigFolder"];
+        Folder = string.IsNullOrWhiteSpace(folder) ? Directory.GetCurrentDirectory() : folder;
+        _reloadTimer = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
+        Reload();
+        if (Directory.Exists(Folder))
+        {
+            _watcher = new FileSystemWatcher(Folder, FileName)
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            // Editors save in bursts (truncate, write, rename); wait for the burst to end before reading.
+            FileSystemEventHandler changed = (_, _) => _reloadTimer.Change(Debounce, Timeout.InfiniteTimeSpan);
+            _watcher.Changed += changed;
+            _watcher.Created += changed;
+            _watcher.Deleted += changed;
+            _watcher.Renamed += (_, _) => _reloadTimer.Change(Debounce, Timeout.InfiniteTimeSpan);
+            _watcher.EnableRaisingEvents = true;
+        }
+    }
+
+    /// <summary>The folder <c>presets.json</c> is read from.</summary>
+    public string Folder { get; }
+
+    /// <summary>The keys of the presets in force.</summary>
+    public IReadOnlyCollection<string> Keys => _presets.Keys;
+
+    internal bool TryGet(string key, out TransformSpec spec) => _presets.TryGetValue(key, out spec!);
+
+    /// <summary>
+    /// Reads the file now. Returns true when it was valid (a missing file is a valid empty set); otherwise the
+    /// previous presets stay in force and the problem is logged.
+    /// </summary>
+    public bool Reload()
+    {
+        lock (_reloadLock)
+        {
+            var path = Path.Combine(Folder, FileName);
+            try
+            {
+                if (!File.Exists(path))
+                {
+                    _presets = FrozenDictionary<string, TransformSpec>.Empty;
+                    _logger.LogInformation("No {File} in {Folder}: no presets configured", FileName, Folder);
+                    return true;
+                }
+                var loaded = Load(File.ReadAllText(path));
+                _presets = loaded;
+                _logger.LogInformation("Loaded {Count} presets from {Path}", loaded.Count, path);
+                return true;
+            }
+            catch (PresetException e)
+            {
+                _logger.LogError("{Path}: preset \"{Key}\" is invalid: {Reason}. Keeping the previous {Count} presets",
+                    path, e.Key, e.Message, _presets.Count);
+            }
+            catch (JsonException e)
+            {
+                _logger.LogError("{Path} is not valid JSON ({Reason}). Keeping the previous {Count} presets", path, e.Message, _presets.Count);
+            }
+            catch (IOException e)
+            {
+                _logger.LogError("{Path} could not be read ({Reason}). Keeping the previous {Count} presets", path, e.Message, _presets.Count);
+            }
+            return false;
+        }
+    }
+
+    private FrozenDictionary<string, TransformSpec> Load(string json)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (document.RootElement.ValueKind != JsonValueKind.Array)
+            throw new PresetException("(file)", "the file must hold a JSON array of presets");
+        var result = new Dictionary<string, TransformSpec>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var entry in document.RootElement.EnumerateArray())
+        {
+            var label = $"#{index++}";
+            if (entry.ValueKind != JsonValueKind.Object) throw new PresetException(label, "a preset must be a JSON object");
+            if (!entry.TryGetProperty("key", out var keyElement) || keyElement.ValueKind != JsonValueKind.String ||
+                string.IsNullOrWhiteSpace(keyElement.GetString()))
+                throw new PresetException(label, "\"key\" must be a non-empty string");
+            var key = keyElement.GetString()!;
+            if (result.ContainsKey(key)) throw new PresetException(key, "the key is used twice");
+
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var property in entry.EnumerateObject())
+            {
+                if (property.Name == "key") continue;
+                if (property.Name is not ("fit" or "width" or "height" or "quality" or "withoutEnlargement" or "format"
+                    or "transforms" or "background" or "focal_point_x" or "focal_point_y"))
+                    throw new PresetException(key, $"unknown property \"{property.Name}\"");
+                var value = property.Value;
+                if (value.ValueKind == JsonValueKind.Null) continue;
+                fields[property.Name] = value.ValueKind switch
+                {
+                    JsonValueKind.String => value.GetString()!,
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => value.GetRawText(),
+                };
+            }
+            try
+            {
+                result[key] = TransformSpec.Read(name => fields.GetValueOrDefault(name), _options, isPreset: true);
+            }
+            catch (ApiException e)
+            {
+                throw new PresetException(key, e.Message);
+            }
+        }
+        return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _reloadTimer.Dispose();
+    }
+
+    private sealed class PresetException(string key, string reason) : Exception(reason)
+    {
+        public string Key { get; } = key;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text;
+using AssetServer.Assets;
+using AssetServer.Errors;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Transforms;
+
+/// <summary>
+/// Turns <c>/assets</c> query parameters into a <see cref="TransformRequest"/>: validates them with Directus's
+/// messages, applies the <c>Assets:Transform</c> policy, expands presets, resolves the output format and quality,
+/// drops parameters that change nothing and checks the projected sizes against the limits.
+/// </summary>
+public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore presets)
+{
+    /// <summary>Bumped whenever rendering changes the bytes produced for the same parameters, so old derivatives miss.</summary>
+    internal const string PipelineVersion = "t1";
+
+    private readonly AssetsOptions _options = options.Value;
+
+    /// <summary>
+    /// Null when the query asks for no transform, when the policy is <c>none</c>, when the source is not transformable
+    /// (SVG, PDF, text…: the original is served, as Directus does) or when the parameters change nothing
+    /// (<c>?fit=cover</c> alone, <c>transforms=[]</c>). Parameters are validated first, so a malformed one is a 400
+    /// for every file. Throws <see cref="ApiException"/> (INVALID_QUERY, ILLEGAL_ASSET_TRANSFORMATION).
+    /// </summary>
+    public TransformRequest? Parse(IQueryCollection query, TransformSource source, string? accept)
+    {
+        var present = TransformSpec.Keys.Where(query.ContainsKey).ToList();
+        if (present.Count == 0) return null;
+        foreach (var key in present)
+        {
+            if (query[key].Count > 1) throw ApiErrors.InvalidQueryValue(key, "a single value", string.Join(",", query[key].ToArray()));
+        }
+
+        TransformSpec spec;
+        if (present.Contains("key"))
+        {
+            var others = present.Where(k => k != "key").ToList();
+            if (others.Count > 0)
+                throw ApiErrors.InvalidQuery($"\"key\" can't be combined with other transform parameters, but received \"{string.Join("\", \"", others)}\"");
+            var name = query["key"].ToString();
+            if (!presets.TryGet(name, out spec)) throw ApiErrors.InvalidQuery($"Key \"{Printable(name)}\" isn't configured");
+        }
+        else
+        {
+            spec = TransformSpec.Read(k => query.TryGetValue(k, out var v) ? v.ToString() : null, _options, isPreset: false);
+            if (_options.Transform == TransformPolicy.Presets)
+                throw ApiErrors.InvalidQuery("Only configured presets can be used in asset generation");
+        }
+
+        if (_options.Transform == TransformPolicy.None || !RenderPipeline.CanTransform(source.MimeType)) return null;
+        var request = Resolve(spec, source, accept);
+        if (request is not null && source.Width is > 0 and var w && source.Height is > 0 and var h)
+        {
+            RenderPlan.Create(request, new Dimensions(w, h), _options);
+        }
+        return request;
+    }
+
+    /// <summary>Resolves a spec for one source; null when the result would be the unchanged original.</summary>
+    internal static TransformRequest? Resolve(TransformSpec spec, TransformSource source, string? accept)
+    {
+        var sourceFormat = OutputFormat.FromMimeType(source.MimeType) ?? OutputFormat.Jpg;
+        var operations = spec.Operations;
+        var outputOps = operations.OfType<OutputOp>().ToList();
+        var lastOutput = outputOps.LastOrDefault();
+
+        OutputFormat format;
+        var variesByAccept = false;
+        if (spec.Format == "auto")
+        {
+            format = FromAccept(accept, sourceFormat);
+            variesByAccept = true;
+        }
+        else if (spec.Format is { } named)
+        {
+            format = OutputFormat.FromName(named)!;
+        }
+        else
+        {
+            format = lastOutput?.Format ?? sourceFormat;
+        }
+
+        var settings = outputOps.LastOrDefault(o => o.Format == format)?.Settings ?? EncoderSettings.Default;
+        var quality = spec.Quality ?? settings.Quality;
+        // Quality only matters to lossy encoders (and to PNG's palette quantiser).
+        var usesQuality = format.DefaultQuality is not null || (format == OutputFormat.Png && settings.Palette == true);
+        settings = settings with { Quality = usesQuality ? quality ?? format.DefaultQuality ?? 100 : null };
+
+        var resize = spec.Width is not null || spec.Height is not null
+            ? new ResizeSpec(spec.Width, spec.Height, spec.Fit ?? Fit.Cover, spec.WithoutEnlargement, Gravity.Centre, spec.Background)
+            : operations.OfType<ResizeOp>().LastOrDefault()?.Spec;
+        if (resize is not null && !resize.BothSides)
+        {
+            resize = resize with { Fit = Fit.Cover, Position = Gravity.Centre, Background = null };
+        }
+        else if (resize is { Fit: not Fit.Contain })
+        {
+            resize = resize with { Background = null };
+        }
+
+        var before = operations.OfType<ImageOp>().Where(o => o.BeforeResize).ToList();
+        var after = operations.OfType<ImageOp>().Where(o => !o.BeforeResize).OrderBy(o => o.Rank).ToList();
+
+        (int X, int Y)? focal = null;
+        if (resize is { BothSides: true, Fit: Fit.Cover, Position: Gravity.Centre } && before.Count == 0 &&
+            (spec.FocalPointX ?? source.FocalPointX) is { } fx && (spec.FocalPointY ?? source.FocalPointY) is { } fy)
+        {
+            focal = (fx, fy);
+        }
+
+        var explicitEncoding = spec.Format is not null || spec.Quality is not null || lastOutput is not null;
+        if (resize is null && before.Count == 0 && after.Count == 0 && !explicitEncoding) return null;
+
+        var key = new StringBuilder(PipelineVersion)
+            .Append('|').Append(format.Name).Append('(').Append(settings).Append(')');
+        if (resize is not null) key.Append('|').Append(resize);
+        if (focal is { } fp) key.Append("|focal(").Append(fp.X).Append(',').Append(fp.Y).Append(')');
+        foreach (var op in before) key.Append("|<").Append(op.Canonical);
+        foreach (var op in after) key.Append("|>").Append(op.Canonical);
+
+        return new TransformRequest(key.ToString(), format, variesByAccept, resize, before, after, settings, focal);
+    }
+
+    /// <summary>
+    /// <c>format=auto</c>: AVIF, then WebP, when Accept names them (substring match, q-values ignored, as Directus);
+    /// else the source format when every browser shows it, else JPEG.
+    /// </summary>
+    internal static OutputFormat FromAccept(string? accept, OutputFormat sourceFormat)
+    {
+        var text = accept ?? "";
+        if (text.Contains("image/avif", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Avif;
+        if (text.Contains("image/webp", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Webp;
+        return sourceFormat.Name is "jpg" or "png" or "gif" or "webp" ? sourceFormat : OutputFormat.Jpg;
+    }
+
+    private static string Printable(string text)
+    {
+        var clean = new string(text.Take(100).Select(c => char.IsControl(c) || c == '"' ? '?' : c).ToArray());
+        return text.Length > 100 ? clean + "…" : clean;
+    }
+}

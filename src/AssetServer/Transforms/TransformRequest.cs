@@ -1,0 +1,66 @@
+namespace AssetServer.Transforms;
+
+/// <summary>
+/// A validated, normalised transform of one source: what the render pipeline runs and what the derivative cache keys on.
+/// Built by <see cref="TransformParser"/>; immutable.
+/// </summary>
+public sealed class TransformRequest
+{
+    /// <summary>
+    /// A plain re-encode of the (auto-oriented, sRGB) source into <paramref name="format"/> at its default quality:
+    /// no resize and no operations. For callers and tests that need a request without parsing a query.
+    /// </summary>
+    public TransformRequest(string cacheKey, OutputFormat format, bool variesByAccept)
+        : this(cacheKey, format, variesByAccept, null, [], [], new EncoderSettings(Quality: format.DefaultQuality), null)
+    {
+    }
+
+    internal TransformRequest(
+        string cacheKey,
+        OutputFormat format,
+        bool variesByAccept,
+        ResizeSpec? resize,
+        IReadOnlyList<ImageOp> beforeResize,
+        IReadOnlyList<ImageOp> afterResize,
+        EncoderSettings encoder,
+        (int X, int Y)? focalPoint)
+    {
+        CacheKey = cacheKey;
+        Format = format;
+        VariesByAccept = variesByAccept;
+        Resize = resize;
+        BeforeResize = beforeResize;
+        AfterResize = afterResize;
+        Encoder = encoder;
+        FocalPoint = focalPoint;
+    }
+
+    /// <summary>
+    /// Canonical text of everything that affects the output bytes (pipeline version, resolved format and quality,
+    /// resize, focal point, operations); equal requests give equal keys, whatever the parameter order or whether a
+    /// preset or the equivalent explicit query was used. Plain ASCII but unbounded in length: hash it (SHA-256) for
+    /// file names. It does not include the file's identity or content checksum.
+    /// </summary>
+    public string CacheKey { get; }
+
+    /// <summary>The encoding of the derivative.</summary>
+    public OutputFormat Format { get; }
+
+    /// <summary>True when <c>format=auto</c> chose the format from Accept: responses carry <c>Vary: Accept</c>.</summary>
+    public bool VariesByAccept { get; }
+
+    internal ResizeSpec? Resize { get; }
+
+    internal IReadOnlyList<ImageOp> BeforeResize { get; }
+
+    /// <summary>Post-resize operations, already in sharp's pipeline order.</summary>
+    internal IReadOnlyList<ImageOp> AfterResize { get; }
+
+    /// <summary>Encoder options with the quality resolved (the format's default when none was asked for).</summary>
+    internal EncoderSettings Encoder { get; }
+
+    /// <summary>The point (source pixels, upright) a <c>cover</c> crop centres on, when one applies.</summary>
+    internal (int X, int Y)? FocalPoint { get; }
+
+    public override string ToString() => CacheKey;
+}

@@ -1,0 +1,7 @@
+namespace AssetServer.Transforms;
+
+/// <summary>
+/// What the parser needs to know of the source: its MIME type, display size (after EXIF orientation, null when
+/// unknown) and the focal point stored on the file record.
+/// </summary>
+public sealed record TransformSource(string MimeType, int? Width, int? Height, int? FocalPointX, int? FocalPointY);
