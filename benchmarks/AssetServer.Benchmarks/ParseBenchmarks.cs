@@ -1,3 +1,5 @@
+using AssetServer.Assets;
+using AssetServer.Files;
 using AssetServer.Transforms;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +16,17 @@ public class ParseBenchmarks
 {
     private static readonly TransformSource Source = new("image/jpeg", 4000, 3000, null, null);
     private const string BrowserAccept = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+
+    /// <summary>An uploaded photo's row: the derivative's file name hashes its checksum with the cache key.</summary>
+    private static readonly FileRecord Record = new()
+    {
+        Id = "0b5e8f1c-2d3a-4c6e-9f70-1a2b3c4d5e6f",
+        FilenameDisk = "0b5e8f1c-2d3a-4c6e-9f70-1a2b3c4d5e6f.jpg",
+        Type = "image/jpeg",
+        Width = 4000,
+        Height = 3000,
+        Checksum = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    };
 
     private BenchmarkHost host = null!;
     private TransformParser parser = null!;
@@ -45,6 +58,10 @@ public class ParseBenchmarks
 
     [Benchmark]
     public string CoverWebp() => parser.Parse(cover, Source, null)!.CacheKey;
+
+    /// <summary>Everything between the query and the derivative cache's look-up: parse, canonical key, file name.</summary>
+    [Benchmark]
+    public string CoverWebpDerivativeName() => DerivativeCache.Fingerprint(Record, parser.Parse(cover, Source, null)!.CacheKey);
 
     [Benchmark]
     public string TransformsChain() => parser.Parse(chain, Source, null)!.CacheKey;
