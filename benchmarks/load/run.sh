@@ -38,7 +38,11 @@ STARTED=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log() { printf '[%4ds] %s\n' "$(( $(date +%s) - STARTED ))" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+die() {
+  log "FAILED: $*"
+  [[ -s ${WORK:-}/server.log ]] && log "server log: $WORK/server.log; its last error: $(grep -A2 '^fail:' "$WORK/server.log" | tail -3 | tr -s ' \n' ' ' | cut -c1-400)"
+  exit 1
+}
 
 # ---------------------------------------------------------------- tools
 # Debian packages, installed only when a command is missing; apt-get update at most once.
@@ -233,7 +237,8 @@ log "uploaded $PHOTOS photos"
 log "cold transform: first request of ?$COLD_QUERY on each photo"
 # One render of another file first, so the figures are renders, not the JIT compiling the transform path.
 WARMUP_ID=$(upload "$WORK/original-500k.jpg")
-curl -sf --max-time 60 -o /dev/null "$BASE/assets/$WARMUP_ID?$COLD_QUERY" || die "warm-up transform"
+code=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' "$BASE/assets/$WARMUP_ID?$COLD_QUERY")
+[[ $code == 200 ]] || die "warm-up transform answered $code"
 : >"$WORK/cold-server.txt"
 while read -r id f; do
   read -r code type seconds < <(curl -s --max-time 60 -o "$WORK/thumbs/server-$id.webp" \
