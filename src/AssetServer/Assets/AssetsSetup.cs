@@ -11,6 +11,7 @@ public static class AssetsSetup
     {
         services.AddOptionsWithValidateOnStart<AssetsOptions>().BindConfiguration("Assets");
         services.AddSingleton<IValidateOptions<AssetsOptions>, AssetsOptionsValidator>();
+        services.AddSingleton<PresetStore>();
         services.AddSingleton<TransformParser>();
         services.AddSingleton<RenderPipeline>();
         services.AddSingleton<DerivativeCache>();

@@ -42,11 +42,19 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.");
         services.AddOptionsWithValidateOnStart<UploadsOptions>().BindConfiguration("Uploads")
+            .PostConfigure(o =>
+            {
+                // The binder fills arrays only from indexed keys (Uploads:AllowedTypes:0); an environment variable
+                // usually gives one comma list (ASSETSERVER_Uploads__AllowedTypes=image/*,application/pdf).
+                o.AllowedTypes = CommaList(configuration["Uploads:AllowedTypes"]) ?? o.AllowedTypes;
+                o.DeniedTypes = CommaList(configuration["Uploads:DeniedTypes"]) ?? o.DeniedTypes;
+            })
             .Validate(o => o.MaxBytes > 0, "Uploads:MaxBytes must be a positive number of bytes.");
         services.AddOptionsWithValidateOnStart<ImportOptions>().BindConfiguration("Import")
             .Validate(o => o.MaxBytes > 0, "Import:MaxBytes must be a positive number of bytes.")
             .Validate(o => Durations.TryParse(o.Timeout, out _), "Import:Timeout must be a duration such as 30s.");
-        services.AddOptionsWithValidateOnStart<MetadataOptions>().BindConfiguration("Metadata");
+        services.AddOptionsWithValidateOnStart<MetadataOptions>().BindConfiguration("Metadata")
+            .PostConfigure(o => o.AllowList = CommaList(configuration["Metadata:AllowList"]) ?? o.AllowList);
         services.AddOptionsWithValidateOnStart<ServerOptions>().BindConfiguration("Server");
 
         services.AddSingleton(sp =>
@@ -76,6 +84,9 @@ public static class ServiceSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         return services;
     }
+
+    private static string[]? CommaList(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Schema migrations and the start-up sweep of anything a crash left behind.</summary>
     public static async Task PrepareDataAsync(this WebApplication app)

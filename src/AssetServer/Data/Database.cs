@@ -29,6 +29,7 @@ public sealed class Database
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
+        AddFunctions(connection);
         // Writers queue behind each other instead of failing with SQLITE_BUSY.
         await connection.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
         return connection;
@@ -38,9 +39,17 @@ public sealed class Database
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
+        AddFunctions(connection);
         connection.Execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
         return connection;
     }
+
+    /// <summary>
+    /// SQLite's own lower() folds ASCII only; searches and <c>_icontains</c> must match "École" with "école",
+    /// so lower() is replaced by .NET's invariant, Unicode-aware one on every connection.
+    /// </summary>
+    private static void AddFunctions(SqliteConnection connection) =>
+        connection.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
 
     public async Task MigrateAsync(CancellationToken ct = default)
     {

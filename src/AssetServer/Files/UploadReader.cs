@@ -55,9 +55,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                 // A part with an empty filename is a plain field (Directus does the same).
                 if (string.IsNullOrEmpty(fileName))
                 {
-                    var value = await ReadFieldAsync(section, name, ct);
-                    total += value.Length;
-                    fields.SetText(name, value);
+                    fields.SetText(name, await ReadFieldAsync(section, name, ct));
                     continue;
                 }
 

@@ -38,7 +38,10 @@ public sealed class RenderPipeline
     public Task RenderAsync(string sourcePath, TransformRequest request, string outputPath, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.Run(() => Render(sourcePath, request, outputPath, ct), ct);
+        // A render blocks its thread for up to the timeout. On a dedicated thread it cannot starve the thread
+        // pool, whose threads also fire the timeout timers and serve every other request.
+        return Task.Factory.StartNew(() => Render(sourcePath, request, outputPath, ct), ct,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private void Render(string sourcePath, TransformRequest request, string outputPath, CancellationToken ct)
