@@ -1,8 +1,6 @@
 using AssetServer.Configuration;
 using Microsoft.Extensions.Configuration;
-using AssetServer.Transforms;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AssetServer.Benchmarks;
 
@@ -48,8 +46,6 @@ public sealed class BenchmarkHost : IDisposable
         collection.AddSingleton<IConfiguration>(configuration);
         collection.AddLogging();
         collection.AddAssetServer(configuration);
-        // TransformParser needs the preset store; a no-op once the app registers it itself.
-        collection.TryAddSingleton<PresetStore>();
         return new BenchmarkHost(collection.BuildServiceProvider(), data, work);
     }
 
