@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Small helpers for run.sh that bash does badly; standard library only.
+
+  tools.py port             a free TCP port on 127.0.0.1
+  tools.py exif FILE...     add a camera EXIF block (APP1) to each JPEG, in place
+  tools.py stats            read numbers (one a line) on stdin, print "median p95 count"
+"""
+import socket
+import statistics
+import struct
+import sys
+
+# TIFF field types
+ASCII, SHORT, LONG, RATIONAL = 2, 3, 4, 5
+SIZES = {ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def encode_value(kind, value):
+    if kind == ASCII:
+        return value.encode("ascii") + b"\0", len(value) + 1
+    if kind == SHORT:
+        return struct.pack(">H", value), 1
+    if kind == LONG:
+        return struct.pack(">I", value), 1
+    return struct.pack(">II", *value), 1  # RATIONAL
+
+
+def ifd(entries, start, next_ifd=0):
+    """One big-endian IFD placed at offset `start` of the TIFF block, values that do not fit in 4 bytes after it."""
+    entries = sorted(entries)
+    table_size = 2 + 12 * len(entries) + 4
+    table, data = bytearray(struct.pack(">H", len(entries))), bytearray()
+    for tag, kind, value in entries:
+        raw, count = encode_value(kind, value)
+        if len(raw) <= 4:
+            field = raw.ljust(4, b"\0")
+        else:
+            field = struct.pack(">I", start + table_size + len(data))
+            data += raw
+            if len(data) % 2:
+                data += b"\0"
+        table += struct.pack(">HHI", tag, kind, count) + field
+    table += struct.pack(">I", next_ifd)
+    return bytes(table + data)
+
+
+def exif_block():
+    exif_entries = [
+        (0x829A, RATIONAL, (1, 250)),           # ExposureTime
+        (0x829D, RATIONAL, (28, 10)),           # FNumber
+        (0x8827, SHORT, 200),                   # ISOSpeedRatings
+        (0x9003, ASCII, "2024:05:17 10:42:07"),  # DateTimeOriginal
+        (0x920A, RATIONAL, (35, 1)),            # FocalLength
+    ]
+    ifd0_without_pointer = [
+        (0x010F, ASCII, "AssetServer"),          # Make
+        (0x0110, ASCII, "Load Test Camera"),     # Model
+        (0x0112, SHORT, 1),                      # Orientation: upright, so both sides render the same pixels
+        (0x0131, ASCII, "libvips"),              # Software
+        (0x0132, ASCII, "2024:05:17 10:42:07"),  # DateTime
+    ]
+    # IFD0 starts right after the 8-byte header; its size does not depend on the pointer's value.
+    probe = ifd(ifd0_without_pointer + [(0x8769, LONG, 0)], 8)
+    exif_offset = 8 + len(probe)
+    ifd0 = ifd(ifd0_without_pointer + [(0x8769, LONG, exif_offset)], 8)
+    tiff = b"MM\0\x2a" + struct.pack(">I", 8) + ifd0 + ifd(exif_entries, exif_offset)
+    payload = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def add_exif(path):
+    with open(path, "rb") as f:
+        jpeg = f.read()
+    if jpeg[:2] != b"\xff\xd8":
+        raise SystemExit(f"{path}: not a JPEG")
+    at = 2
+    # Keep a JFIF APP0 first, as cameras and editors that write both do.
+    if jpeg[2:4] == b"\xff\xe0":
+        at = 4 + struct.unpack(">H", jpeg[4:6])[0]
+    with open(path, "wb") as f:
+        f.write(jpeg[:at] + exif_block() + jpeg[at:])
+
+
+def stats():
+    values = sorted(float(line) for line in sys.stdin if line.strip())
+    if not values:
+        raise SystemExit("stats: no values")
+    if len(values) == 1:
+        p95 = values[0]
+    else:
+        p95 = statistics.quantiles(values, n=100, method="inclusive")[94]
+    print(f"{statistics.median(values):.6f} {p95:.6f} {len(values)}")
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "port":
+        print(free_port())
+    elif len(argv) >= 3 and argv[1] == "exif":
+        for path in argv[2:]:
+            add_exif(path)
+    elif len(argv) == 2 and argv[1] == "stats":
+        stats()
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
