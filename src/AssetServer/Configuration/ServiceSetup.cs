@@ -64,6 +64,7 @@ public static class ServiceSetup
             return new DataPaths(Path.Combine(baseFolder, configured));
         });
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
+        services.AddMemoryCache(o => o.SizeLimit = 100_000);
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
         // The asset cache registers its own invalidator (disk and memory); this one covers the disk alone.

@@ -20,6 +20,8 @@ public sealed class Database
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy database until this command timeout, so writers queue
+            // behind each other instead of failing with SQLITE_BUSY (no per-connection PRAGMA needed).
             DefaultTimeout = 30,
         }.ToString();
         DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -30,8 +32,6 @@ public sealed class Database
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         AddFunctions(connection);
-        // Writers queue behind each other instead of failing with SQLITE_BUSY.
-        await connection.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
         return connection;
     }
 
@@ -40,7 +40,6 @@ public sealed class Database
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         AddFunctions(connection);
-        connection.Execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
         return connection;
     }
 

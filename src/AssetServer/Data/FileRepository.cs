@@ -2,7 +2,9 @@ using System.Data;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using Dapper;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace AssetServer.Data;
 
@@ -10,8 +12,19 @@ namespace AssetServer.Data;
 /// Owns every SQL statement on <c>files</c>. Values are always Dapper parameters; identifiers come
 /// only from <see cref="FileFields"/>.
 /// </summary>
-public sealed class FileRepository(Database database)
+public sealed class FileRepository(Database database, IMemoryCache cache)
 {
+    /// <summary>
+    /// Rows read by id are kept briefly in memory: every <c>/assets</c> request looks its file up, and a SQLite
+    /// connection per image request was most of the cost of serving a cached derivative. Writes evict the id
+    /// before and after their commit; the short lifetime bounds any race between a read and a commit.
+    /// </summary>
+    private static readonly TimeSpan RowLifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ConditionalWeakTable<IDbTransaction, List<string>> touched = new();
+
+    private static string CacheKey(string id) => "file:" + id;
+
     private const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
         "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
@@ -24,10 +37,25 @@ public sealed class FileRepository(Database database)
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
+    /// <summary>The row, or null; callers get their own copy, so changing it never changes the cached one.</summary>
     public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
     {
+        if (cache.TryGetValue(CacheKey(id), out FileRecord? cached)) return cached!.Clone();
         await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        var record = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        if (record is not null)
+            cache.Set(CacheKey(id), record.Clone(), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = RowLifetime, Size = 1 });
+        return record;
+    }
+
+    /// <summary>The row as the open transaction sees it (never from memory): what a write starts from.</summary>
+    public Task<FileRecord?> GetInTransactionAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>
+        connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, tx, cancellationToken: ct));
+
+    private void Touch(IDbTransaction tx, string id)
+    {
+        cache.Remove(CacheKey(id));
+        touched.GetOrCreateValue(tx).Add(id);
     }
 
     private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
@@ -56,13 +84,19 @@ public sealed class FileRepository(Database database)
         "embed = @Embed, description = @Description, location = @Location, tags = @Tags, metadata = @Metadata, " +
         "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum WHERE id = @Id";
 
-    public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default) =>
-        connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
+    public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
+    {
+        Touch(tx, record.Id);
+        return connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
+    }
 
     private const string DeleteById = "DELETE FROM files WHERE id = @id";
 
-    public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>
-        connection.ExecuteAsync(new CommandDefinition(DeleteById, new { id }, tx, cancellationToken: ct));
+    public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default)
+    {
+        Touch(tx, id);
+        return connection.ExecuteAsync(new CommandDefinition(DeleteById, new { id }, tx, cancellationToken: ct));
+    }
 
     /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
     public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
@@ -70,9 +104,17 @@ public sealed class FileRepository(Database database)
         await using var connection = await database.OpenAsync(ct);
         // IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
-        var result = await work(connection, tx);
-        await tx.CommitAsync(ct);
-        return result;
+        try
+        {
+            var result = await work(connection, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            if (touched.TryGetValue(tx, out var ids))
+                foreach (var id in ids) cache.Remove(CacheKey(id));
+        }
     }
 
     private const string SelectFilenames = "SELECT filename_disk FROM files";

@@ -126,7 +126,7 @@ public sealed class FileService(
         var key = ParseId(id);
         return await repository.InTransactionAsync(async (connection, tx) =>
         {
-            var record = await repository.GetAsync(key, ct) ?? throw ApiErrors.Forbidden();
+            var record = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
             input.ApplyTo(record);
             record.ModifiedOn = Now();
             await repository.UpdateAsync(connection, tx, record, ct);
@@ -191,7 +191,7 @@ public sealed class FileService(
         {
             record = await repository.InTransactionAsync(async (connection, tx) =>
             {
-                var current = await repository.GetAsync(key, ct) ?? throw ApiErrors.Forbidden();
+                var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
                 oldName = current.FilenameDisk;
                 var now = Now();
                 current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
