@@ -60,15 +60,24 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
                 return;
         }
 
+        var etag = asset.ETag.Tag.Value!;
+        var hot = context.RequestServices.GetRequiredService<HotAssetCache>();
         var path = await asset.ResolvePathAsync(context.RequestAborted);
+        var plainGet = HttpMethods.IsGet(request.Method) && request.Headers.Range.Count == 0;
+        if (plainGet && hot.TryGet(path, etag, out var cached))
+        {
+            SetContentHeaders(response);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentLength = cached.Length;
+            await response.Body.WriteAsync(cached, context.RequestAborted);
+            return;
+        }
         var file = new FileInfo(path);
         // Deleted between the row being read and now: answer as for any id that is gone.
         if (!file.Exists) throw ApiErrors.Forbidden();
         var length = file.Length;
 
-        response.ContentType = asset.ContentType;
-        response.Headers.ContentDisposition = asset.Disposition;
-        response.Headers.ContentSecurityPolicy = IsActiveContent(asset.ContentType) ? ActiveContentPolicy : PassiveContentPolicy;
+        SetContentHeaders(response);
 
         // Range is defined for GET only (RFC 9110 §14.2); If-Range turns it off when the client's copy is stale (§13.1.5).
         var rangeHeader = request.Headers.Range.ToString();
@@ -91,6 +100,16 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentLength = length;
+            if (plainGet && length <= HotAssetCache.MaxEntryBytes)
+            {
+                var bytes = await File.ReadAllBytesAsync(path, aborted);
+                if (bytes.Length == length)
+                {
+                    hot.Add(path, etag, bytes);
+                    await response.Body.WriteAsync(bytes, aborted);
+                    return;
+                }
+            }
             if (!head) await response.SendFileAsync(path, 0, length, aborted);
             return;
         }
@@ -105,6 +124,13 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             return;
         }
         await WriteMultipartAsync(response, path, length, ranges, aborted);
+    }
+
+    private void SetContentHeaders(HttpResponse response)
+    {
+        response.ContentType = asset.ContentType;
+        response.Headers.ContentDisposition = asset.Disposition;
+        response.Headers.ContentSecurityPolicy = IsActiveContent(asset.ContentType) ? ActiveContentPolicy : PassiveContentPolicy;
     }
 
     /// <summary>

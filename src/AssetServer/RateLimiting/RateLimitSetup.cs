@@ -27,8 +27,8 @@ public static class RateLimitSetup
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var (kind, perMinute) = Classify(context.Request, limits);
-                var client = ClientKey(context, limits, admin);
-                if (kind is null || perMinute <= 0 || client is null) return RateLimitPartition.GetNoLimiter("none");
+                var client = kind is null || perMinute <= 0 ? null : ClientKey(context, limits, admin);
+                if (client is null) return RateLimitPartition.GetNoLimiter("none");
                 return RateLimitPartition.GetTokenBucketLimiter($"{kind}:{client}", _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = perMinute,

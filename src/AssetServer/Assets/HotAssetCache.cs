@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace AssetServer.Assets;
+
+/// <summary>
+/// Small, often requested assets kept in memory (64 MiB, least recently used out first), so a thumbnail on
+/// every page view costs no file open and read. Keys pair the path with the ETag: the ETag comes from the
+/// content checksum (and the transform), so a replaced file can never be answered from here.
+/// </summary>
+public sealed class HotAssetCache : IDisposable
+{
+    /// <summary>Larger files are streamed from disk; they gain little from memory and would crowd out thumbnails.</summary>
+    public const long MaxEntryBytes = 256 * 1024;
+
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 64L << 20, CompactionPercentage = 0.25 });
+
+    public bool TryGet(string path, string etag, out byte[] bytes) => cache.TryGetValue((path, etag), out bytes!);
+
+    public void Add(string path, string etag, byte[] bytes) =>
+        cache.Set((path, etag), bytes, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
+
+    public void Dispose() => cache.Dispose();
+}
