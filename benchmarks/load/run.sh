@@ -255,30 +255,27 @@ for f in "$WORK"/corpus/*.jpg; do
   t1=$(date +%s%N)
   calc "($t1 - $t0) / 1e9" 6 >>"$WORK/cold-vips.txt"
 done
-# vipsthumbnail's fixed cost (process start, libvips and its modules loading), timed on a 16x16 JPEG.
-vips black "$WORK/vtmp/tiny.v" 16 16 --bands 3
-vips copy "$WORK/vtmp/tiny.v" "$WORK/tiny.jpg"
-: >"$WORK/cold-vips-start.txt"
-for _ in 1 2 3 4 5; do
-  t0=$(date +%s%N)
-  timeout 60 vipsthumbnail "$WORK/tiny.jpg" -s 200x200 -m centre -o "$WORK/thumbs/%s.webp[Q=80,strip]"
-  t1=$(date +%s%N)
-  calc "($t1 - $t0) / 1e9" 6 >>"$WORK/cold-vips-start.txt"
-done
+# The same work in one vipsthumbnail process over every photo: its process start and module loading are paid
+# once, as the server's are, so the per-photo mean is the floor the target compares with.
+n_photos=$(ls "$WORK"/corpus/*.jpg | wc -l)
+t0=$(date +%s%N)
+timeout 600 vipsthumbnail "$WORK"/corpus/*.jpg -s 200x200 -m centre -o "$WORK/thumbs/batch-%s.webp[Q=80,strip]"
+t1=$(date +%s%N)
+v_batch=$(calc "($t1 - $t0) / 1e9 / $n_photos" 6)
 read -r s_med s_p95 _ < <(python3 "$LOAD_DIR/tools.py" stats <"$WORK/cold-server.txt")
 read -r v_med v_p95 _ < <(python3 "$LOAD_DIR/tools.py" stats <"$WORK/cold-vips.txt")
-read -r v_start _ _ < <(python3 "$LOAD_DIR/tools.py" stats <"$WORK/cold-vips-start.txt")
+s_mean=$(python3 -c "import sys; v=[float(x) for x in open(sys.argv[1]) if x.strip()]; print(sum(v)/len(v))" "$WORK/cold-server.txt")
 figure cold_server_median "$(calc "$s_med * 1000" 1)" ms
 figure cold_server_p95 "$(calc "$s_p95 * 1000" 1)" ms
+figure cold_server_mean "$(calc "$s_mean * 1000" 1)" ms
 figure cold_vipsthumbnail_median "$(calc "$v_med * 1000" 1)" ms
 figure cold_vipsthumbnail_p95 "$(calc "$v_p95 * 1000" 1)" ms
-figure cold_vipsthumbnail_startup "$(calc "$v_start * 1000" 1)" ms
+figure cold_vipsthumbnail_batch_mean "$(calc "$v_batch * 1000" 1)" ms
 COLD_RATIO_RAW=$(calc "$s_med / $v_med" 2)
-# The target compares the work, so the floor's process start is taken off (the server's is long paid).
-COLD_RATIO=$(calc "$s_med / ($v_med - $v_start > 0.001 ? $v_med - $v_start : 0.001)" 2)
-figure cold_ratio_median "$COLD_RATIO_RAW" x
-figure cold_ratio_p95 "$(calc "$s_p95 / $v_p95" 2)" x
-figure cold_ratio_median_net "$COLD_RATIO" x
+COLD_RATIO=$(calc "$s_mean / $v_batch" 2)
+figure cold_ratio_median_per_process "$COLD_RATIO_RAW" x
+figure cold_ratio_p95_per_process "$(calc "$s_p95 / $v_p95" 2)" x
+figure cold_ratio_mean_vs_batch "$COLD_RATIO" x
 
 # ---------------------------------------------------------------- nginx with the same bytes
 FIRST_ID=$(head -1 "$WORK/id-list.txt")
@@ -437,7 +434,7 @@ SF_MET=$(met "$SF_RENDERS == 1 && $SF_OK == $SINGLE_FLIGHT && $SF_DISTINCT == 1"
   echo
   echo "| target | figure | result |"
   echo "|---|---|---|"
-  echo "| cold transform ≤ 1.2× vipsthumbnail (median, its process start of $(calc "$v_start * 1000" 0) ms taken off; ${COLD_RATIO_RAW}× with it) | ${COLD_RATIO}× | $COLD_MET |"
+  echo "| cold transform ≤ 1.2× vipsthumbnail (server mean per photo vs one vipsthumbnail run over all photos; ${COLD_RATIO_RAW}× against one process per photo) | ${COLD_RATIO}× | $COLD_MET |"
   echo "| warm cached derivative ≥ 0.8× nginx req/s | ${WARM_RATIO}× | $WARM_MET |"
   echo "| original ≥ 0.7× nginx MB/s | ${ORIGINAL_RATIO}× | $ORIGINAL_MET |"
   echo "| storm: peak RSS ≤ 600 MB, no failed requests but deliberate 503s | ${STORM_PEAK_MB} MB, $STORM_FAILED failed, $STORM_503 × 503 | $STORM_MET |"
@@ -453,7 +450,7 @@ SF_MET=$(met "$SF_RENDERS == 1 && $SF_OK == $SINGLE_FLIGHT && $SF_DISTINCT == 1"
   echo
   echo "- Corpus: $PHOTOS JPEGs (q85, camera EXIF, orientation 1) of $MP_MIN–$MP_MAX MP, $(( CORPUS_BYTES / 1000000 )) MB in all; original test file $(stat -c %s "$WORK/original-500k.jpg") bytes; upload file $UPLOAD_BYTES bytes (MB = 10^6 bytes)."
   echo "- $ROWS rows seeded with sqlite3 into \`files\`, plus the uploads; wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s, --timeout 15s."
-  echo "- Cold figures are curl's \`time_total\` for the first request of each photo, one after another, after one warm-up render of another file; vipsthumbnail is timed per file around the process. Its fixed cost (process start and libvips loading its modules: \`cold_vipsthumbnail_startup\`, timed on a 16×16 JPEG) is in \`cold_ratio_*\` and taken off in \`cold_ratio_median_net\`, which the target uses."
+  echo "- Cold figures are curl's \`time_total\` for the first request of each photo, one after another, after one warm-up render of another file; vipsthumbnail is timed once per file around the process (\`cold_ratio_*_per_process\`, which includes its process start each time) and once over all photos in one process (\`cold_vipsthumbnail_batch_mean\`, start paid once, as the server's is), which the target uses."
   echo "- The server renders each image on one libvips thread (\`Transforms/Steps/VipsSetup.cs\`) and runs \`Assets:MaxConcurrentTransforms\` (= CPUs) renders at once; vipsthumbnail uses libvips's default thread pool for its single image."
   echo "- Single-flight renders are counted with inotify: each render creates one temp file in \`data/tmp\` before it is renamed into \`data/derivatives/<id>/\`."
   echo
