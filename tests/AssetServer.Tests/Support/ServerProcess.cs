@@ -13,10 +13,19 @@ public sealed class ServerProcess : IDisposable
 {
     private readonly Process process;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private readonly System.Text.StringBuilder log;
+
+    private ServerProcess(Process process, Uri baseAddress, System.Text.StringBuilder log)
     {
         this.process = process;
+        this.log = log;
         BaseAddress = baseAddress;
+    }
+
+    /// <summary>Everything the server wrote to stdout and stderr so far.</summary>
+    public string Log
+    {
+        get { lock (log) return log.ToString(); }
     }
 
     public Uri BaseAddress { get; }
@@ -46,7 +55,7 @@ public sealed class ServerProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), log);
         using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 300; attempt++)
         {
