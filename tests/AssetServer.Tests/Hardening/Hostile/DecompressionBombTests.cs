@@ -35,7 +35,7 @@ public class DecompressionBombTests
         foreach (var query in new[] { "width=100", "width=100&format=png", "height=10&fit=inside", "transforms=[[\"grayscale\"]]", "format=webp" })
         {
             using var res = await client.GetAsync($"/assets/{id}?{query}");
-            await HostileKit.AssertBadRequestAsync(res, "ILLEGAL_ASSET_TRANSFORMATION");
+            await HostileKit.AssertLimitRefusalAsync(res);
         }
 
         HostileKit.AssertNoDerivatives(app, id);
@@ -65,7 +65,7 @@ public class DecompressionBombTests
 
         using var client = HostileKit.Client(app);
         using var res = await client.GetAsync($"/assets/{id}?width=100");
-        await HostileKit.AssertBadRequestAsync(res, "ILLEGAL_ASSET_TRANSFORMATION");
+        await HostileKit.AssertLimitRefusalAsync(res);
         HostileKit.AssertNoDerivatives(app, id);
         HostileKit.AssertNoTempFiles(app);
         await HostileKit.AssertHealthyAsync(app);
@@ -89,7 +89,7 @@ public class DecompressionBombTests
         foreach (var query in new[] { "width=100", "width=100&format=png", "transforms=[[\"rotate\",90]]" })
         {
             using var res = await client.GetAsync($"/assets/{id}?{query}");
-            await HostileKit.AssertBadRequestAsync(res, "ILLEGAL_ASSET_TRANSFORMATION");
+            await HostileKit.AssertLimitRefusalAsync(res);
         }
 
         HostileKit.AssertNoDerivatives(app, id);
@@ -108,7 +108,7 @@ public class DecompressionBombTests
 
         using var client = HostileKit.Client(roomy);
         using var res = await client.GetAsync($"/assets/{id}?width=100");
-        await HostileKit.AssertBadRequestAsync(res, "ILLEGAL_ASSET_TRANSFORMATION");
+        await HostileKit.AssertLimitRefusalAsync(res);
         HostileKit.AssertNoDerivatives(roomy, id);
         HostileKit.AssertNoTempFiles(roomy);
         await HostileKit.AssertHealthyAsync(roomy);
@@ -133,7 +133,7 @@ public class DecompressionBombTests
         foreach (var query in new[] { "width=8", "width=8&format=gif", "width=8&format=webp" })
         {
             using var res = await client.GetAsync($"/assets/{id}?{query}");
-            await HostileKit.AssertBadRequestAsync(res, "ILLEGAL_ASSET_TRANSFORMATION");
+            await HostileKit.AssertLimitRefusalAsync(res);
         }
         HostileKit.AssertNoDerivatives(strict, id);
 
@@ -154,27 +154,22 @@ public class DecompressionBombTests
     }
 
     [Test]
-    public async Task GifWith3000FramesUnderTheDefaultLimitRendersOrIsRefusedButNever500()
+    public async Task GifWith3000FramesUnderTheDefaultLimitKeepsEveryFrame()
     {
         var file = await app.UploadOkAsync(AnimatedGif(16, 16, 3000), "frames-default.gif", "image/gif");
         var id = file["id"]!.GetValue<string>();
         using var client = HostileKit.Client(app);
-        var ok = 0;
+        // 768 000 pixels in all is far under the default budget: every frame renders.
         foreach (var query in new[] { "width=8", "width=8&format=webp" })
         {
             using var res = await client.GetAsync($"/assets/{id}?{query}");
             var body = await res.Content.ReadAsByteArrayAsync();
-            if ((int)res.StatusCode == 200)
-            {
-                ok++;
-                Assert.That(TestImages.SizeOf(body).Width, Is.EqualTo(8));
-            }
-            else
-            {
-                await HostileKit.AssertClientErrorAsync(res, HostileKit.TransformRefusalCodes);
-            }
+            Assert.That((int)res.StatusCode, Is.EqualTo(200), System.Text.Encoding.UTF8.GetString(body));
+            using var frames = NetVips.Image.NewFromBuffer(body, kwargs: new NetVips.VOption { { "n", -1 } });
+            Assert.That(frames.Width, Is.EqualTo(8));
+            Assert.That(frames.Height, Is.EqualTo(8 * 3000), "every frame kept");
         }
-        HostileKit.AssertDerivativesComplete(app, id, atMost: ok);
+        HostileKit.AssertDerivativesComplete(app, id, atMost: 2);
         HostileKit.AssertNoTempFiles(app);
         await HostileKit.AssertHealthyAsync(app);
     }
@@ -201,7 +196,7 @@ public class DecompressionBombTests
     }
 
     /// <summary>
-    /// A looping GIF89a of <paramref name="frames"/> identical frames, written by hand: a 2-colour global table and,
+    /// A looping GIF89a of <paramref name="frames"/> solid frames, written by hand: a 2-colour global table and,
     /// per frame, a graphic control extension, an image descriptor and LZW data that sends a clear code before every
     /// pixel so the code width stays at 3 bits.
     /// </summary>
@@ -217,7 +212,8 @@ public class DecompressionBombTests
         gif.Write("NETSCAPE2.0"u8);
         gif.Write([3, 1, 0, 0, 0]); // loop forever
 
-        var lzw = LzwAllZero(width * height);
+        // Frames alternate black and white: identical neighbours could be merged by an encoder.
+        byte[][] lzw = [LzwSolid(width * height, 0), LzwSolid(width * height, 1)];
         for (var frame = 0; frame < frames; frame++)
         {
             gif.Write([0x21, 0xF9, 4, 0, 2, 0, 0, 0]); // 20 ms delay
@@ -228,11 +224,12 @@ public class DecompressionBombTests
             WriteLe16(gif, height);
             gif.WriteByte(0);
             gif.WriteByte(2); // LZW minimum code size
-            for (var offset = 0; offset < lzw.Length; offset += 255)
+            var data = lzw[frame % 2];
+            for (var offset = 0; offset < data.Length; offset += 255)
             {
-                var count = Math.Min(255, lzw.Length - offset);
+                var count = Math.Min(255, data.Length - offset);
                 gif.WriteByte((byte)count);
-                gif.Write(lzw, offset, count);
+                gif.Write(data, offset, count);
             }
             gif.WriteByte(0);
         }
@@ -240,14 +237,14 @@ public class DecompressionBombTests
         return gif.ToArray();
     }
 
-    private static byte[] LzwAllZero(int pixels)
+    private static byte[] LzwSolid(int pixels, int index)
     {
         const int clear = 4, end = 5, bits = 3;
         var codes = new List<int>();
         for (var i = 0; i < pixels; i++)
         {
             codes.Add(clear);
-            codes.Add(0);
+            codes.Add(index);
         }
         codes.Add(end);
         var output = new List<byte>();

@@ -78,6 +78,18 @@ internal static class HostileKit
         return AssertErrorShape(text, codes);
     }
 
+    /// <summary>
+    /// A 400 ILLEGAL_ASSET_TRANSFORMATION for a size limit, naming width/height: not the "damaged source" refusal, which
+    /// shares the code but names <c>source</c> (so a bomb that libvips choked on does not pass as refused up front).
+    /// </summary>
+    public static async Task AssertLimitRefusalAsync(HttpResponseMessage response)
+    {
+        var error = await AssertBadRequestAsync(response, "ILLEGAL_ASSET_TRANSFORMATION");
+        var named = error["extensions"]!["invalidTransformations"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.That(named, Does.Not.Contain("source"), error.ToJsonString());
+        Assert.That(named, Has.Some.AnyOf("width", "height"), error.ToJsonString());
+    }
+
     /// <summary>Any 4xx in the one error shape (any code when <paramref name="codes"/> is empty).</summary>
     public static async Task<JsonObject> AssertClientErrorAsync(HttpResponseMessage response, params string[] codes)
     {
