@@ -74,7 +74,7 @@ internal static class HostileKit
     public static async Task<JsonObject> AssertBadRequestAsync(HttpResponseMessage response, params string[] codes)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), Describe(response, text));
         return AssertErrorShape(text, codes);
     }
 
@@ -94,9 +94,15 @@ internal static class HostileKit
     public static async Task<JsonObject> AssertClientErrorAsync(HttpResponseMessage response, params string[] codes)
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.That((int)response.StatusCode, Is.InRange(400, 499), text);
+        Assert.That((int)response.StatusCode, Is.InRange(400, 499), Describe(response, text));
         return AssertErrorShape(text, codes);
     }
+
+    /// <summary>A JSON body as text; an image body as its type and length, not as mojibake.</summary>
+    private static string Describe(HttpResponseMessage response, string text) =>
+        response.Content.Headers.ContentType?.MediaType?.Contains("json") == true
+            ? text
+            : $"{(int)response.StatusCode} {response.Content.Headers.ContentType} ({response.Content.Headers.ContentLength} bytes)";
 
     private static JsonObject AssertErrorShape(string text, string[] codes)
     {
