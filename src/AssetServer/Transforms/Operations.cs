@@ -355,6 +355,11 @@ internal static class Operations
             if (OperationArgs.Property(o, "withoutEnlargement") is { } we) withoutEnlargement = OperationArgs.Boolean(we, "withoutEnlargement");
             if ((OperationArgs.Property(o, "position") ?? OperationArgs.Property(o, "gravity")) is { } p) position = ParseGravity(p);
             if (OperationArgs.Property(o, "background") is { } bg) background = Colour.Parse(bg, "background");
+            // sharp's tuning options: checked as sharp checks them, rendered with our fixed choices.
+            if (OperationArgs.Property(o, "kernel") is { } k)
+                OperationArgs.OneOf(k, "kernel", "nearest", "linear", "cubic", "mitchell", "lanczos2", "lanczos3", "mks2013", "mks2021");
+            if (OperationArgs.Property(o, "fastShrinkOnLoad") is { } fs) OperationArgs.Boolean(fs, "fastShrinkOnLoad");
+            if (OperationArgs.Property(o, "withoutReduction") is { } wr) OperationArgs.Boolean(wr, "withoutReduction");
         }
         if (w is null && h is null) return [];
         context.AfterResize = true;
@@ -500,7 +505,18 @@ internal static class Operations
     {
         if (a.At(optionsIndex) is null) return new OutputOp(format, EncoderSettings.Default);
         var o = a.Object(optionsIndex, "options");
-        // Unknown options are ignored, as sharp ignores them.
+        // Unknown options are ignored, as sharp ignores them; known ones that only tune the encoder are checked
+        // as sharp checks them (a bad value is a 400) and encoded with our fixed choices.
+        string? Choice(string name, params string[] allowed) =>
+            OperationArgs.Property(o, name) is { } v ? OperationArgs.OneOf(v, name, allowed) : null;
+        if (format.Name == "tiff")
+        {
+            Choice("compression", "none", "jpeg", "deflate", "packbits", "ccittfax4", "lzw", "webp", "zstd", "jp2k");
+            Choice("predictor", "none", "horizontal", "float");
+            if (OperationArgs.Property(o, "bitdepth") is { } depth && OperationArgs.Integer(depth, "bitdepth", 1, 8) is not (1 or 2 or 4 or 8))
+                throw OperationArgs.Invalid("bitdepth", "one of: 1, 2, 4, 8", depth);
+        }
+        if (format.Name == "jpg") Choice("chromaSubsampling", "4:2:0", "4:4:4");
         int? Int(string name, int min, int max) =>
             OperationArgs.Property(o, name) is { } v ? OperationArgs.Integer(v, name, min, max) : null;
         bool? Bool(string name) => OperationArgs.Property(o, name) is { } v ? OperationArgs.Boolean(v, name) : null;
