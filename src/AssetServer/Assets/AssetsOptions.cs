@@ -18,6 +18,12 @@ public sealed class AssetsOptions
     /// <summary>Largest source (width × height) that is decoded; checked from the header (decompression bombs).</summary>
     public long MaxInputPixels { get; set; } = 268402689;
 
+    /// <summary>
+    /// Most frames of an animated source kept in an animated output. Every frame runs the whole pipeline, so a
+    /// small GIF of thousands of frames could otherwise hold a render slot for the whole timeout.
+    /// </summary>
+    public int MaxFrames { get; set; } = 1000;
+
     /// <summary>Most entries in a <c>transforms</c> array (presets are exempt).</summary>
     public int MaxOperations { get; set; } = 5;
 

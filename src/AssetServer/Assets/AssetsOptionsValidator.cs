@@ -21,6 +21,8 @@ public sealed class AssetsOptionsValidator : IValidateOptions<AssetsOptions>
             failures.Add($"Assets:MaxDimension: {options.MaxDimension} must be a positive number of pixels.");
         if (options.MaxInputPixels <= 0)
             failures.Add($"Assets:MaxInputPixels: {options.MaxInputPixels} must be a positive number of pixels.");
+        if (options.MaxFrames <= 0)
+            failures.Add($"Assets:MaxFrames: {options.MaxFrames} must be a positive number of frames.");
         if (options.MaxOperations < 0)
             failures.Add($"Assets:MaxOperations: {options.MaxOperations} must be 0 or more.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -20,7 +20,9 @@ public static class ApiErrors
         new(400, "ILLEGAL_ASSET_TRANSFORMATION", "Illegal asset transformation.",
             new Dictionary<string, object?> { ["invalidTransformations"] = parameters });
 
-    public static ApiException IllegalTransformation(string reason, params string[] parameters) =>
+    /// <summary>As <see cref="IllegalTransformation(string[])"/> with the reason in the message; a separate name so that
+    /// <c>IllegalTransformation("width", "height")</c> can never take "width" for a reason.</summary>
+    public static ApiException IllegalTransformationBecause(string reason, params string[] parameters) =>
         new(400, "ILLEGAL_ASSET_TRANSFORMATION", $"Illegal asset transformation. {reason}.",
             new Dictionary<string, object?> { ["reason"] = reason, ["invalidTransformations"] = parameters });
 

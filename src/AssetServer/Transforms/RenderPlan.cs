@@ -20,24 +20,21 @@ internal sealed record ResizeGeometry(Dimensions Scaled, (int Left, int Top, int
 /// </summary>
 internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, ResizeGeometry? Resize, Dimensions Output)
 {
+    /// <summary>Directus names both sides for any size limit.</summary>
+    internal static readonly string[] OutputLimitParameters = ["width", "height"];
+
     /// <summary>
     /// Checks the source against the input limits, then projects each step.
     /// Throws ILLEGAL_ASSET_TRANSFORMATION past a limit and INVALID_QUERY for an impossible step (extract outside the image).
     /// </summary>
-    /// <summary>
-    /// Directus names both sides for any size limit. Passed as an array: two loose strings would bind to the
-    /// (reason, parameters) overload of <see cref="ApiErrors.IllegalTransformation(string, string[])"/>.
-    /// </summary>
-    internal static readonly string[] OutputLimitParameters = ["width", "height"];
-
     public static RenderPlan Create(TransformRequest request, Dimensions source, AssetsOptions options, int pages = 1)
     {
         if (source.Width > options.MaxDimension || source.Height > options.MaxDimension)
-            throw ApiErrors.IllegalTransformation(
-                $"The source image is {source}, larger than {options.MaxDimension} pixels on a side", "width", "height");
+            throw ApiErrors.IllegalTransformationBecause($"The source image is {source}, larger than {options.MaxDimension} pixels on a side", "width", "height");
+        if (pages > options.MaxFrames)
+            throw ApiErrors.IllegalTransformationBecause($"The source image has {pages} frames, more than {options.MaxFrames}", "width", "height");
         if ((long)source.Width * source.Height * Math.Max(1, pages) > options.MaxInputPixels)
-            throw ApiErrors.IllegalTransformation(
-                $"The source image has more than {options.MaxInputPixels} pixels", "width", "height");
+            throw ApiErrors.IllegalTransformationBecause($"The source image has more than {options.MaxInputPixels} pixels", "width", "height");
 
         var size = source;
         foreach (var op in request.BeforeResize)

@@ -35,5 +35,5 @@ internal static class SourceProbe
     /// server fault: 400 ILLEGAL_ASSET_TRANSFORMATION naming "source" (Directus answers 500 here).
     /// </summary>
     public static ApiException Damaged(string detail) =>
-        ApiErrors.IllegalTransformation($"The source image is damaged or not a supported image ({detail})", "source");
+        ApiErrors.IllegalTransformationBecause($"The source image is damaged or not a supported image ({detail})", "source");
 }
