@@ -60,11 +60,12 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
                 return;
         }
 
+        // The ETag names the exact bytes (content checksum, and the transform for a derivative), so a memory hit
+        // needs neither the derivative's path nor a look at the disk.
         var etag = asset.ETag.Tag.Value!;
         var hot = context.RequestServices.GetRequiredService<HotAssetCache>();
-        var path = await asset.ResolvePathAsync(context.RequestAborted);
         var plainGet = HttpMethods.IsGet(request.Method) && request.Headers.Range.Count == 0;
-        if (plainGet && hot.TryGet(path, etag, out var cached))
+        if (plainGet && hot.TryGet(etag, out var cached))
         {
             SetContentHeaders(response);
             response.StatusCode = StatusCodes.Status200OK;
@@ -72,6 +73,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             await response.Body.WriteAsync(cached, context.RequestAborted);
             return;
         }
+        var path = await asset.ResolvePathAsync(context.RequestAborted);
         var file = new FileInfo(path);
         // Deleted between the row being read and now: answer as for any id that is gone.
         if (!file.Exists) throw ApiErrors.Forbidden();
@@ -105,7 +107,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
                 var bytes = await File.ReadAllBytesAsync(path, aborted);
                 if (bytes.Length == length)
                 {
-                    hot.Add(path, etag, bytes);
+                    hot.Add(etag, bytes);
                     await response.Body.WriteAsync(bytes, aborted);
                     return;
                 }

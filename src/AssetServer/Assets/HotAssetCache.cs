@@ -4,8 +4,8 @@ namespace AssetServer.Assets;
 
 /// <summary>
 /// Small, often requested assets kept in memory (64 MiB, least recently used out first), so a thumbnail on
-/// every page view costs no file open and read. Keys pair the path with the ETag: the ETag comes from the
-/// content checksum (and the transform), so a replaced file can never be answered from here.
+/// every page view costs no file open and read. The key is the strong ETag, which comes from the content
+/// checksum (and the transform for a derivative): it names the bytes, so a replaced file is never answered from here.
 /// </summary>
 public sealed class HotAssetCache : IDisposable
 {
@@ -14,10 +14,10 @@ public sealed class HotAssetCache : IDisposable
 
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 64L << 20, CompactionPercentage = 0.25 });
 
-    public bool TryGet(string path, string etag, out byte[] bytes) => cache.TryGetValue((path, etag), out bytes!);
+    public bool TryGet(string etag, out byte[] bytes) => cache.TryGetValue(etag, out bytes!);
 
-    public void Add(string path, string etag, byte[] bytes) =>
-        cache.Set((path, etag), bytes, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
+    public void Add(string etag, byte[] bytes) =>
+        cache.Set(etag, bytes, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
 
     public void Dispose() => cache.Dispose();
 }

@@ -75,7 +75,8 @@ public sealed class TokenAuth(AdminToken admin, TokenRepository tokens)
         return known[hash] = new Caller(record.Name, access);
     }
 
-    private static string? ReadToken(HttpRequest request)
+    /// <summary>The bearer token from the Authorization header, else from <c>?access_token=</c>; null when neither.</summary>
+    public static string? ReadToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

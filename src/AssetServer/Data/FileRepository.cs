@@ -25,7 +25,8 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
 
     private static string CacheKey(string id) => "file:" + id;
 
-    private const string Columns =
+    /// <summary>Every column, in Directus's order; the list query selects the same.</summary>
+    internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
         "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
         "uploaded_on, checksum";

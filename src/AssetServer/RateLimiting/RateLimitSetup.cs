@@ -68,9 +68,7 @@ public static class RateLimitSetup
     /// <summary>The token's hash when one is sent (null for the exempt admin), else the remote address.</summary>
     private static string? ClientKey(HttpContext context, RateLimitOptions limits, AdminToken admin)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : context.Request.Query["access_token"].ToString();
-        if (token.Length > 0)
+        if (TokenAuth.ReadToken(context.Request) is { } token)
         {
             if (limits.ExemptAdmin && admin.Matches(token)) return null;
             return "t:" + TokenRepository.Hash(token)[..16];

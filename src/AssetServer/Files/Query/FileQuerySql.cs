@@ -12,10 +12,6 @@ public static class FileQuerySql
 {
     public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
 
-    private const string Columns =
-        "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
-        "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
-        "uploaded_on, checksum";
 
     public static Statement Build(FileQuery query)
     {
@@ -30,7 +26,7 @@ public static class FileQuerySql
         var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
 
         var order = string.Join(", ", query.Sort.Select(k => $"{FileFields.Find(k.Field)!.Name}{(k.Descending ? " DESC" : " ASC")}"));
-        var select = new StringBuilder($"SELECT {Columns} FROM files{whereSql} ORDER BY {order}");
+        var select = new StringBuilder($"SELECT {Data.FileRepository.Columns} FROM files{whereSql} ORDER BY {order}");
         if (query.Limit is { } limit || query.Offset > 0)
         {
             select.Append(" LIMIT ").Append(Bind(parameters, (long)(query.Limit ?? -1)));
