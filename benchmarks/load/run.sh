@@ -472,5 +472,10 @@ SF_MET=$(met "$SF_RENDERS == 1 && $SF_OK == $SINGLE_FLIGHT && $SF_DISTINCT == 1"
   echo "curl '$BASE/assets/<id>?$SF_QUERY' &   # $SINGLE_FLIGHT at once, inotifywait -m -e create data/tmp"
   echo "STORM_IDS=ids.txt wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s --timeout 15s --latency -s benchmarks/load/storm.lua '$BASE'   # VmRSS sampled every 0.5 s"
   echo '```'
-} >"$RESULTS"
+} >"$RESULTS.new"
+# Hand-written sections (profiles, before/after, micro-benchmarks) from "## Notes kept between runs" on survive a re-run.
+if [[ -f $RESULTS ]] && grep -q '^## Notes kept between runs' "$RESULTS"; then
+  { echo; sed -n '/^## Notes kept between runs/,$p' "$RESULTS"; } >>"$RESULTS.new"
+fi
+mv "$RESULTS.new" "$RESULTS"
 log "wrote $RESULTS in $(( $(date +%s) - STARTED ))s"
