@@ -23,11 +23,10 @@ public sealed class AdminToken
             else
             {
                 token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-                using (var stream = new FileStream(file, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew, Access = FileAccess.Write,
-                    UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                }))
+                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                // Readable by the server's user alone, from the first byte (no window with wider rights).
+                if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                using (var stream = new FileStream(file, create))
                 {
                     stream.Write(Encoding.UTF8.GetBytes(token));
                 }
