@@ -6,25 +6,8 @@ using static AssetServer.Tests.Files.FilesKit;
 namespace AssetServer.Tests.Files;
 
 /// <summary><c>DELETE /files/:id</c> and <c>DELETE /files</c>: rows and originals go together.</summary>
-public class FileDeleteTests
+public class FileDeleteTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     private Task<JsonObject> UploadAsync() => app.UploadOkAsync(TextBytes(20), "doomed.txt", "text/plain");
 
     private async Task AssertGoneAsync(JsonObject file)

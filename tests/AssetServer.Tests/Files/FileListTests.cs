@@ -9,25 +9,8 @@ namespace AssetServer.Tests.Files;
 /// <c>GET /files</c> and <c>SEARCH /files</c>: filters, search, sort, paging, meta. Every test uploads three rows
 /// (A, B, C) whose titles share a unique prefix and scopes its query to that prefix with <c>_and</c>.
 /// </summary>
-public class FileListTests
+public class FileListTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     /// <summary>The three rows of one test.</summary>
     private sealed record Seed(string Prefix, Dictionary<char, string> Ids)
     {

@@ -10,25 +10,8 @@ namespace AssetServer.Tests.Files;
 /// Upload behaviour that depends on the Metadata module (content sniffing, Directus titles, dimensions, scraping).
 /// These fail on a branch where the module is still a placeholder; they pass once it is merged.
 /// </summary>
-public class FileMetadataUploadTests
+public class FileMetadataUploadTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     [Test]
     public async Task JpegUploadIsTypedMeasuredAndTitled()
     {

@@ -7,25 +7,8 @@ using static AssetServer.Tests.Files.FilesKit;
 namespace AssetServer.Tests.Files;
 
 /// <summary>Bad list queries are 400 INVALID_QUERY, never 500; values that look like SQL stay values.</summary>
-public class FileQueryRefusalTests
+public class FileQueryRefusalTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     [TestCase("filter={\"title\":")]
     [TestCase("filter=not-json")]
     [TestCase("filter=[1,2]")]

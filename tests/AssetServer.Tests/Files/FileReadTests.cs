@@ -5,25 +5,8 @@ using static AssetServer.Tests.Files.FilesKit;
 namespace AssetServer.Tests.Files;
 
 /// <summary><c>GET /files/:id</c>.</summary>
-public class FileReadTests
+public class FileReadTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     [Test]
     public async Task GetOneReturnsTheObject()
     {

@@ -6,25 +6,8 @@ using static AssetServer.Tests.Files.FilesKit;
 namespace AssetServer.Tests.Files;
 
 /// <summary><c>PATCH /files/:id</c> (JSON and multipart replace) and <c>PATCH /files</c>.</summary>
-public class FileUpdateTests
+public class FileUpdateTests : AdminAppFixture
 {
-    private AssetServerApp app = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void Start()
-    {
-        app = new AssetServerApp();
-        client = app.AdminClient();
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        client.Dispose();
-        app.Dispose();
-    }
-
     private Task<JsonObject> UploadAsync(string title) =>
         app.UploadOkAsync(TextBytes(16), $"{title}.txt", "text/plain", ("title", title));
 
