@@ -61,15 +61,16 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
 
     private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
 
-    /// <summary>The records with these ids, in id order (as Directus re-reads them).</summary>
-    public async Task<List<FileRecord>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    /// <summary>
+    /// The records with these ids, in id order (as Directus re-reads them), as the open transaction sees them:
+    /// what a write of many rows starts from.
+    /// </summary>
+    public async Task<List<FileRecord>> GetManyAsync(IDbConnection connection, IDbTransaction tx, IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
-        if (ids.Count == 0) return [];
-        await using var connection = await database.OpenAsync(ct);
         var rows = new List<FileRecord>();
         // SQLite caps bound parameters per statement; chunk big key lists.
         foreach (var chunk in ids.Distinct().Chunk(500))
-            rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectByIds, new { ids = chunk }, cancellationToken: ct)));
+            rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectByIds, new { ids = chunk }, tx, cancellationToken: ct)));
         return rows.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 

@@ -135,33 +135,20 @@ public sealed class FileService(
     }
 
     /// <summary>Applies the same patch to many files; all or none.</summary>
-    public async Task<List<FileRecord>> UpdateManyAsync(IReadOnlyCollection<string> ids, FileInput input, CancellationToken ct)
-    {
-        var keys = ids.Select(ParseId).Distinct().ToList();
-        var records = await repository.GetManyAsync(keys, ct);
-        if (records.Count != keys.Count) throw ApiErrors.Forbidden();
-        await repository.InTransactionAsync(async (connection, tx) =>
-        {
-            var now = Now();
-            foreach (var record in records)
-            {
-                input.ApplyTo(record);
-                record.ModifiedOn = now;
-                await repository.UpdateAsync(connection, tx, record, ct);
-            }
-            return true;
-        }, ct);
-        return records;
-    }
+    public Task<List<FileRecord>> UpdateManyAsync(IReadOnlyCollection<string> ids, FileInput input, CancellationToken ct) =>
+        UpdateEachAsync(ids.Select(ParseId).Distinct().Select(id => (id, input)).ToList(), ct);
 
-    /// <summary>Per-item patches (<c>[{"id":…,…}]</c>); all or none.</summary>
+    /// <summary>
+    /// Per-item patches (<c>[{"id":…,…}]</c>); all or none. The rows are read inside the write transaction,
+    /// so a concurrent write is never overwritten with what was read before it.
+    /// </summary>
     public async Task<List<FileRecord>> UpdateEachAsync(IReadOnlyList<(string Id, FileInput Input)> items, CancellationToken ct)
     {
         var keys = items.Select(i => ParseId(i.Id)).ToList();
-        var records = (await repository.GetManyAsync(keys, ct)).ToDictionary(r => r.Id);
-        if (records.Count != keys.Distinct().Count()) throw ApiErrors.Forbidden();
-        await repository.InTransactionAsync(async (connection, tx) =>
+        return await repository.InTransactionAsync(async (connection, tx) =>
         {
+            var records = (await repository.GetManyAsync(connection, tx, keys, ct)).ToDictionary(r => r.Id);
+            if (records.Count != keys.Distinct().Count()) throw ApiErrors.Forbidden();
             var now = Now();
             for (var i = 0; i < items.Count; i++)
             {
@@ -170,9 +157,8 @@ public sealed class FileService(
                 record.ModifiedOn = now;
                 await repository.UpdateAsync(connection, tx, record, ct);
             }
-            return true;
+            return records.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         }, ct);
-        return records.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
@@ -234,12 +220,12 @@ public sealed class FileService(
     public async Task DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         var keys = ids.Select(ParseId).Distinct().ToList();
-        var records = await repository.GetManyAsync(keys, ct);
-        if (records.Count == 0) return;
-        await repository.InTransactionAsync(async (connection, tx) =>
+        // Read in the transaction: a replace committed just before must not leave its new original behind.
+        var records = await repository.InTransactionAsync(async (connection, tx) =>
         {
-            foreach (var record in records) await repository.DeleteAsync(connection, tx, record.Id, ct);
-            return true;
+            var rows = await repository.GetManyAsync(connection, tx, keys, ct);
+            foreach (var record in rows) await repository.DeleteAsync(connection, tx, record.Id, ct);
+            return rows;
         }, ct);
         foreach (var record in records)
         {
