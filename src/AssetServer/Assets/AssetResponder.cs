@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,7 +24,7 @@ public sealed record AssetRepresentation(
 /// <summary>
 /// Sends an asset from disk with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
 /// several as <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes go out with
-/// <c>SendFileAsync</c>, never buffered in memory.
+/// one open handle in 64 KiB pieces, never buffered whole (small hot ones come from <see cref="HotAssetCache"/>).
 /// </summary>
 public sealed class AssetResponder(AssetRepresentation asset) : IResult
 {
@@ -74,9 +75,9 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             return;
         }
         var path = await asset.ResolvePathAsync(context.RequestAborted);
-        var file = new FileInfo(path);
-        // Deleted between the row being read and now: answer as for any id that is gone.
-        if (!file.Exists) throw ApiErrors.Forbidden();
+        // One open handle for the whole answer: a replace, delete or cache eviction that unlinks the file from now
+        // on cannot cut the body short, and one that came first is answered as for any id that is gone.
+        await using var file = OpenOrForbidden(path);
         var length = file.Length;
 
         SetContentHeaders(response);
@@ -102,17 +103,16 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentLength = length;
+            if (head) return;
             if (plainGet && length <= HotAssetCache.MaxEntryBytes)
             {
-                var bytes = await File.ReadAllBytesAsync(path, aborted);
-                if (bytes.Length == length)
-                {
-                    hot.Add(etag, bytes);
-                    await response.Body.WriteAsync(bytes, aborted);
-                    return;
-                }
+                var bytes = new byte[length];
+                await file.ReadExactlyAsync(bytes, aborted);
+                hot.Add(etag, bytes);
+                await response.Body.WriteAsync(bytes, aborted);
+                return;
             }
-            if (!head) await response.SendFileAsync(path, 0, length, aborted);
+            await CopyAsync(file, 0, length, response, aborted);
             return;
         }
 
@@ -122,10 +122,45 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             var range = ranges[0];
             response.Headers.ContentRange = range.ContentRange(length);
             response.ContentLength = range.Length;
-            await response.SendFileAsync(path, range.Start, range.Length, aborted);
+            await CopyAsync(file, range.Start, range.Length, response, aborted);
             return;
         }
-        await WriteMultipartAsync(response, path, length, ranges, aborted);
+        await WriteMultipartAsync(response, file, length, ranges, aborted);
+    }
+
+    private static FileStream OpenOrForbidden(string path)
+    {
+        try
+        {
+            // bufferSize 1: no FileStream buffer, the copy below has its own.
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1,
+                FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw ApiErrors.Forbidden();
+        }
+    }
+
+    /// <summary>Streams <paramref name="count"/> bytes from <paramref name="offset"/>, never holding more than one buffer.</summary>
+    private static async Task CopyAsync(FileStream file, long offset, long count, HttpResponse response, CancellationToken ct)
+    {
+        file.Position = offset;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (count > 0)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), ct);
+                if (read == 0) throw new IOException("The file ended before its recorded length.");
+                await response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
+                count -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void SetContentHeaders(HttpResponse response)
@@ -139,7 +174,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
     /// <c>multipart/byteranges</c> (RFC 9110 §14.6): each part carries its own Content-Type and Content-Range;
     /// Content-Length is computed up front so the response is not chunked.
     /// </summary>
-    private async Task WriteMultipartAsync(HttpResponse response, string path, long length, IReadOnlyList<ByteRange> ranges, CancellationToken ct)
+    private async Task WriteMultipartAsync(HttpResponse response, FileStream file, long length, IReadOnlyList<ByteRange> ranges, CancellationToken ct)
     {
         var boundary = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var heads = ranges
@@ -153,7 +188,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
         for (var i = 0; i < ranges.Count; i++)
         {
             await response.Body.WriteAsync(heads[i], ct);
-            await response.SendFileAsync(path, ranges[i].Start, ranges[i].Length, ct);
+            await CopyAsync(file, ranges[i].Start, ranges[i].Length, response, ct);
         }
         await response.Body.WriteAsync(tail, ct);
     }

@@ -1,5 +1,4 @@
 using AssetServer.Auth;
-using AssetServer.Configuration;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
@@ -39,21 +38,18 @@ public static class AssetsApi
     }
 
     public static async Task<AssetResponder> GetAsset(
-        string id, HttpContext context, TokenAuth auth, IOptions<AuthOptions> authOptions, IOptions<AssetsOptions> assetsOptions,
+        string id, HttpContext context, TokenAuth auth, IOptions<AuthOptions> authOptions, AssetCacheControl cacheControls,
         FileRepository files, FileStore store, TransformParser parser, DerivativeCache derivatives, AssetSigner signer)
     {
         // A wrong token is a 401 even where no token is needed, as Directus answers.
         var caller = auth.Authenticate(context);
         if (caller is null && !authOptions.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
-        if (caller is { CanRead: false }) throw ApiErrors.Forbidden();
 
         var fileId = ParseId(id) ?? throw ApiErrors.Forbidden();
         // An unknown id is 403 like a forbidden one, so existence does not leak.
         var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
 
-        var ttl = (long)Durations.Parse(assetsOptions.Value.CacheTtl, "Assets:CacheTtl").TotalSeconds;
-        // Shared caches may keep only what anyone may fetch; anything fetched with a token stays private.
-        var cacheControl = $"{(caller is null ? "public" : "private")}, max-age={ttl}";
+        var cacheControl = cacheControls.For(anonymous: caller is null);
         var contentType = string.IsNullOrWhiteSpace(record.Type) ? "application/octet-stream" : record.Type;
         var name = DownloadName(context, record);
         var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);

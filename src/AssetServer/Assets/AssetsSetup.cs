@@ -17,6 +17,7 @@ public static class AssetsSetup
         services.AddSingleton<DerivativeCache>();
         services.AddSingleton<AssetSigner>();
         services.AddSingleton<HotAssetCache>();
+        services.AddSingleton<AssetCacheControl>();
         // Registered after the Files module's disk-only invalidator, so this one (disk and tracked sizes) wins.
         services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<DerivativeCache>());
         return services;
