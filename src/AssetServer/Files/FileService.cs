@@ -62,7 +62,7 @@ public sealed class FileService(
         await File.WriteAllBytesAsync(temp, [], ct);
         var name = input.GetString("filename_download") ?? $"file.{ContentSniffer.ExtensionFor(type)}";
         var staged = new StagedUpload(temp, name, type.ToLowerInvariant(), 0,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", input);
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty)), input);
         return (await CreateAsync([staged], ct))[0];
     }
 

@@ -92,7 +92,7 @@ public static class FilesApi
     }
 
     /// <summary>JSON patches the fields; multipart with a <c>file</c> part replaces the bytes too.</summary>
-    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads)
+    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads, Storage.FileStore store)
     {
         var ct = context.RequestAborted;
         var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
@@ -102,7 +102,7 @@ public static class FilesApi
             var staged = await uploads.ReadAsync(context.Request, ct);
             if (staged.Count > 1)
             {
-                foreach (var extra in staged) File.Delete(extra.TempPath);
+                foreach (var extra in staged) store.TryDelete(extra.TempPath);
                 throw ApiErrors.InvalidPayload("Only one file can replace a file's contents");
             }
             return JsonBody.Data((await files.ReplaceAsync(id, staged[0], ct)).ToJson(fields));
