@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AssetServer.Errors;
+using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Assets;
@@ -20,7 +21,7 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
     public void Verify(string fileId, IQueryCollection query)
     {
         if (!Enabled) return;
-        var transform = AssetsApi.TransformQuery(query);
+        var transform = TransformParameters.Only(query);
         if (options.Value.OpenPresets && transform.Count == 1 && transform.ContainsKey("key")) return;
         var given = Encoding.ASCII.GetBytes(query[Parameter].ToString());
         var expected = Encoding.ASCII.GetBytes(Sign(fileId, transform));
@@ -49,7 +50,7 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
         if (fileId is null) throw ApiErrors.InvalidPayload("\"url\" must be an /assets/<id> URL");
         var query = new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query));
         if (query.ContainsKey(Parameter)) throw ApiErrors.InvalidPayload("\"url\" is already signed");
-        var signature = Sign(fileId, AssetsApi.TransformQuery(query));
+        var signature = Sign(fileId, TransformParameters.Only(query));
         var separator = uri.Query.Length > 1 ? "&" : "?";
         return url + separator + Parameter + "=" + signature;
     }

@@ -11,14 +11,6 @@ namespace AssetServer.Assets;
 /// <summary><c>GET</c>/<c>HEAD</c> <c>/assets/:id</c> and <c>/assets/:id/:filename</c>: originals and derivatives.</summary>
 public static class AssetsApi
 {
-    /// <summary>
-    /// Directus's transform parameters (§5). Without any of them the original is served and the parser is not
-    /// consulted, so other parameters (<c>access_token</c>, <c>download</c>, cache busters like <c>?v=3</c>) never
-    /// change the bytes, as in Directus.
-    /// </summary>
-    public static readonly string[] TransformKeys =
-        ["key", "transforms", "width", "height", "format", "fit", "quality", "withoutEnlargement", "focal_point_x", "focal_point_y"];
-
     public static void Map(WebApplication app)
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
@@ -55,10 +47,10 @@ public static class AssetsApi
         var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);
         var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
 
-        var asksForTransform = AsksForTransform(context.Request.Query);
+        var asksForTransform = TransformParameters.AsksForTransform(context.Request.Query);
         if (asksForTransform) signer.Verify(fileId, context.Request.Query);
         var transform = asksForTransform
-            ? parser.Parse(TransformQuery(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
+            ? parser.Parse(TransformParameters.Only(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
             : null;
 
         if (transform is null)
@@ -82,16 +74,6 @@ public static class AssetsApi
     /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>
     public static string? ParseId(string raw) =>
         raw.Length >= 36 && Guid.TryParseExact(raw[..36], "D", out var guid) ? guid.ToString("D") : null;
-
-    public static bool AsksForTransform(IQueryCollection query) => TransformKeys.Any(query.ContainsKey);
-
-    /// <summary>
-    /// Only the transform parameters reach the parser: <c>access_token</c>, <c>download</c> and cache busters sit
-    /// beside them in ordinary URLs (<c>&lt;img src="…?width=200&amp;access_token=…"&gt;</c>) and must never be a 400.
-    /// </summary>
-    public static IQueryCollection TransformQuery(IQueryCollection query) =>
-        new QueryCollection(query.Where(p => TransformKeys.Contains(p.Key, StringComparer.OrdinalIgnoreCase))
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
 
     private static TransformSource Source(FileRecord record, string contentType) =>
         new(contentType, record.Width, record.Height, record.FocalPointX, record.FocalPointY);

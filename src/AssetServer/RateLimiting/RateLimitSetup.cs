@@ -13,9 +13,6 @@ namespace AssetServer.RateLimiting;
 /// </summary>
 public static class RateLimitSetup
 {
-    private static readonly string[] TransformKeys =
-        ["key", "transforms", "width", "height", "format", "fit", "quality", "withoutEnlargement", "focal_point_x", "focal_point_y"];
-
     public static IServiceCollection AddAssetServerRateLimits(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration("RateLimits")
@@ -60,7 +57,7 @@ public static class RateLimitSetup
             request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
             return ("uploads", limits.UploadsPerMinute);
         if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) &&
-            path.StartsWith("/assets/", StringComparison.Ordinal) && TransformKeys.Any(k => request.Query.ContainsKey(k)))
+            path.StartsWith("/assets/", StringComparison.Ordinal) && Transforms.TransformParameters.AsksForTransform(request.Query))
             return ("transforms", limits.TransformsPerMinute);
         return (null, 0);
     }

@@ -25,7 +25,7 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
     /// </summary>
     public TransformRequest? Parse(IQueryCollection query, TransformSource source, string? accept)
     {
-        var present = TransformSpec.Keys.Where(query.ContainsKey).ToList();
+        var present = TransformParameters.Names.Where(query.ContainsKey).ToList();
         if (present.Count == 0) return null;
         foreach (var key in present)
         {

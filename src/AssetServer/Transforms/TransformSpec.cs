@@ -21,10 +21,6 @@ internal sealed record TransformSpec(
     int? FocalPointY,
     Colour? Background)
 {
-    /// <summary>The query keys that ask for a transform (Directus's list).</summary>
-    public static readonly string[] Keys =
-        ["key", "transforms", "width", "height", "format", "fit", "quality", "withoutEnlargement", "focal_point_x", "focal_point_y"];
-
     /// <summary>
     /// Reads and validates the parameters. <paramref name="get"/> returns a parameter's text or null when absent.
     /// Presets are exempt from <see cref="AssetsOptions.MaxOperations"/> and may set <c>background</c>.

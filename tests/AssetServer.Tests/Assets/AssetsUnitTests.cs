@@ -1,4 +1,5 @@
 using AssetServer.Assets;
+using AssetServer.Transforms;
 
 namespace AssetServer.Tests.Assets;
 
@@ -82,8 +83,8 @@ public class TransformQueryTests
         {
             ["width"] = "100", ["withoutEnlargement"] = "true", ["access_token"] = "secret", ["download"] = "", ["v"] = "3",
         });
-        Assert.That(AssetsApi.AsksForTransform(query), Is.True);
-        Assert.That(AssetsApi.TransformQuery(query).Keys, Is.EquivalentTo(new[] { "width", "withoutEnlargement" }));
+        Assert.That(TransformParameters.AsksForTransform(query), Is.True);
+        Assert.That(TransformParameters.Only(query).Keys, Is.EquivalentTo(new[] { "width", "withoutEnlargement" }));
     }
 
     [Test]
@@ -93,6 +94,6 @@ public class TransformQueryTests
         {
             ["access_token"] = "secret", ["download"] = "",
         });
-        Assert.That(AssetsApi.AsksForTransform(query), Is.False);
+        Assert.That(TransformParameters.AsksForTransform(query), Is.False);
     }
 }
