@@ -61,7 +61,7 @@ public class ParseBenchmarks
 
     /// <summary>Everything between the query and the derivative cache's look-up: parse, canonical key, file name.</summary>
     [Benchmark]
-    public string CoverWebpDerivativeName() => DerivativeCache.Fingerprint(Record, parser.Parse(cover, Source, null)!.CacheKey);
+    public string CoverWebpDerivativeName() => AssetServer.Assets.Store.AssetStore.Fingerprint(Record, parser.Parse(cover, Source, null)!.CacheKey);
 
     [Benchmark]
     public string TransformsChain() => parser.Parse(chain, Source, null)!.CacheKey;

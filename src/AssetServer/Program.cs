@@ -11,6 +11,9 @@ builder.Services.AddAssetServer(builder.Configuration);
 
 var app = builder.Build();
 app.UseApiErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.MapFiles();
 app.MapAssets();
 app.MapServer();

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AssetServer.Assets.Store;
 using AssetServer.Errors;
 using Microsoft.Net.Http.Headers;
 
@@ -9,8 +9,8 @@ namespace AssetServer.Assets;
 
 /// <summary>
 /// What is known about an asset before its bytes are needed, so that a revalidation (304) of a derivative
-/// is answered without rendering it. <see cref="ResolvePathAsync"/> yields the file to send: the original,
-/// or the cached derivative (rendered on a miss).
+/// is answered without rendering it. <see cref="OpenAsync"/> yields the bytes, open: the original, or the
+/// derivative (rendered on a miss); null when the file's bytes were replaced or deleted since its row was read.
 /// </summary>
 public sealed record AssetRepresentation(
     string ContentType,
@@ -19,14 +19,16 @@ public sealed record AssetRepresentation(
     string CacheControl,
     string Disposition,
     bool VariesByAccept,
-    Func<CancellationToken, Task<string>> ResolvePathAsync);
+    Func<CancellationToken, Task<AssetHandle?>> OpenAsync);
 
 /// <summary>
-/// Sends an asset from disk with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
-/// several as <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes go out with
-/// one open handle in 64 KiB pieces, never buffered whole (small hot ones come from <see cref="HotAssetCache"/>).
+/// Sends an asset with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
+/// several as <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes come from one open
+/// <see cref="AssetHandle"/> (memory, or a file read in 64 KiB pieces), never from a path that may vanish.
+/// When the bytes were replaced between the row read and the open, <paramref name="reload"/> reads the row again
+/// and the answer starts over with the new representation (never a 403 for a file that exists).
 /// </summary>
-public sealed class AssetResponder(AssetRepresentation asset) : IResult
+public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationToken, Task<AssetRepresentation>> reload) : IResult
 {
     /// <summary>Scripts in SVG/HTML/XML must not run on our origin: no sub-resources, inline styles only, sandboxed (no script, unique origin).</summary>
     public const string ActiveContentPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -34,9 +36,30 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
     /// <summary>What Directus sends on every asset (§4); passive types need nothing stricter.</summary>
     public const string PassiveContentPolicy = "default-src 'none'";
 
+    /// <summary>A replace races a read this many times in a row only under a storm of replaces of one file.</summary>
+    private const int MaxReloads = 3;
+
     public AssetRepresentation Asset => asset;
 
     public async Task ExecuteAsync(HttpContext context)
+    {
+        var current = asset;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (!WriteValidators(context, current)) return;
+            using var handle = await current.OpenAsync(context.RequestAborted);
+            if (handle is not null)
+            {
+                await SendAsync(context, current, handle);
+                return;
+            }
+            if (attempt == MaxReloads) throw ApiErrors.Forbidden();
+            current = await reload(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Validators and caching headers, then the preconditions; false when they answered (304).</summary>
+    private static bool WriteValidators(HttpContext context, AssetRepresentation asset)
     {
         var request = context.Request;
         var response = context.Response;
@@ -58,29 +81,18 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
                 throw new ApiException(412, "PRECONDITION_FAILED", "Precondition failed.");
             case PreconditionResult.NotModified:
                 response.StatusCode = StatusCodes.Status304NotModified;
-                return;
+                return false;
         }
+        return true;
+    }
 
-        // The ETag names the exact bytes (content checksum, and the transform for a derivative), so a memory hit
-        // needs neither the derivative's path nor a look at the disk.
-        var etag = asset.ETag.Tag.Value!;
-        var hot = context.RequestServices.GetRequiredService<HotAssetCache>();
-        var plainGet = HttpMethods.IsGet(request.Method) && request.Headers.Range.Count == 0;
-        if (plainGet && hot.TryGet(etag, out var cached))
-        {
-            SetContentHeaders(response);
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentLength = cached.Length;
-            await response.Body.WriteAsync(cached, context.RequestAborted);
-            return;
-        }
-        var path = await asset.ResolvePathAsync(context.RequestAborted);
-        // One open handle for the whole answer: a replace, delete or cache eviction that unlinks the file from now
-        // on cannot cut the body short, and one that came first is answered as for any id that is gone.
-        await using var file = OpenOrForbidden(path);
-        var length = file.Length;
-
-        SetContentHeaders(response);
+    private static async Task SendAsync(HttpContext context, AssetRepresentation asset, AssetHandle handle)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var length = handle.Length;
+        var lastModified = asset.LastModified is { } lm ? TruncateToSeconds(lm) : (DateTimeOffset?)null;
+        SetContentHeaders(response, asset);
 
         // Range is defined for GET only (RFC 9110 §14.2); If-Range turns it off when the client's copy is stale (§13.1.5).
         var rangeHeader = request.Headers.Range.ToString();
@@ -104,15 +116,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentLength = length;
             if (head) return;
-            if (plainGet && length <= HotAssetCache.MaxEntryBytes)
-            {
-                var bytes = new byte[length];
-                await file.ReadExactlyAsync(bytes, aborted);
-                hot.Add(etag, bytes);
-                await response.Body.WriteAsync(bytes, aborted);
-                return;
-            }
-            await CopyAsync(file, 0, length, response, aborted);
+            await handle.CopyToAsync(response.Body, 0, length, aborted);
             return;
         }
 
@@ -122,48 +126,13 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
             var range = ranges[0];
             response.Headers.ContentRange = range.ContentRange(length);
             response.ContentLength = range.Length;
-            await CopyAsync(file, range.Start, range.Length, response, aborted);
+            await handle.CopyToAsync(response.Body, range.Start, range.Length, aborted);
             return;
         }
-        await WriteMultipartAsync(response, file, length, ranges, aborted);
+        await WriteMultipartAsync(response, asset, handle, ranges, aborted);
     }
 
-    private static FileStream OpenOrForbidden(string path)
-    {
-        try
-        {
-            // bufferSize 1: no FileStream buffer, the copy below has its own.
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1,
-                FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw ApiErrors.Forbidden();
-        }
-    }
-
-    /// <summary>Streams <paramref name="count"/> bytes from <paramref name="offset"/>, never holding more than one buffer.</summary>
-    private static async Task CopyAsync(FileStream file, long offset, long count, HttpResponse response, CancellationToken ct)
-    {
-        file.Position = offset;
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            while (count > 0)
-            {
-                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), ct);
-                if (read == 0) throw new IOException("The file ended before its recorded length.");
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
-                count -= read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void SetContentHeaders(HttpResponse response)
+    private static void SetContentHeaders(HttpResponse response, AssetRepresentation asset)
     {
         response.ContentType = asset.ContentType;
         response.Headers.ContentDisposition = asset.Disposition;
@@ -174,8 +143,9 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
     /// <c>multipart/byteranges</c> (RFC 9110 §14.6): each part carries its own Content-Type and Content-Range;
     /// Content-Length is computed up front so the response is not chunked.
     /// </summary>
-    private async Task WriteMultipartAsync(HttpResponse response, FileStream file, long length, IReadOnlyList<ByteRange> ranges, CancellationToken ct)
+    private static async Task WriteMultipartAsync(HttpResponse response, AssetRepresentation asset, AssetHandle handle, IReadOnlyList<ByteRange> ranges, CancellationToken ct)
     {
+        var length = handle.Length;
         var boundary = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var heads = ranges
             .Select((range, i) => Encoding.ASCII.GetBytes(
@@ -188,7 +158,7 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
         for (var i = 0; i < ranges.Count; i++)
         {
             await response.Body.WriteAsync(heads[i], ct);
-            await CopyAsync(file, ranges[i].Start, ranges[i].Length, response, ct);
+            await handle.CopyToAsync(response.Body, ranges[i].Start, ranges[i].Length, ct);
         }
         await response.Body.WriteAsync(tail, ct);
     }
@@ -210,9 +180,6 @@ public sealed class AssetResponder(AssetRepresentation asset) : IResult
     /// <summary>A strong entity tag from a hex digest: the first 32 hex digits (128 bits), quoted.</summary>
     public static EntityTagHeaderValue StrongTag(string hexDigest) =>
         new($"\"{hexDigest[..Math.Min(32, hexDigest.Length)].ToLowerInvariant()}\"");
-
-    internal static string Sha256Hex(string text) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 
     internal static DateTimeOffset? ParseStoredDate(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : null;

@@ -1,8 +1,9 @@
+using AssetServer.Assets.Store;
 using AssetServer.Auth;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
-using AssetServer.Storage;
+using AssetServer.RateLimiting;
 using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +15,8 @@ public static class AssetsApi
     public static void Map(WebApplication app)
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/assets/{id}", methods, GetAsset);
-        app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset);
+        app.MapMethods("/assets/{id}", methods, GetAsset).RequireRateLimiting(RateLimitSetup.Transforms);
+        app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset).RequireRateLimiting(RateLimitSetup.Transforms);
         app.MapPost("/assets/sign", SignUrl).RequireAccess(Access.Admin);
     }
 
@@ -30,45 +31,57 @@ public static class AssetsApi
     }
 
     public static async Task<AssetResponder> GetAsset(
-        string id, HttpContext context, TokenAuth auth, IOptions<AuthOptions> authOptions, AssetCacheControl cacheControls,
-        FileRepository files, FileStore store, TransformParser parser, DerivativeCache derivatives, AssetSigner signer)
+        string id, HttpContext context, IOptions<AuthOptions> authOptions, AssetCacheControl cacheControls,
+        FileRepository files, AssetStore store, TransformParser parser, AssetSigner signer)
     {
-        // A wrong token is a 401 even where no token is needed, as Directus answers.
-        var caller = auth.Authenticate(context);
+        var caller = context.Caller();
         if (caller is null && !authOptions.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
 
         var fileId = ParseId(id) ?? throw ApiErrors.Forbidden();
-        // An unknown id is 403 like a forbidden one, so existence does not leak.
-        var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
-
+        var query = context.Request.Query;
+        var asksForTransform = TransformParameters.AsksForTransform(query);
         var cacheControl = cacheControls.For(anonymous: caller is null);
+
+        // The row is read fresh for every request (and again if its bytes were replaced before they were opened).
+        async Task<AssetRepresentation> Load(CancellationToken ct)
+        {
+            // An unknown id is 403 like a forbidden one, so existence does not leak.
+            var record = await files.GetAsync(fileId, ct) ?? throw ApiErrors.Forbidden();
+            return Represent(context, record, asksForTransform, cacheControl, parser, store);
+        }
+
+        var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
+        if (asksForTransform) signer.Verify(fileId, query);
+        return new AssetResponder(Represent(context, record, asksForTransform, cacheControl, parser, store), Load);
+    }
+
+    private static AssetRepresentation Represent(
+        HttpContext context, FileRecord record, bool asksForTransform, string cacheControl, TransformParser parser, AssetStore store)
+    {
         var contentType = string.IsNullOrWhiteSpace(record.Type) ? "application/octet-stream" : record.Type;
         var name = DownloadName(context, record);
         var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);
         var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
 
-        var asksForTransform = TransformParameters.AsksForTransform(context.Request.Query);
-        if (asksForTransform) signer.Verify(fileId, context.Request.Query);
         var transform = asksForTransform
             ? parser.Parse(TransformParameters.Only(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
             : null;
-
         if (transform is null)
         {
-            return new AssetResponder(new AssetRepresentation(
-                contentType, AssetResponder.StrongTag(OriginalDigest(record)), lastModified, cacheControl,
+            return new AssetRepresentation(
+                contentType, AssetResponder.StrongTag(AssetStore.ContentDigest(record)), lastModified, cacheControl,
                 DispositionHeader.Build(attachment, name), VariesByAccept: false,
-                _ => Task.FromResult(store.OriginalPath(record.FilenameDisk))));
+                ct => store.OpenOriginalAsync(record, ct));
         }
 
         // Directus keeps the original's name and extension on a derivative (§5); the output format's extension
         // is right for the bytes, so "Save as" gives a file that opens.
         var format = transform.Format;
-        return new AssetResponder(new AssetRepresentation(
-            format.MimeType, AssetResponder.StrongTag(DerivativeCache.Fingerprint(record, transform.CacheKey)), lastModified, cacheControl,
+        return new AssetRepresentation(
+            format.MimeType, AssetResponder.StrongTag(AssetStore.Fingerprint(record, transform.CacheKey)), lastModified, cacheControl,
             DispositionHeader.Build(attachment || AssetResponder.MustDownload(format.MimeType), DispositionHeader.WithExtension(name, format.Extension)),
             transform.VariesByAccept,
-            ct => derivatives.GetOrRenderAsync(record, transform, ct)));
+            ct => store.OpenDerivativeAsync(record, transform, ct));
     }
 
     /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>
@@ -89,10 +102,4 @@ public static class AssetsApi
         }
         return string.IsNullOrEmpty(record.FilenameDownload) ? record.FilenameDisk : record.FilenameDownload;
     }
-
-    /// <summary>The content checksum; a row without one (created by JSON) uses what a replace would change.</summary>
-    private static string OriginalDigest(FileRecord record) =>
-        record.Checksum is { Length: >= 32 } checksum && checksum.All(Uri.IsHexDigit)
-            ? checksum
-            : AssetResponder.Sha256Hex($"{record.Id}:{record.Filesize}:{record.ModifiedOn}:{record.FilenameDisk}");
 }

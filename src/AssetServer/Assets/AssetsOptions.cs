@@ -33,6 +33,9 @@ public sealed class AssetsOptions
     /// <summary>Renders at once; 0 means the number of CPUs. A bounded queue waits behind them.</summary>
     public int MaxConcurrentTransforms { get; set; }
 
+    /// <summary>Renders that may wait for a slot; 0 means four per slot. Past it a request is answered 503 at once.</summary>
+    public int RenderQueueLength { get; set; }
+
     /// <summary>
     /// (ext) HMAC key for signed transform URLs. Set, every transform request must carry <c>s=</c>, the signature
     /// of its id and transform parameters, so nobody can make the server render sizes it never handed out. Empty: off.
@@ -44,4 +47,10 @@ public sealed class AssetsOptions
 
     /// <summary>Cap of the derivative cache on disk, in bytes; least recently used derivatives are evicted past it.</summary>
     public long CacheMaxBytes { get; set; } = 10L << 30;
+
+    /// <summary>Cap of the derivative cache on disk, in files (it bounds the index kept in memory as well).</summary>
+    public int CacheMaxEntries { get; set; } = 1_000_000;
+
+    /// <summary>Memory kept for small, often requested assets (originals and derivatives up to 1 MiB each).</summary>
+    public long MemoryCacheBytes { get; set; } = 128L << 20;
 }

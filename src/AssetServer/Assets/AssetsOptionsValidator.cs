@@ -15,6 +15,12 @@ public sealed class AssetsOptionsValidator : IValidateOptions<AssetsOptions>
             failures.Add($"Assets:TransformTimeout: \"{options.TransformTimeout}\" is not a positive duration (examples: 7.5s, 500ms).");
         if (options.MaxConcurrentTransforms < 0)
             failures.Add($"Assets:MaxConcurrentTransforms: {options.MaxConcurrentTransforms} must be 0 (the number of CPUs) or more.");
+        if (options.RenderQueueLength < 0)
+            failures.Add($"Assets:RenderQueueLength: {options.RenderQueueLength} must be 0 (four per render slot) or more.");
+        if (options.CacheMaxEntries <= 0)
+            failures.Add($"Assets:CacheMaxEntries: {options.CacheMaxEntries} must be a positive number of files.");
+        if (options.MemoryCacheBytes < 0)
+            failures.Add($"Assets:MemoryCacheBytes: {options.MemoryCacheBytes} must be 0 (off) or more bytes.");
         if (options.CacheMaxBytes <= 0)
             failures.Add($"Assets:CacheMaxBytes: {options.CacheMaxBytes} must be a positive number of bytes.");
         if (options.MaxDimension <= 0)

@@ -1,3 +1,4 @@
+using AssetServer.Assets.Store;
 using AssetServer.Storage;
 using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
@@ -14,12 +15,11 @@ public static class AssetsSetup
         services.AddSingleton<PresetStore>();
         services.AddSingleton<TransformParser>();
         services.AddSingleton<RenderPipeline>();
-        services.AddSingleton<DerivativeCache>();
+        services.AddSingleton<AssetStore>();
         services.AddSingleton<AssetSigner>();
-        services.AddSingleton<HotAssetCache>();
         services.AddSingleton<AssetCacheControl>();
-        // Registered after the Files module's disk-only invalidator, so this one (disk and tracked sizes) wins.
-        services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<DerivativeCache>());
+        // Replaces and deletes invalidate every tier of the one store.
+        services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<AssetStore>());
         return services;
     }
 

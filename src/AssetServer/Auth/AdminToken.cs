@@ -22,7 +22,7 @@ public sealed class AdminToken
             }
             else
             {
-                token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
                 var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 // Readable by the server's user alone, from the first byte (no window with wider rights).
                 if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -15,7 +15,7 @@ public sealed class TokenRecord
 }
 
 /// <summary>Owns the SQL on <c>tokens</c>. Secrets never reach the table: only their SHA-256.</summary>
-public sealed class TokenRepository(Database database)
+public sealed class TokenRepository(Database database, TimeProvider time)
 {
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
@@ -24,13 +24,13 @@ public sealed class TokenRepository(Database database)
     /// <summary>Creates a token and returns it with its secret, which exists nowhere else afterwards.</summary>
     public async Task<(TokenRecord Record, string Secret)> CreateAsync(string name, string access, CancellationToken ct = default)
     {
-        var secret = "as_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var secret = "as_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var record = new TokenRecord
         {
             Id = Guid.NewGuid().ToString("D"),
             Name = name,
             Access = access,
-            CreatedOn = Files.FileService.Now(),
+            CreatedOn = Files.FileService.Timestamp(time),
         };
         await using var connection = await database.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(Insert,
@@ -40,11 +40,10 @@ public sealed class TokenRepository(Database database)
 
     private const string SelectByHash = "SELECT id, name, access, created_on FROM tokens WHERE hash = @hash";
 
-    /// <summary>Synchronous: called from authentication, which runs before any handler and is not async.</summary>
-    public TokenRecord? FindBySecret(string secret)
+    public async Task<TokenRecord?> FindByHashAsync(string hash, CancellationToken ct = default)
     {
-        using var connection = database.Open();
-        return connection.QuerySingleOrDefault<TokenRecord>(SelectByHash, new { hash = Hash(secret) });
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition(SelectByHash, new { hash }, cancellationToken: ct));
     }
 
     private const string SelectAll = "SELECT id, name, access, created_on FROM tokens ORDER BY created_on, id";

@@ -17,7 +17,7 @@ public static class TokensApi
         app.MapDelete("/tokens/{id}", Delete).RequireAccess(Access.Admin);
     }
 
-    private static async Task<IResult> Create(HttpContext context, TokenAuth auth)
+    private static async Task<IResult> Create(HttpContext context, TokenRepository tokens)
     {
         var body = await JsonBody.ReadObjectAsync(context.Request, context.RequestAborted);
         foreach (var (key, _) in body)
@@ -26,7 +26,7 @@ public static class TokensApi
             ? s.Trim()
             : throw ApiErrors.InvalidPayload("\"name\" is required (1 to 100 characters)");
         var access = ParseAccess(body["access"]);
-        var (record, secret) = await auth.CreateAsync(name, access, context.RequestAborted);
+        var (record, secret) = await tokens.CreateAsync(name, access.ToString().ToLowerInvariant(), context.RequestAborted);
         var json = ToJson(record);
         json["token"] = secret;
         return JsonBody.Data(json);
@@ -38,9 +38,11 @@ public static class TokensApi
         return JsonBody.Data(new JsonArray(all.Select(t => (JsonNode)ToJson(t)).ToArray()));
     }
 
-    private static async Task<IResult> Delete(string id, HttpContext context, TokenAuth auth)
+    private static async Task<IResult> Delete(string id, HttpContext context, TokenRepository tokens, TokenVerifier verifier)
     {
-        if (!Guid.TryParseExact(id, "D", out _) || !await auth.DeleteAsync(id, context.RequestAborted)) throw ApiErrors.Forbidden();
+        if (!Guid.TryParseExact(id, "D", out _) || !await tokens.DeleteAsync(id, context.RequestAborted)) throw ApiErrors.Forbidden();
+        // This process refuses it at once; others within TokenVerifier.Freshness.
+        verifier.Forget();
         return Results.NoContent();
     }
 

@@ -12,12 +12,11 @@ public static class TokensCli
     public static async Task<bool> TryRunAsync(WebApplication app, string[] args)
     {
         if (args.Length == 0 || args[0] != "tokens") return false;
-        var auth = app.Services.GetRequiredService<TokenAuth>();
         var tokens = app.Services.GetRequiredService<TokenRepository>();
         switch (args.Skip(1).ToArray())
         {
             case ["create", var name, var access] when Enum.TryParse<Access>(access, ignoreCase: true, out var level) && name.Length is > 0 and <= 100:
-                var (record, secret) = await auth.CreateAsync(name, level, CancellationToken.None);
+                var (record, secret) = await tokens.CreateAsync(name, level.ToString().ToLowerInvariant(), CancellationToken.None);
                 Console.WriteLine($"id: {record.Id}");
                 Console.WriteLine($"token: {secret}");
                 Console.WriteLine("Keep the token now: only its hash is stored.");
@@ -27,6 +26,7 @@ public static class TokensCli
                     Console.WriteLine(new JsonObject { ["id"] = t.Id, ["name"] = t.Name, ["access"] = t.Access, ["created_on"] = t.CreatedOn }.ToJsonString());
                 break;
             case ["delete", var id]:
+                // A running server refuses the token within TokenVerifier.Freshness (half a second).
                 Console.WriteLine(await tokens.DeleteAsync(id) ? $"deleted {id}" : $"no token {id}");
                 break;
             default:

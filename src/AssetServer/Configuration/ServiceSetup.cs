@@ -64,14 +64,10 @@ public static class ServiceSetup
             return new DataPaths(Path.Combine(baseFolder, configured));
         });
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
-        services.AddMemoryCache(o => o.SizeLimit = 100_000);
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
-        // The asset cache registers its own invalidator (disk and memory); this one covers the disk alone.
-        services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<FileStore>());
-        services.AddSingleton<AdminToken>();
-        services.AddSingleton<TokenRepository>();
-        services.AddSingleton<TokenAuth>();
+        services.AddTokenAuthentication();
         services.AddSingleton<MetadataScraper>();
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
@@ -95,5 +91,7 @@ public static class ServiceSetup
         await app.Services.GetRequiredService<Database>().MigrateAsync();
         await StartupSweep.RunAsync(app.Services);
         app.Services.GetRequiredService<AdminToken>();
+        // The asset store learns what is on disk now, not on the first request.
+        app.Services.GetRequiredService<Assets.Store.AssetStore>();
     }
 }

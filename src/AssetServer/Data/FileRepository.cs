@@ -2,9 +2,7 @@ using System.Data;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using Dapper;
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace AssetServer.Data;
 
@@ -12,19 +10,13 @@ namespace AssetServer.Data;
 /// Owns every SQL statement on <c>files</c>. Values are always Dapper parameters; identifiers come
 /// only from <see cref="FileFields"/>.
 /// </summary>
-public sealed class FileRepository(Database database, IMemoryCache cache)
+/// <remarks>
+/// Rows are never cached: every read sees the last commit, so a request that starts after a write was acknowledged
+/// sees that write (a cache refilled by a reader that raced a commit is how stale bytes were served before). A
+/// point read by primary key on a pooled connection costs microseconds (benchmarks/RESULTS.md).
+/// </remarks>
+public sealed class FileRepository(Database database)
 {
-    /// <summary>
-    /// Rows read by id are kept briefly in memory: every <c>/assets</c> request looks its file up, and a SQLite
-    /// connection per image request was most of the cost of serving a cached derivative. Writes evict the id
-    /// before and after their commit; the short lifetime bounds any race between a read and a commit.
-    /// </summary>
-    private static readonly TimeSpan RowLifetime = TimeSpan.FromSeconds(10);
-
-    private readonly ConditionalWeakTable<IDbTransaction, List<string>> touched = new();
-
-    private static string CacheKey(string id) => "file:" + id;
-
     /// <summary>Every column, in Directus's order; the list query selects the same.</summary>
     internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
@@ -38,26 +30,16 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
-    /// <summary>The row, or null; callers get their own copy, so changing it never changes the cached one.</summary>
+    /// <summary>The row as last committed, or null.</summary>
     public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
     {
-        if (cache.TryGetValue(CacheKey(id), out FileRecord? cached)) return cached!.Clone();
         await using var connection = await database.OpenAsync(ct);
-        var record = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
-        if (record is not null)
-            cache.Set(CacheKey(id), record.Clone(), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = RowLifetime, Size = 1 });
-        return record;
+        return await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
     }
 
     /// <summary>The row as the open transaction sees it (never from memory): what a write starts from.</summary>
     public Task<FileRecord?> GetInTransactionAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>
         connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, tx, cancellationToken: ct));
-
-    private void Touch(IDbTransaction tx, string id)
-    {
-        cache.Remove(CacheKey(id));
-        touched.GetOrCreateValue(tx).Add(id);
-    }
 
     private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
 
@@ -88,7 +70,6 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
 
     public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
     {
-        Touch(tx, record.Id);
         return connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
     }
 
@@ -96,7 +77,6 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
 
     public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default)
     {
-        Touch(tx, id);
         return connection.ExecuteAsync(new CommandDefinition(DeleteById, new { id }, tx, cancellationToken: ct));
     }
 
@@ -106,17 +86,9 @@ public sealed class FileRepository(Database database, IMemoryCache cache)
         await using var connection = await database.OpenAsync(ct);
         // IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
-        try
-        {
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            if (touched.TryGetValue(tx, out var ids))
-                foreach (var id in ids) cache.Remove(CacheKey(id));
-        }
+        var result = await work(connection, tx);
+        await tx.CommitAsync(ct);
+        return result;
     }
 
     private const string SelectFilenames = "SELECT filename_disk FROM files";

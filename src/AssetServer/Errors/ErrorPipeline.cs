@@ -17,6 +17,5 @@ public static class ErrorPipeline
                 await ErrorWriter.WriteAsync(http, ApiErrors.RouteNotFound(http.Request.Path.Value ?? "/"));
             }
         });
-        app.UseRateLimiter();
     }
 }

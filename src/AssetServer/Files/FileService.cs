@@ -18,9 +18,14 @@ public sealed class FileService(
     FileStore store,
     MetadataScraper scraper,
     IDerivativeInvalidator derivatives,
+    TimeProvider time,
     ILogger<FileService> logger)
 {
-    public static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>A stored timestamp (Directus's format, milliseconds, UTC) from the app's clock, which tests can drive.</summary>
+    public static string Timestamp(TimeProvider time) =>
+        time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private string Now() => Timestamp(time);
 
     /// <summary>Stores staged uploads as new files, all or none; returns them in upload order.</summary>
     public async Task<List<FileRecord>> CreateAsync(IReadOnlyList<StagedUpload> uploads, CancellationToken ct)

@@ -2,39 +2,33 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using AssetServer.Auth;
 using AssetServer.Errors;
+using AssetServer.Transforms;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.RateLimiting;
 
 /// <summary>
-/// Per-client token buckets (ASP.NET Core's rate limiter) for uploads and transforms. A client is its token
-/// (hashed) when it sends one, else its IP address. Past the budget: 429 <c>REQUESTS_EXCEEDED</c> with <c>Retry-After</c>.
+/// Per-client token buckets (ASP.NET Core's rate limiter) as endpoint policies: <see cref="Uploads"/> on uploads,
+/// replaces and imports, <see cref="Transforms"/> on <c>/assets</c>. The limiter runs after authentication, so a
+/// client is its verified token; until a token is verified (or without one) it is its IP address. An unverified
+/// token never gets a budget of its own: it is refused with 401 before the limiter. Past the budget: 429
+/// <c>REQUESTS_EXCEEDED</c> with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimitSetup
 {
+    public const string Uploads = "uploads";
+    public const string Transforms = "transforms";
+
     public static IServiceCollection AddAssetServerRateLimits(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration("RateLimits")
             .Validate(o => o.UploadsPerMinute >= 0 && o.TransformsPerMinute >= 0, "RateLimits values must be 0 (off) or more.");
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>, AdminToken>((limiter, options, admin) =>
+        services.AddRateLimiter(limiter =>
         {
-            var limits = options.Value;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                var (kind, perMinute) = Classify(context.Request, limits);
-                var client = kind is null || perMinute <= 0 ? null : ClientKey(context, limits, admin);
-                if (client is null) return RateLimitPartition.GetNoLimiter("none");
-                return RateLimitPartition.GetTokenBucketLimiter($"{kind}:{client}", _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perMinute,
-                    TokensPerPeriod = Math.Max(1, perMinute / 6),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
+            limiter.AddPolicy(Uploads, context => Partition(context, Uploads, IsUpload(context.Request), o => o.UploadsPerMinute));
+            limiter.AddPolicy(Transforms, context =>
+                Partition(context, Transforms, TransformParameters.AsksForTransform(context.Request.Query), o => o.TransformsPerMinute));
             limiter.OnRejected = async (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
@@ -48,28 +42,24 @@ public static class RateLimitSetup
         return services;
     }
 
-    private static (string? Kind, int PerMinute) Classify(HttpRequest request, RateLimitOptions limits)
-    {
-        var path = request.Path.Value ?? "";
-        if (HttpMethods.IsPost(request.Method) && (path is "/files" or "/files/" || path.StartsWith("/files/import", StringComparison.Ordinal)))
-            return ("uploads", limits.UploadsPerMinute);
-        if (HttpMethods.IsPatch(request.Method) && path.StartsWith("/files/", StringComparison.Ordinal) &&
-            request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
-            return ("uploads", limits.UploadsPerMinute);
-        if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) &&
-            path.StartsWith("/assets/", StringComparison.Ordinal) && Transforms.TransformParameters.AsksForTransform(request.Query))
-            return ("transforms", limits.TransformsPerMinute);
-        return (null, 0);
-    }
+    /// <summary>A multipart PATCH replaces the bytes and counts as an upload; a JSON PATCH only edits fields.</summary>
+    private static bool IsUpload(HttpRequest request) =>
+        !HttpMethods.IsPatch(request.Method) || request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
 
-    /// <summary>The token's hash when one is sent (null for the exempt admin), else the remote address.</summary>
-    private static string? ClientKey(HttpContext context, RateLimitOptions limits, AdminToken admin)
+    private static RateLimitPartition<string> Partition(HttpContext context, string kind, bool applies, Func<RateLimitOptions, int> budget)
     {
-        if (TokenAuth.ReadToken(context.Request) is { } token)
+        var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var perMinute = budget(limits);
+        var caller = context.Caller();
+        if (!applies || perMinute <= 0 || caller is { IsAdmin: true } && limits.ExemptAdmin) return RateLimitPartition.GetNoLimiter("none");
+        var client = caller is not null ? "token:" + caller.Id : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        return RateLimitPartition.GetTokenBucketLimiter($"{kind}:{client}", _ => new TokenBucketRateLimiterOptions
         {
-            if (limits.ExemptAdmin && admin.Matches(token)) return null;
-            return "t:" + TokenRepository.Hash(token)[..16];
-        }
-        return "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            TokenLimit = perMinute,
+            TokensPerPeriod = Math.Max(1, perMinute / 6),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 }

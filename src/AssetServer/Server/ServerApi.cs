@@ -18,7 +18,7 @@ public static class ServerApi
     /// Anyone gets the overall status (load balancers probe without a token; Directus 12 answers them 403),
     /// the admin also gets each check.
     /// </summary>
-    private static async Task<IResult> Health(HttpContext context, Database database, DataPaths paths, TokenAuth auth)
+    private static async Task<IResult> Health(HttpContext context, Database database, DataPaths paths)
     {
         var checks = new JsonObject();
         var ok = true;
@@ -49,7 +49,7 @@ public static class ServerApi
         }
 
         var body = new JsonObject { ["status"] = ok ? "ok" : "error" };
-        if (auth.Authenticate(context) is { IsAdmin: true }) body["checks"] = checks;
+        if (context.Caller() is { IsAdmin: true }) body["checks"] = checks;
         return Results.Text(body.ToJsonString(), "application/health+json; charset=utf-8", statusCode: ok ? 200 : 503);
     }
 }

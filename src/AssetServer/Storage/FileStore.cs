@@ -4,7 +4,7 @@ namespace AssetServer.Storage;
 /// The bytes of originals on local disk. Every write goes temp file → flush to disk → rename,
 /// so a reader never sees a half-written original, even after a crash.
 /// </summary>
-public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger) : IDerivativeInvalidator
+public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger)
 {
     public DataPaths Paths => paths;
 
@@ -22,8 +22,6 @@ public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger) : IDer
         if (string.IsNullOrEmpty(filenameDisk)) return;
         TryDelete(OriginalPath(filenameDisk));
     }
-
-    void IDerivativeInvalidator.Invalidate(string fileId) => DeleteDerivatives(fileId);
 
     /// <summary>Removes every derivative of a file: they were rendered from bytes that are gone.</summary>
     public void DeleteDerivatives(string id)

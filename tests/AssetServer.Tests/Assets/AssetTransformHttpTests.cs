@@ -1,3 +1,4 @@
+using AssetServer.Assets.Store;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -90,7 +91,7 @@ public class AssetTransformHttpTests
     public async Task SixteenConcurrentFirstRequestsShareOneRender()
     {
         var record = await AssetSeeder.SeedJpegAsync(app, 1200, 800);
-        var cache = app.Service<DerivativeCache>();
+        var cache = app.Service<AssetStore>();
         var before = cache.RenderCount;
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 16)
@@ -137,7 +138,7 @@ public class AssetTransformHttpTests
     public async Task DerivativeRevalidatesWithoutRenderingAndServesRanges()
     {
         var record = await AssetSeeder.SeedJpegAsync(app, 400, 300);
-        var cache = app.Service<DerivativeCache>();
+        var cache = app.Service<AssetStore>();
         var url = $"/assets/{record.Id}?width=150&format=png";
         var first = await client.GetAsync(url);
         var body = await first.Content.ReadAsByteArrayAsync();
@@ -163,7 +164,7 @@ public class AssetTransformHttpTests
     public async Task HeadWithTransformRendersAndCachesAsDirectusDoes()
     {
         var record = await AssetSeeder.SeedJpegAsync(app, 400, 300);
-        var cache = app.Service<DerivativeCache>();
+        var cache = app.Service<AssetStore>();
         var before = cache.RenderCount;
 
         var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/assets/{record.Id}?width=77"));
@@ -241,7 +242,7 @@ public class AssetTransformHttpTests
         var error = JsonNode.Parse(await res.Content.ReadAsStringAsync())!["errors"]![0]!;
         Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo("Service \"assets\" is unavailable. Transformation timed out."));
         Assert.That(Header(res, "Retry-After"), Is.EqualTo("1"));
-        var cache = hurried.Service<DerivativeCache>();
+        var cache = hurried.Service<AssetStore>();
         await Eventually(() => hurried.TempFilesOnDisk().Length == 0 && cache.Queue.Admitted == 0);
         var folder = Path.Combine(hurried.DerivativesPath, record.Id);
         Assert.That(Directory.Exists(folder) ? Directory.GetFiles(folder) : [], Is.Empty);

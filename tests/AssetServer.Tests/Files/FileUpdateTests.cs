@@ -8,6 +8,9 @@ namespace AssetServer.Tests.Files;
 /// <summary><c>PATCH /files/:id</c> (JSON and multipart replace) and <c>PATCH /files</c>.</summary>
 public class FileUpdateTests : AdminAppFixture
 {
+    // Every stored timestamp differs by at least a millisecond, without sleeping.
+    protected override AssetServerApp CreateApp() => new() { Clock = AssetServerApp.SteppingClock() };
+
     private Task<JsonObject> UploadAsync(string title) =>
         app.UploadOkAsync(TextBytes(16), $"{title}.txt", "text/plain", ("title", title));
 
@@ -19,7 +22,6 @@ public class FileUpdateTests : AdminAppFixture
     {
         var file = await UploadAsync(Unique("p"));
         var id = Str(file, "id");
-        await Task.Delay(5); // modified_on has millisecond resolution
         var data = await DataAsync(await PatchAsync($"/files/{id}",
             """{"title":"Renamed","description":"Now described","tags":["x","y"],"focal_point_x":100,"focal_point_y":200,"location":"Oslo","filename_download":"renamed.txt"}"""));
 
@@ -139,7 +141,6 @@ public class FileUpdateTests : AdminAppFixture
         var file = await app.UploadOkAsync(jpeg, "before.jpg", "image/jpeg", ("title", "Kept title"), ("description", "kept"));
         var id = Str(file, "id");
         var oldPath = ReadOriginalPath(app, file);
-        await Task.Delay(5);
 
         var data = await DataAsync(await ReplaceAsync(id, png, "after.png", "image/png"));
 

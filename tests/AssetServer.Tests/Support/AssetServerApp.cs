@@ -34,6 +34,16 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     /// <summary>The data folder: <c>assetserver.db</c>, <c>files/</c>, <c>derivatives/</c>, <c>tmp/</c>.</summary>
     public string DataPath { get; }
 
+    /// <summary>
+    /// The app's clock for stored timestamps and token freshness; tests that need distinct or later times drive it
+    /// (<see cref="SteppingClock"/>) instead of sleeping.
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
+
+    /// <summary>A clock at the real time that moves on by a millisecond at every reading: every stored timestamp differs.</summary>
+    public static Microsoft.Extensions.Time.Testing.FakeTimeProvider SteppingClock() =>
+        new(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+
     public string OriginalsPath => Path.Combine(DataPath, "files");
     public string DerivativesPath => Path.Combine(DataPath, "derivatives");
     public string TempPath => Path.Combine(DataPath, "tmp");
@@ -42,6 +52,7 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        if (Clock is { } clock) builder.ConfigureServices(services => services.AddSingleton(clock));
     }
 
     /// <summary>A client that sends the admin token.</summary>

@@ -64,9 +64,9 @@ public sealed class ServerProcess : IDisposable
             {
                 if ((await probe.GetAsync("/server/ping")).StatusCode == HttpStatusCode.OK) return server;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or too slow to answer on a loaded machine
             }
             await Task.Delay(100);
         }

@@ -4,7 +4,7 @@ using AssetServer.Tests.Support;
 namespace AssetServer.Tests.Assets;
 
 /// <summary>Small assets answered from memory must still follow replaces, ranges and HEAD exactly like disk.</summary>
-public class HotAssetCacheTests
+public class MemoryTierTests
 {
     private AssetServerApp app = null!;
 

@@ -1,0 +1,111 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace AssetServer.Assets.Store;
+
+/// <summary>
+/// The bytes of one asset, already open: held in memory, or an open file handle. Once a caller has a handle, a
+/// replace, delete or eviction that unlinks the file cannot cut the answer short. Reads are positional, so one
+/// handle can serve several ranges. Dispose it when the answer is sent.
+/// </summary>
+public sealed class AssetHandle : IDisposable
+{
+    private readonly ReadOnlyMemory<byte> memory;
+    private readonly SafeFileHandle? file;
+    private readonly bool releaseReference;
+    private int disposed;
+
+    private AssetHandle(ReadOnlyMemory<byte> memory, SafeFileHandle? file, long length, bool releaseReference)
+    {
+        this.memory = memory;
+        this.file = file;
+        this.releaseReference = releaseReference;
+        Length = length;
+    }
+
+    public long Length { get; }
+
+    /// <summary>The whole content when it is held in memory; null when it is read from a file.</summary>
+    public ReadOnlyMemory<byte>? InMemory => file is null ? memory : (ReadOnlyMemory<byte>?)null;
+
+    public static AssetHandle FromMemory(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length, false);
+
+    /// <summary>Opens a file for reading; null when it does not exist (any more).</summary>
+    public static AssetHandle? TryOpen(string path)
+    {
+        try
+        {
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+            return new AssetHandle(default, handle, RandomAccess.GetLength(handle), false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A second reader of a handle someone else owns (a render shared by several requests): the file stays open
+    /// until both have disposed. Null when the owner has closed it already.
+    /// </summary>
+    internal static AssetHandle? TryShare(SafeFileHandle shared, long length)
+    {
+        var added = false;
+        try
+        {
+            shared.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+        return added ? new AssetHandle(default, shared, length, releaseReference: true) : null;
+    }
+
+    /// <summary>Copies <paramref name="count"/> bytes from <paramref name="offset"/>, never holding more than one buffer.</summary>
+    public async Task CopyToAsync(Stream destination, long offset, long count, CancellationToken ct)
+    {
+        if (file is null)
+        {
+            await destination.WriteAsync(memory.Slice((int)offset, (int)count), ct);
+            return;
+        }
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(64 * 1024, Math.Max(count, 1)));
+        try
+        {
+            while (count > 0)
+            {
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), offset, ct);
+                if (read == 0) throw new IOException("The file ended before its recorded length.");
+                await destination.WriteAsync(buffer.AsMemory(0, read), ct);
+                offset += read;
+                count -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The whole content as one array (for the memory tier); only for small files.</summary>
+    internal async Task<byte[]> ReadAllAsync(CancellationToken ct)
+    {
+        if (file is null) return memory.ToArray();
+        var bytes = new byte[Length];
+        var done = 0;
+        while (done < bytes.Length)
+        {
+            var read = await RandomAccess.ReadAsync(file, bytes.AsMemory(done), done, ct);
+            if (read == 0) throw new IOException("The file ended before its recorded length.");
+            done += read;
+        }
+        return bytes;
+    }
+
+    public void Dispose()
+    {
+        if (file is null || Interlocked.Exchange(ref disposed, 1) == 1) return;
+        if (releaseReference) file.DangerousRelease();
+        else file.Dispose();
+    }
+}

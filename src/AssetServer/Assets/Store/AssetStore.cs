@@ -1,0 +1,380 @@
+using System.Collections.Concurrent;
+using AssetServer.Configuration;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.Storage;
+using AssetServer.Transforms;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+
+namespace AssetServer.Assets.Store;
+
+/// <summary>
+/// The one owner of asset bytes: a memory tier for small hot assets, a disk tier of rendered derivatives, single
+/// flight for renders, eviction and invalidation. Entries are named by content: an original by its checksum, a
+/// derivative by its source's checksum plus the transform's canonical key (which carries the pipeline version), so a
+/// replaced file can never match an old entry. It hands out open <see cref="AssetHandle"/>s, never paths: a derivative
+/// evicted between look-up and open is rendered again, not answered 403.
+/// Each derivative is written once (temp file, then rename; no fsync, since it can always be rebuilt: its length is in
+/// its name and a torn file is dropped by the start-up scan). Concurrent first requests share one render, unlike
+/// Directus (§5f).
+/// </summary>
+public sealed class AssetStore : IDerivativeInvalidator
+{
+    /// <summary>Renders the source file into a complete output file, honouring cancellation.</summary>
+    internal delegate Task Renderer(string sourcePath, string outputPath, CancellationToken ct);
+
+    /// <summary>Larger assets are streamed from disk: they gain little from memory and would crowd out thumbnails.</summary>
+    public const long MemoryEntryMaxBytes = 1024 * 1024;
+
+    /// <summary>How often one request looks again when what it found vanished (eviction, or a replace) before use.</summary>
+    private const int MaxAttempts = 8;
+
+    private readonly FileStore files;
+    private readonly RenderPipeline pipeline;
+    private readonly ILogger<AssetStore> logger;
+    private readonly TimeSpan timeout;
+    private readonly int retryAfterSeconds;
+    private readonly LruIndex<byte[]> memory;
+    private readonly LruIndex<string> disk;
+    private readonly ConcurrentDictionary<string, Flight> inflight = new(StringComparer.Ordinal);
+    private int renderCount;
+
+    public AssetStore(FileStore files, IOptions<AssetsOptions> options, RenderPipeline pipeline, ILogger<AssetStore> logger)
+    {
+        this.files = files;
+        this.pipeline = pipeline;
+        this.logger = logger;
+        var value = options.Value;
+        timeout = Durations.Parse(value.TransformTimeout, "Assets:TransformTimeout");
+        retryAfterSeconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 3600);
+        memory = new LruIndex<byte[]>(value.MemoryCacheBytes, int.MaxValue);
+        disk = new LruIndex<string>(value.CacheMaxBytes, value.CacheMaxEntries);
+        var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
+        Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds);
+        ScanDisk();
+    }
+
+    public RenderQueue Queue { get; }
+
+    /// <summary>Renders started since the start (a test proves that concurrent requests share one).</summary>
+    public int RenderCount => Volatile.Read(ref renderCount);
+
+    /// <summary>Bytes of derivatives on disk, as tracked.</summary>
+    public long CachedBytes => disk.Bytes;
+
+    /// <summary>Derivatives on disk, as tracked.</summary>
+    public int CachedFiles => disk.Count;
+
+    /// <summary>
+    /// Hex digest naming the content of an original: its checksum. A row without one (created by JSON) uses what a
+    /// replace changes.
+    /// </summary>
+    public static string ContentDigest(FileRecord record) =>
+        record.Checksum is { Length: >= 32 } checksum && checksum.All(Uri.IsHexDigit)
+            ? checksum.ToLowerInvariant()
+            : Sha256Hex($"{record.Id}:{record.Filesize}:{record.ModifiedOn}:{record.FilenameDisk}");
+
+    /// <summary>Hex digest naming a derivative: the original's content with the transform's canonical key.</summary>
+    public static string Fingerprint(FileRecord record, string cacheKey) => Sha256Hex(ContentDigest(record) + "|" + cacheKey)[..40];
+
+    /// <summary>The original's bytes, or null when its file is gone (a replace or delete got there first: read the row again).</summary>
+    public async Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct)
+    {
+        var key = "o:" + ContentDigest(record);
+        if (memory.TryGet(key, out var bytes)) return AssetHandle.FromMemory(bytes);
+        var handle = AssetHandle.TryOpen(files.OriginalPath(record.FilenameDisk));
+        return handle is null ? null : await PromoteAsync(key, record.Id, handle, ct);
+    }
+
+    /// <summary>
+    /// The derivative's bytes, rendered now if no tier has them. Null when the original is gone (read the row again).
+    /// <paramref name="ct"/> only ends this caller's wait: a shared render goes on for the others and the cache.
+    /// </summary>
+    public Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, TransformRequest request, CancellationToken ct) =>
+        OpenDerivativeAsync(record, request.CacheKey, request.Format.Extension,
+            (source, output, token) => pipeline.RenderAsync(source, request, output, token), ct);
+
+    internal async Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct)
+    {
+        var key = Fingerprint(record, cacheKey);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (memory.TryGet("d:" + key, out var bytes)) return AssetHandle.FromMemory(bytes);
+            if (disk.TryGet(key, out var path))
+            {
+                if (AssetHandle.TryOpen(path) is { } found) return await PromoteAsync("d:" + key, record.Id, found, ct);
+                // Evicted or invalidated between the look-up and the open: forget it and render again.
+                disk.Remove(key, path);
+            }
+
+            var mine = new Flight();
+            var flight = inflight.GetOrAdd(key, mine);
+            // Joined before it starts, so even a render that ends at once cannot close before its owner has the result.
+            // A flight that closed after we found it has just filled the tiers: look again.
+            if (!flight.TryJoin()) continue;
+            if (ReferenceEquals(flight, mine))
+            {
+                // However it ends, the entry goes, then the flight closes once its last waiter has its handle.
+                _ = mine.RunAsync(() => RenderOnceAsync(record, key, extension, render)).ContinueWith(_ =>
+                {
+                    inflight.TryRemove(KeyValuePair.Create(key, mine));
+                    mine.Finish();
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            try
+            {
+                var rendered = await flight.Task.WaitAsync(ct);
+                if (rendered is null) return null;
+                if (rendered.Bytes is { } inMemory) return AssetHandle.FromMemory(inMemory);
+                if (AssetHandle.TryShare(rendered.File!, rendered.Length) is { } shared) return shared;
+            }
+            finally
+            {
+                flight.Leave();
+            }
+        }
+        throw ApiErrors.ServiceUnavailable("assets", "The derivative cache is under pressure", retryAfterSeconds);
+    }
+
+    /// <summary>Small files move into the memory tier on their first use, so later uses cost no open or read.</summary>
+    private async Task<AssetHandle> PromoteAsync(string key, string group, AssetHandle handle, CancellationToken ct)
+    {
+        if (handle.Length is 0 or > MemoryEntryMaxBytes || memory.MaxBytes == 0) return handle;
+        using (handle)
+        {
+            var bytes = await handle.ReadAllAsync(ct);
+            memory.Add(key, group, bytes, bytes.Length);
+            return AssetHandle.FromMemory(bytes);
+        }
+    }
+
+    /// <summary>One render: queued (the timeout counts from here), rendered to a temp file, renamed into the disk tier.</summary>
+    private async Task<Rendered?> RenderOnceAsync(FileRecord record, string key, string extension, Renderer render)
+    {
+        var source = files.OriginalPath(record.FilenameDisk);
+        if (!File.Exists(source)) return null;
+
+        var timer = new CancellationTokenSource(timeout);
+        IDisposable slot;
+        try
+        {
+            slot = await Queue.EnterAsync(timer.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timer.Dispose();
+            throw TimedOut();
+        }
+
+        var temp = files.NewTempPath("." + extension);
+        var handedOff = false;
+        try
+        {
+            Interlocked.Increment(ref renderCount);
+            Task rendering;
+            try
+            {
+                rendering = render(source, temp, timer.Token);
+            }
+            catch (Exception e)
+            {
+                rendering = Task.FromException(e);
+            }
+            try
+            {
+                // WaitAsync answers on time even if a render step is slow to notice the cancellation.
+                await rendering.WaitAsync(timer.Token);
+            }
+            catch (Exception e) when (timer.IsCancellationRequested)
+            {
+                // The slot stays taken and the temp file stays until the render has really stopped.
+                handedOff = true;
+                _ = rendering.ContinueWith(_ =>
+                {
+                    files.TryDelete(temp);
+                    timer.Dispose();
+                    slot.Dispose();
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                logger.LogWarning(e is OperationCanceledException ? null : e,
+                    "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key, timeout);
+                throw TimedOut();
+            }
+            catch (Exception e) when (e is not ApiException && !File.Exists(source))
+            {
+                // The original was replaced or deleted under the render: the caller reads the row again.
+                return null;
+            }
+            catch (Exception e) when (e is not ApiException)
+            {
+                // An encoder or internal failure, not the client's: logged with what was asked, answered without internals.
+                logger.LogError(e, "Render of {FileId} ({Transform}) failed", record.Id, key);
+                throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
+            }
+
+            var length = new FileInfo(temp).Length;
+            if (length == 0)
+            {
+                logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key);
+                throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
+            }
+            var bytes = length <= MemoryEntryMaxBytes ? await File.ReadAllBytesAsync(temp) : null;
+            var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key}-{length}.{extension}");
+            SafeFileHandle? file = null;
+
+            // Under the index's lock, so an invalidation either sees this entry or came first and removed the original.
+            var admitted = disk.TryAdd(key, record.Id, final, length, () =>
+            {
+                if (!File.Exists(source)) return false;
+                MoveIntoPlace(temp, final);
+                if (bytes is null) file = File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                return true;
+            }, out var evicted);
+            foreach (var victim in evicted) files.TryDelete(victim);
+
+            if (!admitted)
+            {
+                // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the
+                // write) get what they asked for; nothing is kept.
+                if (bytes is null) file = File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                files.TryDelete(temp);
+                return new Rendered(bytes, file, length);
+            }
+            if (bytes is not null && memory.MaxBytes > 0) memory.Add("d:" + key, record.Id, bytes, length);
+            return new Rendered(bytes, file, length);
+        }
+        catch
+        {
+            if (!handedOff) files.TryDelete(temp);
+            throw;
+        }
+        finally
+        {
+            if (!handedOff)
+            {
+                timer.Dispose();
+                slot.Dispose();
+            }
+        }
+    }
+
+    private ApiException TimedOut() => ApiErrors.ServiceUnavailable("assets", "Transformation timed out", retryAfterSeconds);
+
+    private static void MoveIntoPlace(string temp, string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // An invalidation removed the folder between the two calls.
+            Directory.CreateDirectory(folder);
+            File.Move(temp, path, overwrite: true);
+        }
+    }
+
+    /// <summary>Forgets and deletes every derivative of a file whose bytes were replaced or deleted, in every tier.</summary>
+    public void Invalidate(string fileId)
+    {
+        memory.RemoveGroup(fileId);
+        disk.RemoveGroup(fileId);
+        files.DeleteDerivatives(fileId);
+    }
+
+    /// <summary>
+    /// Learns what is on disk from an earlier run, oldest write first as the best guess of recency. A file whose
+    /// length differs from the one in its name was torn by a crash (derivatives are not fsynced) and is deleted.
+    /// </summary>
+    private void ScanDisk()
+    {
+        var root = new DirectoryInfo(files.Paths.Derivatives);
+        if (!root.Exists) return;
+        List<string> dropped = [];
+        foreach (var file in root.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.LastWriteTimeUtc))
+        {
+            var name = Path.GetFileNameWithoutExtension(file.Name);
+            var dash = name.LastIndexOf('-');
+            if (dash <= 0 || !long.TryParse(name.AsSpan(dash + 1), out var length) || length != file.Length || length == 0)
+            {
+                dropped.Add(file.FullName);
+                continue;
+            }
+            dropped.AddRange(disk.Add(name[..dash], file.Directory!.Name, file.FullName, length));
+        }
+        foreach (var path in dropped) files.TryDelete(path);
+        if (dropped.Count > 0) logger.LogInformation("Dropped {Count} torn or over-cap derivatives at start", dropped.Count);
+    }
+
+    private static string Sha256Hex(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A finished render: its bytes when small, else an open handle on its file (shared by every waiter).</summary>
+    private sealed record Rendered(byte[]? Bytes, SafeFileHandle? File, long Length);
+
+    /// <summary>
+    /// One render and the requests waiting for it. The file handle of a large result stays open until the flight has
+    /// left the table and its last waiter has taken its own reference.
+    /// </summary>
+    private sealed class Flight
+    {
+        private readonly Lock gate = new();
+        private int waiters;
+        private bool finished;
+        private bool closed;
+
+        private readonly TaskCompletionSource<Rendered?> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the render ends; waiters that found the flight before it started already see it.</summary>
+        public Task<Rendered?> Task => completion.Task;
+
+        public async Task RunAsync(Func<Task<Rendered?>> render)
+        {
+            try
+            {
+                completion.SetResult(await render());
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+        }
+
+        public bool TryJoin()
+        {
+            lock (gate)
+            {
+                if (closed) return false;
+                waiters++;
+                return true;
+            }
+        }
+
+        public void Leave()
+        {
+            lock (gate)
+            {
+                waiters--;
+                CloseIfDone();
+            }
+        }
+
+        public void Finish()
+        {
+            lock (gate)
+            {
+                finished = true;
+                CloseIfDone();
+            }
+        }
+
+        private void CloseIfDone()
+        {
+            if (!finished || waiters > 0 || closed) return;
+            closed = true;
+            if (Task.IsCompletedSuccessfully) Task.Result?.File?.Dispose();
+        }
+    }
+}

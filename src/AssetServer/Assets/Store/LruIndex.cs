@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+
+namespace AssetServer.Assets.Store;
+
+/// <summary>
+/// A least-recently-used index bounded by entry count and by bytes, with O(1) lookups, adds and evictions.
+/// Lookups take no lock: a hit only records itself in a bounded lock-free buffer, which the next writer (or a hit
+/// that finds the buffer half full and the lock free) replays onto the ordered list. Under heavy reads some hits are
+/// dropped from the buffer, so the order is approximately, not exactly, by last use; the bounds are exact.
+/// Each entry belongs to a group (the file id), so every entry of a file can be removed at once.
+/// </summary>
+internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
+{
+    private const int TouchBufferSize = 4096;
+
+    private readonly ConcurrentDictionary<string, Node> map = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<Node>> groups = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Node> touches = new();
+    private readonly Lock gate = new();
+    private int pendingTouches;
+
+    // Oldest at head, newest at tail; changed only under the gate.
+    private Node? head;
+    private Node? tail;
+    private long bytes;
+
+    public long Bytes => Volatile.Read(ref bytes);
+
+    public int Count => map.Count;
+
+    public long MaxBytes => maxBytes;
+
+    public bool TryGet(string key, out T value)
+    {
+        if (map.TryGetValue(key, out var node) && !node.Removed)
+        {
+            Touch(node);
+            value = node.Value;
+            return true;
+        }
+        value = default!;
+        return false;
+    }
+
+    /// <summary>
+    /// Adds or replaces an entry as the most recently used, then evicts from the old end until both bounds hold
+    /// (never the entry just added). Returns the evicted values for the caller to release outside any lock.
+    /// </summary>
+    public List<T> Add(string key, string group, T value, long size)
+    {
+        TryAdd(key, group, value, size, null, out var evicted);
+        return evicted;
+    }
+
+    /// <summary>
+    /// As <see cref="Add"/>, but only when <paramref name="admit"/>, run under the index's lock, says yes: a
+    /// check-then-add that a concurrent <see cref="RemoveGroup"/> cannot slip between.
+    /// </summary>
+    public bool TryAdd(string key, string group, T value, long size, Func<bool>? admit, out List<T> evicted)
+    {
+        evicted = [];
+        lock (gate)
+        {
+            if (admit is not null && !admit()) return false;
+            ReplayTouches();
+            if (map.TryGetValue(key, out var old))
+            {
+                Unlink(old);
+                evicted.Add(old.Value);
+            }
+            var node = new Node(key, group, value, size);
+            Append(node);
+            map[key] = node;
+            if (!groups.TryGetValue(group, out var members)) groups[group] = members = [];
+            members.Add(node);
+            bytes += size;
+
+            while ((bytes > maxBytes || map.Count > maxEntries) && head is { } oldest && oldest != node)
+            {
+                Unlink(oldest);
+                evicted.Add(oldest.Value);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Removes the entry if it still holds <paramref name="value"/> (a newer one under the key stays).</summary>
+    public bool Remove(string key, T value)
+    {
+        lock (gate)
+        {
+            if (!map.TryGetValue(key, out var node) || !EqualityComparer<T>.Default.Equals(node.Value, value)) return false;
+            Unlink(node);
+            return true;
+        }
+    }
+
+    /// <summary>Removes every entry of a group and returns their values.</summary>
+    public List<T> RemoveGroup(string group)
+    {
+        lock (gate)
+        {
+            if (!groups.TryGetValue(group, out var members)) return [];
+            var values = members.Select(n => n.Value).ToList();
+            foreach (var node in members.ToList()) Unlink(node);
+            return values;
+        }
+    }
+
+    private void Touch(Node node)
+    {
+        if (Interlocked.Increment(ref pendingTouches) > TouchBufferSize)
+        {
+            // Buffer full: this hit is not recorded. Bounded memory matters more than exact order.
+            Interlocked.Decrement(ref pendingTouches);
+            return;
+        }
+        touches.Enqueue(node);
+        // Replay opportunistically, but never wait for the lock on a hit.
+        if (Volatile.Read(ref pendingTouches) >= TouchBufferSize / 2 && gate.TryEnter())
+        {
+            try
+            {
+                ReplayTouches();
+            }
+            finally
+            {
+                gate.Exit();
+            }
+        }
+    }
+
+    private void ReplayTouches()
+    {
+        while (touches.TryDequeue(out var node))
+        {
+            Interlocked.Decrement(ref pendingTouches);
+            if (node.Removed || node == tail) continue;
+            Detach(node);
+            Append(node);
+        }
+    }
+
+    private void Unlink(Node node)
+    {
+        if (node.Removed) return;
+        node.Removed = true;
+        Detach(node);
+        map.TryRemove(new KeyValuePair<string, Node>(node.Key, node));
+        if (groups.TryGetValue(node.Group, out var members) && members.Remove(node) && members.Count == 0) groups.Remove(node.Group);
+        bytes -= node.Size;
+    }
+
+    private void Append(Node node)
+    {
+        node.Previous = tail;
+        node.Next = null;
+        if (tail is null) head = node;
+        else tail.Next = node;
+        tail = node;
+    }
+
+    private void Detach(Node node)
+    {
+        if (node.Previous is null) head = node.Next;
+        else node.Previous.Next = node.Next;
+        if (node.Next is null) tail = node.Previous;
+        else node.Next.Previous = node.Previous;
+        node.Previous = node.Next = null;
+    }
+
+    private sealed class Node(string key, string group, T value, long size)
+    {
+        public string Key { get; } = key;
+        public string Group { get; } = group;
+        public T Value { get; } = value;
+        public long Size { get; } = size;
+        public Node? Previous { get; set; }
+        public Node? Next { get; set; }
+
+        /// <summary>Set under the gate; read without it by lookups, which then treat the entry as gone.</summary>
+        public volatile bool Removed;
+    }
+}

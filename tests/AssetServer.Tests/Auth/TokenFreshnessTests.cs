@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AssetServer.Auth;
+using AssetServer.Data;
+using AssetServer.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AssetServer.Tests.Auth;
+
+/// <summary>
+/// Issue 8: a token revoked by anything that writes the database (another process, the CLI, another node) is refused
+/// within <see cref="TokenVerifier.Freshness"/>; unknown tokens get no rate budget of their own.
+/// </summary>
+public class TokenFreshnessTests
+{
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private AssetServerApp app = null!;
+
+    [OneTimeSetUp]
+    public void Start() => app = new AssetServerApp(("RateLimits:TransformsPerMinute", "3")) { Clock = clock };
+
+    [OneTimeTearDown]
+    public void Stop() => app.Dispose();
+
+    private async Task<(string Id, string Secret)> CreateTokenAsync(string access)
+    {
+        using var admin = app.AdminClient();
+        var data = JsonNode.Parse(await (await admin.PostAsJsonAsync("/tokens", new { name = "fresh", access })).Content.ReadAsStringAsync())!["data"]!;
+        return (data["id"]!.GetValue<string>(), data["token"]!.GetValue<string>());
+    }
+
+    private HttpClient ClientWith(string token)
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Test]
+    public async Task ATokenDeletedBehindTheServersBackIsRefusedOnceTheFreshnessWindowHasPassed_Issue8()
+    {
+        var (id, secret) = await CreateTokenAsync("read");
+        using var client = ClientWith(secret);
+        Assert.That((await client.GetAsync("/files")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        // As another process would: straight in the database, so this process's memory is not told.
+        await using (var connection = await app.Service<Database>().OpenAsync())
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM tokens WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        }
+
+        clock.Advance(TokenVerifier.Freshness + TimeSpan.FromMilliseconds(1));
+        var after = await client.GetAsync("/files");
+        Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await after.Content.ReadAsStringAsync(), Does.Contain("INVALID_CREDENTIALS"));
+    }
+
+    [Test]
+    public async Task AnUnknownTokenIsRefusedEvenOnAPublicRoute()
+    {
+        using var client = ClientWith("as_not-a-token");
+        var response = await client.GetAsync($"/assets/{Guid.NewGuid()}");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("INVALID_CREDENTIALS"));
+    }
+
+    [Test]
+    public async Task RandomTokensDoNotBuyFreshTransformBudgets_Issue8()
+    {
+        using var anonymous = app.AnonymousClient();
+        var id = Guid.NewGuid();
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await anonymous.GetAsync($"/assets/{id}?width=10")).StatusCode);
+        Assert.That(statuses[3], Is.EqualTo(429), string.Join(",", statuses));
+
+        // A made-up token per request is refused before the limiter; it is never a new client with a new budget.
+        for (var i = 0; i < 5; i++)
+        {
+            using var random = ClientWith($"as_random-{Guid.NewGuid():N}");
+            var response = await random.GetAsync($"/assets/{id}?width=10");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+    }
+
+    [Test]
+    public async Task AVerifiedTokenHasItsOwnBudget()
+    {
+        var (_, secret) = await CreateTokenAsync("read");
+        using var client = ClientWith(secret);
+        var id = Guid.NewGuid();
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await client.GetAsync($"/assets/{id}?width=10")).StatusCode);
+        Assert.That(statuses[..3], Has.None.EqualTo(429));
+        Assert.That(statuses[3], Is.EqualTo(429));
+    }
+}
