@@ -37,7 +37,7 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
                 canonical.Append('\n').Append(key.ToLowerInvariant()).Append('=').Append(Uri.EscapeDataString(value ?? ""));
         using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes(options.Value.SigningKey));
         var mac = hmac.ComputeHash(Encoding.UTF8.GetBytes(canonical.ToString()));
-        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return System.Buffers.Text.Base64Url.EncodeToString(mac);
     }
 
     /// <summary>Appends <c>s=</c> to an asset URL (absolute or <c>/assets/&lt;id&gt;[/name]?…</c>).</summary>

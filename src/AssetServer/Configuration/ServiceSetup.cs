@@ -65,6 +65,7 @@ public static class ServiceSetup
         });
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DataVersion>();
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
         services.AddTokenAuthentication();

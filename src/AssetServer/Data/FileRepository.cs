@@ -11,12 +11,22 @@ namespace AssetServer.Data;
 /// only from <see cref="FileFields"/>.
 /// </summary>
 /// <remarks>
-/// Rows are never cached: every read sees the last commit, so a request that starts after a write was acknowledged
-/// sees that write (a cache refilled by a reader that raced a commit is how stale bytes were served before). A
-/// point read by primary key on a pooled connection costs microseconds (benchmarks/RESULTS.md).
+/// Rows read by id are kept in memory tagged with the database's <see cref="DataVersion"/> as read <em>before</em>
+/// the row, and served only while the version is unchanged. Any commit by anyone (this process, another process,
+/// the CLI) changes it, so a request that starts after a write was acknowledged never gets the row from before it;
+/// and since the tag is taken before the read, a reader that raced a commit can only store a row newer than its tag,
+/// never put an older row back. The version check costs about a microsecond; the read it saves, a pooled connection,
+/// a prepared statement and a mapped row, costs tens (benchmarks/RESULTS.md).
 /// </remarks>
-public sealed class FileRepository(Database database)
+public sealed class FileRepository(Database database, DataVersion dataVersion)
 {
+    /// <summary>Past this many cached rows the memory starts over (a hot set of assets is far smaller).</summary>
+    private const int MaxCachedRows = 100_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedRow> rows = new(StringComparer.Ordinal);
+
+    private sealed record CachedRow((long Era, long Version) Version, FileRecord? Row);
+
     /// <summary>Every column, in Directus's order; the list query selects the same.</summary>
     internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
@@ -30,11 +40,18 @@ public sealed class FileRepository(Database database)
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
-    /// <summary>The row as last committed, or null.</summary>
+    /// <summary>The row as last committed, or null; callers get their own copy.</summary>
     public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        var version = dataVersion.Read();
+        if (rows.TryGetValue(id, out var cached) && cached.Version == version) return cached.Row?.Clone();
+
+        FileRecord? row;
+        await using (var connection = await database.OpenAsync(ct))
+            row = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        if (rows.Count >= MaxCachedRows) rows.Clear();
+        rows[id] = new CachedRow(version, row?.Clone());
+        return row;
     }
 
     /// <summary>The row as the open transaction sees it (never from memory): what a write starts from.</summary>
