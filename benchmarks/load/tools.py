@@ -4,7 +4,9 @@
   tools.py port             a free TCP port on 127.0.0.1
   tools.py exif FILE...     add a camera EXIF block (APP1) to each JPEG, in place
   tools.py stats            read numbers (one a line) on stdin, print "median p95 count"
+  tools.py study RUNS NGINX the start-up study's runs (run.sh writes both files) as a Markdown table
 """
+import os
 import socket
 import statistics
 import struct
@@ -98,6 +100,35 @@ def stats():
     print(f"{statistics.median(values):.6f} {p95:.6f} {len(values)}")
 
 
+def study(runs_path, nginx_path):
+    """One row per setting, in the order first run: medians over the rounds; ratios per round, then their median."""
+    nginx = {}
+    with open(nginx_path) as f:
+        for line in f:
+            _, rnd, rps, mbps = line.rstrip("\n").split("\t")
+            nginx[rnd] = (float(rps), float(mbps))
+    rows = {}
+    with open(runs_path) as f:
+        for line in f:
+            label, rnd, up, first, rps1, rps2, render, mbps, hwm, errors = line.rstrip("\n").split("\t")
+            n_rps, n_mbps = nginx[rnd]
+            rows.setdefault(label, []).append({
+                "up": float(up), "first": float(first), "render": float(render), "hwm": float(hwm),
+                "errors": int(errors), "rps1": float(rps1), "rps2": float(rps2), "mbps": float(mbps),
+                "r1": float(rps1) / n_rps, "r2": float(rps2) / n_rps, "ro": float(mbps) / n_mbps,
+            })
+    med = lambda runs, key: statistics.median(r[key] for r in runs)
+    print("| setting | start-up to first ping, ms | first cached request, ms | derivative req/s, first {0} s (× nginx) "
+          "| derivative req/s, next {0} s (× nginx) | first render after start, ms | original MB/s, first {0} s (× nginx) "
+          "| peak RSS, MB | errors | rounds |".format(os.environ.get("FRESH", "5")))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, runs in rows.items():
+        print(f"| {label} | {med(runs, 'up'):.0f} | {med(runs, 'first'):.1f} "
+              f"| {med(runs, 'rps1'):.0f} ({med(runs, 'r1'):.2f}×) | {med(runs, 'rps2'):.0f} ({med(runs, 'r2'):.2f}×) "
+              f"| {med(runs, 'render'):.1f} | {med(runs, 'mbps'):.0f} ({med(runs, 'ro'):.2f}×) "
+              f"| {max(r['hwm'] for r in runs):.0f} | {sum(r['errors'] for r in runs)} | {len(runs)} |")
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "port":
         print(free_port())
@@ -106,6 +137,8 @@ def main(argv):
             add_exif(path)
     elif len(argv) == 2 and argv[1] == "stats":
         stats()
+    elif len(argv) == 4 and argv[1] == "study":
+        study(argv[2], argv[3])
     else:
         raise SystemExit(__doc__)
 
