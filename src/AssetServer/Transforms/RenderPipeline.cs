@@ -23,7 +23,9 @@ public sealed class RenderPipeline
     {
         _options = options.Value;
         _logger = logger;
-        VipsSetup.Ensure();
+        // Rendering with libvips's defaults would cache loads by file name and serve a replaced original's pixels.
+        if (!LibvipsSetup.IsApplied)
+            throw new InvalidOperationException("LibvipsSetup.Apply() must run at start-up, before the render pipeline is built.");
     }
 
     /// <summary>True for the MIME types this pipeline renders; others are always served as the original.</summary>
