@@ -40,7 +40,9 @@ public sealed class PresetStore : IDisposable
         Reload();
         if (Directory.Exists(Folder))
         {
-            _files = new PhysicalFileProvider(Path.GetFullPath(Folder));
+            // Polling (one stat of presets.json every few seconds) instead of the provider's file system watcher,
+            // which watches the folder recursively: the folder may be a repository root or a data volume.
+            _files = new PhysicalFileProvider(Path.GetFullPath(Folder)) { UsePollingFileWatcher = true, UseActivePolling = true };
             // OnChange takes the next token before calling Reload, so a write during a reload is not missed.
             _watch = ChangeToken.OnChange(() => _files.Watch(FileName), () => Reload());
         }

@@ -107,7 +107,7 @@ public class PresetStoreTests
     /// <summary>Polls until the watcher has acted; the deadline only bounds a failing test.</summary>
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(50);
     }
 }
