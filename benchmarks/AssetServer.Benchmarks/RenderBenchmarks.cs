@@ -22,8 +22,8 @@ public class RenderBenchmarks
     private TransformRequest coverJpg = null!, coverWebp = null!, coverAvif = null!, inside1200 = null!, chain = null!;
 
     /// <summary>
-    /// The floor gets a process of its own without <see cref="RenderPipeline"/>, whose constructor sets process-wide
-    /// libvips settings (one worker thread per render): the floor keeps vipsthumbnail's defaults.
+    /// The floor gets a process of its own without <see cref="LibvipsSetup.Apply"/>, which sets process-wide libvips
+    /// settings (one worker thread per render): the floor keeps vipsthumbnail's defaults.
     /// </summary>
     [GlobalSetup(Target = nameof(VipsThumbnailCoverWebp))]
     public void SetupFloor()
@@ -38,6 +38,7 @@ public class RenderBenchmarks
     public void SetupPipeline()
     {
         CreatePhoto();
+        LibvipsSetup.Apply();
         pipeline = host.Get<RenderPipeline>();
         var parser = host.Get<TransformParser>();
         TransformRequest Parse(string query) =>

@@ -4,12 +4,14 @@ using AssetServer.Configuration;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Server;
+using AssetServer.Transforms;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAssetServerConfiguration(args);
 builder.Services.AddAssetServer(builder.Configuration);
 
 var app = builder.Build();
+LibvipsSetup.Apply();
 app.UseApiErrors();
 app.UseAuthentication();
 app.UseAuthorization();

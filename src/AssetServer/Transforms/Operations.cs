@@ -30,8 +30,8 @@ internal static class Operations
     private static readonly Dictionary<string, Factory> Table = new(StringComparer.Ordinal)
     {
         ["rotate"] = Rotate,
-        ["flip"] = (a, _) => a.Flag(0, "flip") ? [Before("flip", img => img.Flip(Enums.Direction.Vertical), random: true)] : [],
-        ["flop"] = (a, _) => a.Flag(0, "flop") ? [Before("flop", img => img.Flip(Enums.Direction.Horizontal))] : [],
+        ["flip"] = (a, _) => a.Flag(0, "flip") ? [Op(Stage.Source, "flip", (img, _) => img.Flip(Enums.Direction.Vertical), random: true)] : [],
+        ["flop"] = (a, _) => a.Flag(0, "flop") ? [Op(Stage.Source, "flop", (img, _) => img.Flip(Enums.Direction.Horizontal))] : [],
         ["blur"] = Blur,
         ["sharpen"] = Sharpen,
         ["median"] = Median,
@@ -53,7 +53,7 @@ internal static class Operations
         ["recomb"] = Recomb,
         ["clahe"] = Clahe,
         ["convolve"] = Convolve,
-        ["removeAlpha"] = (_, _) => [After("removeAlpha", 100, img => img.HasAlpha() ? img.ExtractBand(0, n: img.Bands - 1) : img)],
+        ["removeAlpha"] = (_, _) => [Op(Stage.RemoveAlpha, "removeAlpha", (img, _) => img.HasAlpha() ? img.ExtractBand(0, n: img.Bands - 1) : img)],
         ["ensureAlpha"] = EnsureAlpha,
         ["extractChannel"] = ExtractChannel,
         ["toColourspace"] = ToColourspace,
@@ -72,11 +72,9 @@ internal static class Operations
     public static IEnumerable<TransformOp> Create(string name, IReadOnlyList<JsonElement> args, Context context) =>
         Table[name](new OperationArgs(name, args), context).ToList();
 
-    private static ImageOp Before(string canonical, Func<Image, Image> apply, Func<Dimensions, Dimensions>? project = null, bool random = false) =>
-        new(canonical, true, 0, project, apply, random);
-
-    private static ImageOp After(string canonical, int rank, Func<Image, Image> apply, Func<Dimensions, Dimensions>? project = null, bool random = false) =>
-        new(canonical, false, rank, project, apply, random);
+    private static ImageOp Op(Stage stage, string canonical, Func<Image, RenderScope, Image> apply,
+        Func<Dimensions, Dimensions>? project = null, bool random = false) =>
+        new(canonical, stage, project, apply, random);
 
     private static string Num(double value) => OperationArgs.Text(value);
 
@@ -92,13 +90,12 @@ internal static class Operations
         if (degrees % 90 == 0)
         {
             var turn = degrees switch { 90 => Enums.Angle.D90, 180 => Enums.Angle.D180, _ => Enums.Angle.D270 };
-            return [Before($"rotate({Num(degrees)})", img => img.Rot(turn),
+            return [Op(Stage.Source, $"rotate({Num(degrees)})", (img, _) => img.Rot(turn),
                 degrees == 180 ? null : d => new Dimensions(d.Height, d.Width), random: true)];
         }
-        return [After($"rotate({Num(degrees)},{background})", 25,
-            img =>
+        return [Op(Stage.Rotate, $"rotate({Num(degrees)},{background})", (img, s) =>
             {
-                var source = Pixels.WithAlphaFor(img, background);
+                var source = s.Own(Pixels.WithAlphaFor(img, background));
                 return source.Rotate(degrees, background: background.ToBands(source.Bands));
             },
             d =>
@@ -116,13 +113,13 @@ internal static class Operations
         if (arg is null or { ValueKind: JsonValueKind.True })
         {
             // sharp's blur() without sigma: a fast 3×3 box blur.
-            return [After("blur()", 50, img => Pixels.Convolve(img, Image.NewFromArray(new double[,] { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } }, 9)), random: true)];
+            return [Op(Stage.Blur, "blur()", (img, s) => Pixels.Convolve(img, s.Own(Image.NewFromArray(new double[,] { { 1, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 } }, 9)), s), random: true)];
         }
         var sigmaArg = arg.Value.ValueKind == JsonValueKind.Object
             ? OperationArgs.Property(arg.Value, "sigma") ?? throw OperationArgs.Invalid("sigma", "number between 0.3 and 100", null)
             : arg.Value;
         var sigma = OperationArgs.Number(sigmaArg, "sigma", 0.3, 100);
-        return [After($"blur({Num(sigma)})", 50, img => img.Gaussblur(sigma), random: true)];
+        return [Op(Stage.Blur, $"blur({Num(sigma)})", (img, _) => img.Gaussblur(sigma), random: true)];
     }
 
     private static IEnumerable<TransformOp> Sharpen(OperationArgs a, Context _)
@@ -131,7 +128,7 @@ internal static class Operations
         {
             // sharp's sharpen() without sigma: a fast, mild 3×3 sharpening kernel.
             var kernel = new double[,] { { -1, -1, -1 }, { -1, 32, -1 }, { -1, -1, -1 } };
-            return [After("sharpen()", 70, img => Pixels.Convolve(img, Image.NewFromArray(kernel, 24)), random: true)];
+            return [Op(Stage.Sharpen, "sharpen()", (img, s) => Pixels.Convolve(img, s.Own(Image.NewFromArray(kernel, 24)), s), random: true)];
         }
         double sigma, m1 = 1, m2 = 2, x1 = 2, y2 = 10, y3 = 20;
         if (a.IsObject(0))
@@ -151,14 +148,13 @@ internal static class Operations
             m1 = a.Number(1, "flat", 0, 1000000) ?? m1;
             m2 = a.Number(2, "jagged", 0, 1000000) ?? m2;
         }
-        return [After($"sharpen({Num(sigma)},{Num(m1)},{Num(m2)},{Num(x1)},{Num(y2)},{Num(y3)})", 70,
-            img => img.Sharpen(sigma: sigma, x1: x1, y2: y2, y3: y3, m1: m1, m2: m2), random: true)];
+        return [Op(Stage.Sharpen, $"sharpen({Num(sigma)},{Num(m1)},{Num(m2)},{Num(x1)},{Num(y2)},{Num(y3)})", (img, _) => img.Sharpen(sigma: sigma, x1: x1, y2: y2, y3: y3, m1: m1, m2: m2), random: true)];
     }
 
     private static IEnumerable<TransformOp> Median(OperationArgs a, Context _)
     {
         var size = a.Integer(0, "size", 1, 15) ?? 3;
-        return size == 1 ? [] : [After($"median({size})", 40, img => img.Median(size), random: true)];
+        return size == 1 ? [] : [Op(Stage.Median, $"median({size})", (img, _) => img.Median(size), random: true)];
     }
 
     private static IEnumerable<TransformOp> Tint(OperationArgs a, Context _)
@@ -166,11 +162,11 @@ internal static class Operations
         // Directus answers tint() without a colour with an unchanged image.
         if (a.At(0) is not { } arg) return [];
         var colour = Colour.Parse(arg, "tint");
-        return [After($"tint({colour})", 95, img => Pixels.Tint(img, colour))];
+        return [Op(Stage.Tint, $"tint({colour})", (img, s) => Pixels.Tint(img, colour, s))];
     }
 
     private static IEnumerable<TransformOp> Greyscale(OperationArgs a, Context _) =>
-        a.Flag(0, "greyscale") ? [After("greyscale", 3, img => img.Colourspace(Enums.Interpretation.Bw))] : [];
+        a.Flag(0, "greyscale") ? [Op(Stage.Greyscale, "greyscale", (img, _) => img.Colourspace(Enums.Interpretation.Bw))] : [];
 
     private static IEnumerable<TransformOp> Negate(OperationArgs a, Context _)
     {
@@ -180,7 +176,7 @@ internal static class Operations
             if (OperationArgs.Property(a.At(0)!.Value, "alpha") is { } alpha) alsoAlpha = OperationArgs.Boolean(alpha, "alpha");
         }
         else if (!a.Flag(0, "negate")) return [];
-        return [After(alsoAlpha ? "negate" : "negate(noalpha)", 2, img => Pixels.Negate(img, alsoAlpha))];
+        return [Op(Stage.Negate, alsoAlpha ? "negate" : "negate(noalpha)", (img, s) => Pixels.Negate(img, alsoAlpha, s))];
     }
 
     private static IEnumerable<TransformOp> Normalise(OperationArgs a, Context _)
@@ -194,7 +190,7 @@ internal static class Operations
             if (lower >= upper) throw ApiErrors.InvalidQueryValue("upper", $"number greater than lower ({Num(lower)})", Num(upper));
         }
         else if (!a.Flag(0, "normalise")) return [];
-        return [After($"normalise({Num(lower)},{Num(upper)})", 85, img => Pixels.Normalise(img, lower, upper), random: true)];
+        return [Op(Stage.Normalise, $"normalise({Num(lower)},{Num(upper)})", (img, s) => Pixels.Normalise(img, lower, upper, s), random: true)];
     }
 
     private static IEnumerable<TransformOp> Gamma(OperationArgs a, Context _)
@@ -204,8 +200,8 @@ internal static class Operations
         var gammaOut = a.Number(1, "gammaOut", 1, 3) ?? gamma;
         return
         [
-            Before($"gamma-in({Num(gamma)})", img => Pixels.KeepFormat(img, img.Gamma(exponent: 1 / gamma))),
-            After($"gamma-out({Num(gammaOut)})", 75, img => Pixels.KeepFormat(img, img.Gamma(exponent: gammaOut))),
+            Op(Stage.Source, $"gamma-in({Num(gamma)})", (img, s) => Pixels.KeepFormat(img, s.Own(img.Gamma(exponent: 1 / gamma)))),
+            Op(Stage.GammaOut, $"gamma-out({Num(gammaOut)})", (img, s) => Pixels.KeepFormat(img, s.Own(img.Gamma(exponent: gammaOut)))),
         ];
     }
 
@@ -218,8 +214,7 @@ internal static class Operations
         var hue = OptionalNumber(o, "hue", -36000, 36000) is { } h ? Math.Round(h) % 360 : 0;
         var lightness = OptionalNumber(o, "lightness", -100, 100) ?? 0;
         if (brightness == 1 && saturation == 1 && hue == 0 && lightness == 0) return [];
-        return [After($"modulate({Num(brightness)},{Num(saturation)},{Num(hue)},{Num(lightness)})", 65,
-            img => Pixels.Modulate(img, brightness, saturation, hue, lightness))];
+        return [Op(Stage.Modulate, $"modulate({Num(brightness)},{Num(saturation)},{Num(hue)},{Num(lightness)})", (img, s) => Pixels.Modulate(img, brightness, saturation, hue, lightness, s))];
     }
 
     private static IEnumerable<TransformOp> Threshold(OperationArgs a, Context _)
@@ -231,7 +226,7 @@ internal static class Operations
             var o = a.At(1)!.Value;
             if ((OperationArgs.Property(o, "greyscale") ?? OperationArgs.Property(o, "grayscale")) is { } g) grey = OperationArgs.Boolean(g, "greyscale");
         }
-        return [After($"threshold({threshold},{(grey ? "grey" : "colour")})", 41, img => Pixels.Threshold(img, threshold, grey))];
+        return [Op(Stage.Threshold, $"threshold({threshold},{(grey ? "grey" : "colour")})", (img, s) => Pixels.Threshold(img, threshold, grey, s))];
     }
 
     private static IEnumerable<TransformOp> Flatten(OperationArgs a, Context _)
@@ -242,7 +237,7 @@ internal static class Operations
             if (OperationArgs.Property(a.At(0)!.Value, "background") is { } bg) background = Colour.Parse(bg, "background");
         }
         else if (!a.Flag(0, "flatten")) return [];
-        return [After($"flatten({background})", 1, img => Pixels.Flatten(img, background))];
+        return [Op(Stage.Flatten, $"flatten({background})", (img, _) => Pixels.Flatten(img, background))];
     }
 
     private static IEnumerable<TransformOp> Extend(OperationArgs a, Context _)
@@ -273,10 +268,9 @@ internal static class Operations
             _ => Enums.Extend.Background,
         };
         var canonical = $"extend({top},{right},{bottom},{left},{mode}" + (extend == Enums.Extend.Background ? $",{background})" : ")");
-        return [After(canonical, 10,
-            img =>
+        return [Op(Stage.Extend, canonical, (img, s) =>
             {
-                var source = extend == Enums.Extend.Background ? Pixels.WithAlphaFor(img, background) : img;
+                var source = extend == Enums.Extend.Background ? s.Own(Pixels.WithAlphaFor(img, background)) : img;
                 return source.Embed(left, top, source.Width + left + right, source.Height + top + bottom,
                     extend: extend, background: background.ToBands(source.Bands));
             },
@@ -296,7 +290,7 @@ internal static class Operations
                 : throw ApiErrors.InvalidQueryValue("extract", $"an area inside the {d} image",
                     $"left {left}, top {top}, width {width}, height {height}");
 
-        Image Apply(Image img)
+        Image Apply(Image img, RenderScope _)
         {
             Check(new Dimensions(img.Width, img.Height));
             return img.ExtractArea(left, top, width, height);
@@ -304,8 +298,8 @@ internal static class Operations
 
         var canonical = $"extract({left},{top},{width},{height})";
         return context.AfterResize
-            ? [After(canonical, 20, Apply, Check)]
-            : [Before(canonical, Apply, Check)];
+            ? [Op(Stage.Extract, canonical, Apply, Check)]
+            : [Op(Stage.Source, canonical, Apply, Check)];
     }
 
     private static IEnumerable<TransformOp> Trim(OperationArgs a, Context _)
@@ -324,8 +318,8 @@ internal static class Operations
         {
             threshold = a.Number(0, "threshold", 0, 255) ?? threshold;
         }
-        return [Before($"trim({Num(threshold)},{background?.ToString() ?? "corner"},{lineArt})",
-            img => Pixels.Trim(img, threshold, background, lineArt), random: true)];
+        return [Op(Stage.Source, $"trim({Num(threshold)},{background?.ToString() ?? "corner"},{lineArt})",
+            (img, _) => Pixels.Trim(img, threshold, background, lineArt), random: true)];
     }
 
     private static IEnumerable<TransformOp> Resize(OperationArgs a, Context context)
@@ -403,7 +397,7 @@ internal static class Operations
         multiply ??= [1];
         add ??= [0];
         var canonical = $"linear([{string.Join(",", multiply.Select(Num))}],[{string.Join(",", add.Select(Num))}])";
-        return [After(canonical, 80, img => Pixels.Linear(img, multiply, add))];
+        return [Op(Stage.Linear, canonical, (img, s) => Pixels.Linear(img, multiply, add, s))];
     }
 
     private static IEnumerable<TransformOp> Recomb(OperationArgs a, Context _)
@@ -423,7 +417,7 @@ internal static class Operations
             i++;
         }
         var canonical = $"recomb({string.Join(";", Enumerable.Range(0, n).Select(r => string.Join(",", Enumerable.Range(0, n).Select(c => Num(matrix[r, c])))))})";
-        return [After(canonical, 60, img => Pixels.Recomb(img, matrix))];
+        return [Op(Stage.Recomb, canonical, (img, s) => Pixels.Recomb(img, matrix, s))];
     }
 
     private static IEnumerable<TransformOp> Clahe(OperationArgs a, Context _)
@@ -434,7 +428,7 @@ internal static class Operations
         var width = Required("width", 1, 500);
         var height = Required("height", 1, 500);
         var maxSlope = OperationArgs.Property(o, "maxSlope") is { } ms ? OperationArgs.Integer(ms, "maxSlope", 0, 100) : 3;
-        return [After($"clahe({width},{height},{maxSlope})", 90, img => Pixels.Clahe(img, width, height, maxSlope), random: true)];
+        return [Op(Stage.Clahe, $"clahe({width},{height},{maxSlope})", (img, s) => Pixels.Clahe(img, width, height, maxSlope, s), random: true)];
     }
 
     private static IEnumerable<TransformOp> Convolve(OperationArgs a, Context _)
@@ -456,13 +450,13 @@ internal static class Operations
             for (var x = 0; x < width; x++)
                 kernel[y, x] = values[y * width + x];
         var canonical = $"convolve({width},{height},[{string.Join(",", values.Select(Num))}],{Num(scale)},{Num(offset)})";
-        return [After(canonical, 55, img => Pixels.Convolve(img, Image.NewFromArray(kernel, scale, offset)), random: true)];
+        return [Op(Stage.Convolve, canonical, (img, s) => Pixels.Convolve(img, s.Own(Image.NewFromArray(kernel, scale, offset)), s), random: true)];
     }
 
     private static IEnumerable<TransformOp> EnsureAlpha(OperationArgs a, Context _)
     {
         var alpha = a.Number(0, "alpha", 0, 1) ?? 1;
-        return [After($"ensureAlpha({Num(alpha)})", 105, img => img.HasAlpha() ? img : img.Bandjoin(Math.Round(alpha * Pixels.MaxValue(img))))];
+        return [Op(Stage.EnsureAlpha, $"ensureAlpha({Num(alpha)})", (img, _) => img.HasAlpha() ? img : img.Bandjoin(Math.Round(alpha * Pixels.MaxValue(img))))];
     }
 
     private static IEnumerable<TransformOp> ExtractChannel(OperationArgs a, Context _)
@@ -471,12 +465,12 @@ internal static class Operations
         var channel = arg.ValueKind == JsonValueKind.String
             ? OperationArgs.OneOf(arg, "channel", "red", "green", "blue", "alpha") switch { "red" => 0, "green" => 1, "blue" => 2, _ => -1 }
             : OperationArgs.Integer(arg, "channel", 0, 3);
-        return [After($"extractChannel({channel})", 115, img =>
+        return [Op(Stage.ExtractChannel, $"extractChannel({channel})", (img, s) =>
         {
             var band = channel < 0 ? img.Bands - 1 : channel;
             if (band >= img.Bands || (channel < 0 && !img.HasAlpha()))
                 throw ApiErrors.InvalidQueryValue("channel", $"a channel of this {img.Bands}-band image", channel < 0 ? "alpha" : channel.ToString(CultureInfo.InvariantCulture));
-            return img.ExtractBand(band).Copy(interpretation: Enums.Interpretation.Bw);
+            return s.Own(img.ExtractBand(band)).Copy(interpretation: Enums.Interpretation.Bw);
         })];
     }
 
@@ -491,7 +485,7 @@ internal static class Operations
             "grey16" => Enums.Interpretation.Grey16,
             _ => Enums.Interpretation.Srgb,
         };
-        return [After($"toColourspace({interpretation.ToString().ToLowerInvariant()})", 110, img => img.Colourspace(interpretation))];
+        return [Op(Stage.Colourspace, $"toColourspace({interpretation.ToString().ToLowerInvariant()})", (img, _) => img.Colourspace(interpretation))];
     }
 
     private static IEnumerable<TransformOp> ToFormat(OperationArgs a, Context _)

@@ -17,9 +17,9 @@ internal static class Pixels
     public static Image WithAlphaFor(Image image, Colour colour) =>
         colour.Alpha < 1 && !image.HasAlpha() ? image.Bandjoin(MaxValue(image)) : image;
 
-    public static (Image Colour, Image? Alpha) SplitAlpha(Image image) =>
+    public static (Image Colour, Image? Alpha) SplitAlpha(Image image, RenderScope s) =>
         image.HasAlpha()
-            ? (image.ExtractBand(0, n: image.Bands - 1), image.ExtractBand(image.Bands - 1))
+            ? (s.Own(image.ExtractBand(0, n: image.Bands - 1)), s.Own(image.ExtractBand(image.Bands - 1)))
             : (image, null);
 
     public static Image JoinAlpha(Image colour, Image? alpha) => alpha is null ? colour : colour.Bandjoin(alpha);
@@ -28,60 +28,60 @@ internal static class Pixels
     public static Image KeepFormat(Image original, Image result) =>
         result.Format == original.Format ? result : result.Cast(original.Format);
 
-    public static Image Negate(Image image, bool alsoAlpha)
+    public static Image Negate(Image image, bool alsoAlpha, RenderScope s)
     {
         if (alsoAlpha || !image.HasAlpha()) return image.Invert();
-        var (colour, alpha) = SplitAlpha(image);
-        return JoinAlpha(colour.Invert(), alpha);
+        var (colour, alpha) = SplitAlpha(image, s);
+        return JoinAlpha(s.Own(colour.Invert()), alpha);
     }
 
     /// <summary>sharp's tint: the image's lightness with the chroma (a, b in CIELAB) of the tint colour.</summary>
-    public static Image Tint(Image image, Colour tint)
+    public static Image Tint(Image image, Colour tint, RenderScope s)
     {
-        var (colour, alpha) = SplitAlpha(image);
-        using var swatch = Image.Black(1, 1).NewFromImage(tint.R, tint.G, tint.B).Copy(interpretation: Enums.Interpretation.Srgb);
-        var lab = swatch.Colourspace(Enums.Interpretation.Lab).Getpoint(0, 0);
-        var lightness = colour.Colourspace(Enums.Interpretation.Lab).ExtractBand(0);
-        var tinted = lightness.Bandjoin(lab[1], lab[2]).Copy(interpretation: Enums.Interpretation.Lab)
+        var (colour, alpha) = SplitAlpha(image, s);
+        var swatch = s.Own(s.Own(s.Own(Image.Black(1, 1)).NewFromImage(tint.R, tint.G, tint.B)).Copy(interpretation: Enums.Interpretation.Srgb));
+        var lab = s.Own(swatch.Colourspace(Enums.Interpretation.Lab)).Getpoint(0, 0);
+        var lightness = s.Own(s.Own(colour.Colourspace(Enums.Interpretation.Lab)).ExtractBand(0));
+        var tinted = s.Own(s.Own(lightness.Bandjoin(lab[1], lab[2])).Copy(interpretation: Enums.Interpretation.Lab))
             .Colourspace(Enums.Interpretation.Srgb);
-        return JoinAlpha(tinted, alpha);
+        return alpha is null ? tinted : JoinAlpha(s.Own(tinted), alpha);
     }
 
     /// <summary>sharp's normalise: stretch CIELAB lightness so the given percentiles become black and white.</summary>
-    public static Image Normalise(Image image, double lower, double upper)
+    public static Image Normalise(Image image, double lower, double upper, RenderScope s)
     {
-        var (colour, alpha) = SplitAlpha(image);
+        var (colour, alpha) = SplitAlpha(image, s);
         var interpretation = colour.Bands == 1 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb;
-        var lab = colour.Colourspace(Enums.Interpretation.Lab);
-        var lightness = lab.ExtractBand(0);
+        var lab = s.Own(colour.Colourspace(Enums.Interpretation.Lab));
+        var lightness = s.Own(lab.ExtractBand(0));
         double min = lower == 0 ? lightness.Min() : lightness.Percent(lower);
         double max = upper == 100 ? lightness.Max() : lightness.Percent(upper);
         if (Math.Abs(max - min) <= 1) return image;
         var factor = 100.0 / (max - min);
-        var stretched = lightness.Linear([factor], [-min * factor])
-            .Bandjoin(lab.ExtractBand(1, n: 2)).Copy(interpretation: Enums.Interpretation.Lab)
+        var stretched = s.Own(s.Own(s.Own(lightness.Linear([factor], [-min * factor]))
+            .Bandjoin(s.Own(lab.ExtractBand(1, n: 2)))).Copy(interpretation: Enums.Interpretation.Lab))
             .Colourspace(interpretation);
-        return JoinAlpha(stretched, alpha);
+        return alpha is null ? stretched : JoinAlpha(s.Own(stretched), alpha);
     }
 
     /// <summary>sharp's modulate: scale lightness and chroma, rotate hue and add lightness in CIELCh.</summary>
-    public static Image Modulate(Image image, double brightness, double saturation, double hue, double lightness)
+    public static Image Modulate(Image image, double brightness, double saturation, double hue, double lightness, RenderScope s)
     {
-        var (colour, alpha) = SplitAlpha(image);
+        var (colour, alpha) = SplitAlpha(image, s);
         var interpretation = colour.Bands == 1 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb;
-        var result = colour.Colourspace(Enums.Interpretation.Lch)
-            .Linear([brightness, saturation, 1], [lightness, 0, hue])
+        var result = s.Own(s.Own(colour.Colourspace(Enums.Interpretation.Lch))
+            .Linear([brightness, saturation, 1], [lightness, 0, hue]))
             .Colourspace(interpretation);
-        return JoinAlpha(result, alpha);
+        return alpha is null ? result : JoinAlpha(s.Own(result), alpha);
     }
 
     /// <summary>sharp's threshold: 255 where the (greyscale) value is at least the threshold, else 0.</summary>
-    public static Image Threshold(Image image, int threshold, bool greyscale)
+    public static Image Threshold(Image image, int threshold, bool greyscale, RenderScope s)
     {
-        var (colour, alpha) = SplitAlpha(image);
-        if (greyscale) colour = colour.Colourspace(Enums.Interpretation.Bw);
-        var result = (colour >= threshold).Copy(interpretation: colour.Bands == 1 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb);
-        return JoinAlpha(result, alpha);
+        var (colour, alpha) = SplitAlpha(image, s);
+        if (greyscale) colour = s.Own(colour.Colourspace(Enums.Interpretation.Bw));
+        var result = s.Own(colour >= threshold).Copy(interpretation: colour.Bands == 1 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb);
+        return alpha is null ? result : JoinAlpha(s.Own(result), alpha);
     }
 
     public static Image Flatten(Image image, Colour background) =>
@@ -97,43 +97,45 @@ internal static class Pixels
         return width > 0 && height > 0 ? image.ExtractArea(left, top, width, height) : image;
     }
 
-    public static Image Linear(Image image, double[] multiply, double[] add)
+    public static Image Linear(Image image, double[] multiply, double[] add, RenderScope s)
     {
         var (colour, alpha) = image.HasAlpha() && Math.Max(multiply.Length, add.Length) < image.Bands
-            ? SplitAlpha(image)
+            ? SplitAlpha(image, s)
             : (image, null);
         foreach (var (vector, name) in new[] { (multiply, "a"), (add, "b") })
         {
             if (vector.Length != 1 && vector.Length != colour.Bands)
                 throw ApiErrors.InvalidQueryValue(name, $"1 or {colour.Bands} numbers for this image", vector.Length + " numbers");
         }
-        return JoinAlpha(KeepFormat(colour, colour.Linear(multiply, add)), alpha);
+        var result = KeepFormat(colour, s.Own(colour.Linear(multiply, add)));
+        return alpha is null ? result : JoinAlpha(s.Own(result), alpha);
     }
 
-    public static Image Recomb(Image image, double[,] matrix)
+    public static Image Recomb(Image image, double[,] matrix, RenderScope s)
     {
         var size = matrix.GetLength(0);
-        var (colour, alpha) = size == 3 ? SplitAlpha(image) : (image, null);
-        if (size == 3 && colour.Bands == 1) colour = colour.Colourspace(Enums.Interpretation.Srgb);
+        var (colour, alpha) = size == 3 ? SplitAlpha(image, s) : (image, null);
+        if (size == 3 && colour.Bands == 1) colour = s.Own(colour.Colourspace(Enums.Interpretation.Srgb));
         if (colour.Bands != size)
             throw ApiErrors.InvalidQueryValue("recomb", $"a {colour.Bands}x{colour.Bands} matrix for this image", $"{size}x{size}");
-        using var m = Image.NewFromArray(matrix);
-        return JoinAlpha(KeepFormat(colour, colour.Recomb(m)), alpha);
+        var m = s.Own(Image.NewFromArray(matrix));
+        var result = KeepFormat(colour, s.Own(colour.Recomb(m)));
+        return alpha is null ? result : JoinAlpha(s.Own(result), alpha);
     }
 
     /// <summary>sharp's clahe: contrast-limited adaptive histogram equalisation of CIELAB lightness.</summary>
-    public static Image Clahe(Image image, int width, int height, int maxSlope)
+    public static Image Clahe(Image image, int width, int height, int maxSlope, RenderScope s)
     {
-        var (colour, alpha) = SplitAlpha(image);
+        var (colour, alpha) = SplitAlpha(image, s);
         var interpretation = colour.Bands == 1 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb;
-        var lab = colour.Colourspace(Enums.Interpretation.Lab);
-        var lightness = (lab.ExtractBand(0) * (255.0 / 100)).Cast(Enums.BandFormat.Uchar);
-        var equalised = lightness.HistLocal(width, height, maxSlope: maxSlope) * (100.0 / 255);
-        var result = equalised.Bandjoin(lab.ExtractBand(1, n: 2)).Copy(interpretation: Enums.Interpretation.Lab)
+        var lab = s.Own(colour.Colourspace(Enums.Interpretation.Lab));
+        var lightness = s.Own(s.Own(s.Own(lab.ExtractBand(0)) * (255.0 / 100)).Cast(Enums.BandFormat.Uchar));
+        var equalised = s.Own(s.Own(lightness.HistLocal(width, height, maxSlope: maxSlope)) * (100.0 / 255));
+        var result = s.Own(s.Own(equalised.Bandjoin(s.Own(lab.ExtractBand(1, n: 2)))).Copy(interpretation: Enums.Interpretation.Lab))
             .Colourspace(interpretation);
-        return JoinAlpha(result, alpha);
+        return alpha is null ? result : JoinAlpha(s.Own(result), alpha);
     }
 
-    public static Image Convolve(Image image, Image kernel) =>
-        KeepFormat(image, image.Conv(kernel, precision: Enums.Precision.Float));
+    public static Image Convolve(Image image, Image kernel, RenderScope s) =>
+        KeepFormat(image, s.Own(image.Conv(kernel, precision: Enums.Precision.Float)));
 }

@@ -2,7 +2,9 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using AssetServer.Assets;
 using AssetServer.Errors;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace AssetServer.Transforms;
 
@@ -11,17 +13,21 @@ namespace AssetServer.Transforms;
 /// a JSON array of <c>{"key", "fit", "width", "height", "quality", "withoutEnlargement", "format", "transforms",
 /// "background"}</c>. Each preset is validated by the same rules as a query (presets may exceed
 /// <c>Assets:MaxOperations</c>). The file is reloaded when it changes; a file with any invalid preset is logged with
-/// that preset's key and the reason, and the last good set stays in force.
+/// that preset's key and the reason, and the last good set stays in force. An editor saving in steps may be read
+/// half-written: that read fails and keeps the last good set, and the final write triggers another reload.
 /// </summary>
 public sealed class PresetStore : IDisposable
 {
     private const string FileName = "presets.json";
-    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>What a preset may set: the query's transform parameters, and the letterbox colour.</summary>
+    private static readonly string[] Properties =
+        [.. TransformParameters.Names.Where(n => n != TransformParameters.Key), TransformParameters.Background];
 
     private readonly AssetsOptions _options;
     private readonly ILogger<PresetStore> _logger;
-    private readonly FileSystemWatcher? _watcher;
-    private readonly Timer _reloadTimer;
+    private readonly PhysicalFileProvider? _files;
+    private readonly IDisposable? _watch;
     private readonly Lock _reloadLock = new();
     private FrozenDictionary<string, TransformSpec> _presets = FrozenDictionary<string, TransformSpec>.Empty;
 
@@ -31,21 +37,14 @@ public sealed class PresetStore : IDisposable
         _logger = logger;
         var folder = configuration["ConfigFolder"];
         Folder = string.IsNullOrWhiteSpace(folder) ? Directory.GetCurrentDirectory() : folder;
-        _reloadTimer = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         Reload();
         if (Directory.Exists(Folder))
         {
-            _watcher = new FileSystemWatcher(Folder, FileName)
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            // Editors save in bursts (truncate, write, rename); wait for the burst to end before reading.
-            FileSystemEventHandler changed = (_, _) => _reloadTimer.Change(Debounce, Timeout.InfiniteTimeSpan);
-            _watcher.Changed += changed;
-            _watcher.Created += changed;
-            _watcher.Deleted += changed;
-            _watcher.Renamed += (_, _) => _reloadTimer.Change(Debounce, Timeout.InfiniteTimeSpan);
-            _watcher.EnableRaisingEvents = true;
+            // Polling (one stat of presets.json every few seconds) instead of the provider's file system watcher,
+            // which watches the folder recursively: the folder may be a repository root or a data volume.
+            _files = new PhysicalFileProvider(Path.GetFullPath(Folder)) { UsePollingFileWatcher = true, UseActivePolling = true };
+            // OnChange takes the next token before calling Reload, so a write during a reload is not missed.
+            _watch = ChangeToken.OnChange(() => _files.Watch(FileName), () => Reload());
         }
     }
 
@@ -54,6 +53,9 @@ public sealed class PresetStore : IDisposable
 
     /// <summary>The keys of the presets in force.</summary>
     public IReadOnlyCollection<string> Keys => _presets.Keys;
+
+    /// <summary>How many times the file was read (counts failed reads too): lets tests wait for the watcher.</summary>
+    internal int Reloads { get; private set; }
 
     internal bool TryGet(string key, out TransformSpec spec) => _presets.TryGetValue(key, out spec!);
 
@@ -65,6 +67,7 @@ public sealed class PresetStore : IDisposable
     {
         lock (_reloadLock)
         {
+            Reloads++;
             var path = Path.Combine(Folder, FileName);
             try
             {
@@ -107,7 +110,7 @@ public sealed class PresetStore : IDisposable
         {
             var label = $"#{index++}";
             if (entry.ValueKind != JsonValueKind.Object) throw new PresetException(label, "a preset must be a JSON object");
-            if (!entry.TryGetProperty("key", out var keyElement) || keyElement.ValueKind != JsonValueKind.String ||
+            if (!entry.TryGetProperty(TransformParameters.Key, out var keyElement) || keyElement.ValueKind != JsonValueKind.String ||
                 string.IsNullOrWhiteSpace(keyElement.GetString()))
                 throw new PresetException(label, "\"key\" must be a non-empty string");
             var key = keyElement.GetString()!;
@@ -116,9 +119,8 @@ public sealed class PresetStore : IDisposable
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var property in entry.EnumerateObject())
             {
-                if (property.Name == "key") continue;
-                if (property.Name is not ("fit" or "width" or "height" or "quality" or "withoutEnlargement" or "format"
-                    or "transforms" or "background" or "focal_point_x" or "focal_point_y"))
+                if (property.Name == TransformParameters.Key) continue;
+                if (!Properties.Contains(property.Name))
                     throw new PresetException(key, $"unknown property \"{property.Name}\"");
                 var value = property.Value;
                 if (value.ValueKind == JsonValueKind.Null) continue;
@@ -144,8 +146,8 @@ public sealed class PresetStore : IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
-        _reloadTimer.Dispose();
+        _watch?.Dispose();
+        _files?.Dispose();
     }
 
     private sealed class PresetException(string key, string reason) : Exception(reason)

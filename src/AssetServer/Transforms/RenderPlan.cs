@@ -21,7 +21,7 @@ internal sealed record ResizeGeometry(Dimensions Scaled, (int Left, int Top, int
 internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, ResizeGeometry? Resize, Dimensions Output)
 {
     /// <summary>Directus names both sides for any size limit.</summary>
-    internal static readonly string[] OutputLimitParameters = ["width", "height"];
+    internal static readonly string[] OutputLimitParameters = [TransformParameters.Width, TransformParameters.Height];
 
     /// <summary>
     /// Checks the source against the input limits, then projects each step.
@@ -30,14 +30,14 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
     public static RenderPlan Create(TransformRequest request, Dimensions source, AssetsOptions options, int pages = 1)
     {
         if (source.Width > options.MaxDimension || source.Height > options.MaxDimension)
-            throw ApiErrors.IllegalTransformationBecause($"The source image is {source}, larger than {options.MaxDimension} pixels on a side", "width", "height");
+            throw ApiErrors.IllegalTransformationBecause($"The source image is {source}, larger than {options.MaxDimension} pixels on a side", OutputLimitParameters);
         if (pages > options.MaxFrames)
-            throw ApiErrors.IllegalTransformationBecause($"The source image has {pages} frames, more than {options.MaxFrames}", "width", "height");
+            throw ApiErrors.IllegalTransformationBecause($"The source image has {pages} frames, more than {options.MaxFrames}", OutputLimitParameters);
         if ((long)source.Width * source.Height * Math.Max(1, pages) > options.MaxInputPixels)
-            throw ApiErrors.IllegalTransformationBecause($"The source image has more than {options.MaxInputPixels} pixels", "width", "height");
+            throw ApiErrors.IllegalTransformationBecause($"The source image has more than {options.MaxInputPixels} pixels", OutputLimitParameters);
 
         var size = source;
-        foreach (var op in request.BeforeResize)
+        foreach (var op in request.Operations.Where(o => o.Stage == Stage.Source))
         {
             size = Check(op.Project?.Invoke(size) ?? size, options);
         }
@@ -47,13 +47,13 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
         if (request.Resize is { } spec)
         {
             // A focal point is in source pixels; it means nothing once rotations or crops moved them.
-            var focal = request.BeforeResize.Count == 0 ? request.FocalPoint : null;
+            var focal = request.HasSourceOperations ? null : request.FocalPoint;
             geometry = Geometry(size, spec, focal);
             Check(geometry.Scaled, options);
             size = Check(geometry.Canvas, options);
         }
 
-        foreach (var op in request.AfterResize)
+        foreach (var op in request.Operations.Where(o => o.Stage != Stage.Source))
         {
             size = Check(op.Project?.Invoke(size) ?? size, options);
         }

@@ -12,21 +12,50 @@ internal readonly record struct Dimensions(int Width, int Height)
 internal abstract record TransformOp(string Canonical);
 
 /// <summary>
-/// An operation on pixels. <see cref="BeforeResize"/> ones run in request order on the oriented source (sharp does
-/// 90° rotations, flips and a leading extract before its resize); the others run after the resize, ordered by
-/// <see cref="Rank"/>, which is the fixed position sharp's pipeline gives that operation.
+/// Where an operation runs. <see cref="Source"/> operations act on the oriented source before the resize, in request
+/// order (sharp does 90° rotations, flips and a leading extract there); every other stage is one step after the resize
+/// in <see cref="RenderPipeline"/>'s table, which fixes their order as sharp's pipeline does.
 /// </summary>
+internal enum Stage
+{
+    Source,
+    Flatten,
+    Negate,
+    Greyscale,
+    Extend,
+    Extract,
+    Rotate,
+    Median,
+    Threshold,
+    Blur,
+    Convolve,
+    Recomb,
+    Modulate,
+    Sharpen,
+    GammaOut,
+    Linear,
+    Normalise,
+    Clahe,
+    Tint,
+    RemoveAlpha,
+    EnsureAlpha,
+    Colourspace,
+    ExtractChannel,
+}
+
+/// <summary>An operation on pixels, run by the pipeline step of its <see cref="Stage"/>.</summary>
 /// <param name="Project">Output size for an input size, computed before any pixel is decoded; may throw INVALID_QUERY
 /// (an extract area outside the image). Null when the size does not change.</param>
+/// <param name="Apply">The libvips calls. The pipeline owns the image returned; any other image made on the way is
+/// handed to the <see cref="RenderScope"/>, so that nothing outlives the render.</param>
 /// <param name="NeedsRandomAccess">True when libvips must read the input more than once or out of order (rotations,
 /// vertical flips, histogram passes) or over a window of lines (blur, median, convolutions: stacked, they outgrow the
 /// line cache of a sequential load and fail with "out of order read"), so the input is decoded into memory first.</param>
 internal sealed record ImageOp(
     string Canonical,
-    bool BeforeResize,
-    int Rank,
+    Stage Stage,
     Func<Dimensions, Dimensions>? Project,
-    Func<Image, Image> Apply,
+    Func<Image, RenderScope, Image> Apply,
     bool NeedsRandomAccess = false) : TransformOp(Canonical);
 
 /// <summary>A <c>resize</c> inside <c>transforms</c>; used only when the query gives no <c>width</c>/<c>height</c>.</summary>

@@ -18,6 +18,9 @@ public static class TransformParameters
     public const string FocalPointX = "focal_point_x";
     public const string FocalPointY = "focal_point_y";
 
+    /// <summary>Presets only (not a query parameter): the letterbox colour of <c>fit=contain</c>.</summary>
+    public const string Background = "background";
+
     public static readonly string[] Names =
         [Key, Transforms, Width, Height, Format, Fit, Quality, WithoutEnlargement, FocalPointX, FocalPointY];
 

@@ -33,12 +33,12 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         }
 
         TransformSpec spec;
-        if (present.Contains("key"))
+        if (present.Contains(TransformParameters.Key))
         {
-            var others = present.Where(k => k != "key").ToList();
+            var others = present.Where(k => k != TransformParameters.Key).ToList();
             if (others.Count > 0)
                 throw ApiErrors.InvalidQuery($"\"key\" can't be combined with other transform parameters, but received \"{string.Join("\", \"", others)}\"");
-            var name = query["key"].ToString();
+            var name = query[TransformParameters.Key].ToString();
             if (!presets.TryGet(name, out spec)) throw ApiErrors.InvalidQuery($"Key \"{Printable(name)}\" isn't configured");
         }
         else
@@ -99,27 +99,27 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
             resize = resize with { Background = null };
         }
 
-        var before = operations.OfType<ImageOp>().Where(o => o.BeforeResize).ToList();
-        var after = operations.OfType<ImageOp>().Where(o => !o.BeforeResize).OrderBy(o => o.Rank).ToList();
+        // Source operations keep the request's order; the others take their step's place (OrderBy is stable).
+        var ordered = operations.OfType<ImageOp>().OrderBy(o => RenderPipeline.Position(o.Stage)).ToList();
+        var hasSourceOps = ordered.Any(o => o.Stage == Stage.Source);
 
         (int X, int Y)? focal = null;
-        if (resize is { BothSides: true, Fit: Fit.Cover, Position: Gravity.Centre } && before.Count == 0 &&
+        if (resize is { BothSides: true, Fit: Fit.Cover, Position: Gravity.Centre } && !hasSourceOps &&
             (spec.FocalPointX ?? source.FocalPointX) is { } fx && (spec.FocalPointY ?? source.FocalPointY) is { } fy)
         {
             focal = (fx, fy);
         }
 
         var explicitEncoding = spec.Format is not null || spec.Quality is not null || lastOutput is not null;
-        if (resize is null && before.Count == 0 && after.Count == 0 && !explicitEncoding) return null;
+        if (resize is null && ordered.Count == 0 && !explicitEncoding) return null;
 
         var key = new StringBuilder(PipelineVersion)
             .Append('|').Append(format.Name).Append('(').Append(settings).Append(')');
         if (resize is not null) key.Append('|').Append(resize);
         if (focal is { } fp) key.Append("|focal(").Append(fp.X).Append(',').Append(fp.Y).Append(')');
-        foreach (var op in before) key.Append("|<").Append(op.Canonical);
-        foreach (var op in after) key.Append("|>").Append(op.Canonical);
+        foreach (var op in ordered) key.Append(op.Stage == Stage.Source ? "|<" : "|>").Append(op.Canonical);
 
-        return new TransformRequest(key.ToString(), format, variesByAccept, resize, before, after, settings, focal);
+        return new TransformRequest(key.ToString(), format, variesByAccept, resize, ordered, settings, focal);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public sealed class TransformRequest
     /// no resize and no operations. For callers and tests that need a request without parsing a query.
     /// </summary>
     public TransformRequest(string cacheKey, OutputFormat format, bool variesByAccept)
-        : this(cacheKey, format, variesByAccept, null, [], [], new EncoderSettings(Quality: format.DefaultQuality), null)
+        : this(cacheKey, format, variesByAccept, null, [], new EncoderSettings(Quality: format.DefaultQuality), null)
     {
     }
 
@@ -20,8 +20,7 @@ public sealed class TransformRequest
         OutputFormat format,
         bool variesByAccept,
         ResizeSpec? resize,
-        IReadOnlyList<ImageOp> beforeResize,
-        IReadOnlyList<ImageOp> afterResize,
+        IReadOnlyList<ImageOp> operations,
         EncoderSettings encoder,
         (int X, int Y)? focalPoint)
     {
@@ -29,8 +28,7 @@ public sealed class TransformRequest
         Format = format;
         VariesByAccept = variesByAccept;
         Resize = resize;
-        BeforeResize = beforeResize;
-        AfterResize = afterResize;
+        Operations = operations;
         Encoder = encoder;
         FocalPoint = focalPoint;
     }
@@ -51,10 +49,14 @@ public sealed class TransformRequest
 
     internal ResizeSpec? Resize { get; }
 
-    internal IReadOnlyList<ImageOp> BeforeResize { get; }
+    /// <summary>
+    /// The operations in the order they run: <see cref="Stage.Source"/> ones first, in request order, then the others
+    /// in the order of <see cref="RenderPipeline"/>'s steps.
+    /// </summary>
+    internal IReadOnlyList<ImageOp> Operations { get; }
 
-    /// <summary>Post-resize operations, already in sharp's pipeline order.</summary>
-    internal IReadOnlyList<ImageOp> AfterResize { get; }
+    /// <summary>True when operations act on the source before the resize (rotations, flips, extract, trim).</summary>
+    internal bool HasSourceOperations => Operations.Any(o => o.Stage == Stage.Source);
 
     /// <summary>Encoder options with the quality resolved (the format's default when none was asked for).</summary>
     internal EncoderSettings Encoder { get; }

@@ -27,32 +27,32 @@ internal sealed record TransformSpec(
     /// </summary>
     public static TransformSpec Read(Func<string, string?> get, AssetsOptions options, bool isPreset)
     {
-        var width = Dimension(get("width"), "width", options);
-        var height = Dimension(get("height"), "height", options);
-        var fit = get("fit") is { } f
+        var width = Dimension(get(TransformParameters.Width), TransformParameters.Width, options);
+        var height = Dimension(get(TransformParameters.Height), TransformParameters.Height, options);
+        var fit = get(TransformParameters.Fit) is { } f
             ? Enum.TryParse<Fit>(f, true, out var parsedFit) && f.All(char.IsAsciiLetter)
                 ? parsedFit
-                : throw ApiErrors.InvalidQueryValue("fit", "one of: cover, contain, inside, outside, fill", f)
+                : throw ApiErrors.InvalidQueryValue(TransformParameters.Fit, "one of: cover, contain, inside, outside, fill", f)
             : (Fit?)null;
-        var quality = get("quality") is { } q
-            ? ParseInt(q) is { } qv and >= 1 and <= 100 ? qv : throw ApiErrors.InvalidQueryValue("quality", "integer between 1 and 100", q)
+        var quality = get(TransformParameters.Quality) is { } q
+            ? ParseInt(q) is { } qv and >= 1 and <= 100 ? qv : throw ApiErrors.InvalidQueryValue(TransformParameters.Quality, "integer between 1 and 100", q)
             : (int?)null;
-        var withoutEnlargement = get("withoutEnlargement") is { } we && we.ToLowerInvariant() switch
+        var withoutEnlargement = get(TransformParameters.WithoutEnlargement) is { } we && we.ToLowerInvariant() switch
         {
             // A bare ?withoutEnlargement is a flag, as Directus treats any present value as true.
             "" or "true" or "1" => true,
             "false" or "0" => false,
-            _ => throw ApiErrors.InvalidQueryValue("withoutEnlargement", "one of: true, false, 1, 0", we),
+            _ => throw ApiErrors.InvalidQueryValue(TransformParameters.WithoutEnlargement, "one of: true, false, 1, 0", we),
         };
-        var format = get("format") is { } fm
+        var format = get(TransformParameters.Format) is { } fm
             ? fm.ToLowerInvariant() is "auto" ? "auto"
-                : OutputFormat.FromName(fm)?.Name ?? throw ApiErrors.InvalidQueryValue("format", "one of: jpg, jpeg, png, webp, avif, tiff, gif, auto", fm)
+                : OutputFormat.FromName(fm)?.Name ?? throw ApiErrors.InvalidQueryValue(TransformParameters.Format, "one of: jpg, jpeg, png, webp, avif, tiff, gif, auto", fm)
             : null;
-        var focalX = FocalPoint(get("focal_point_x"), "focal_point_x");
-        var focalY = FocalPoint(get("focal_point_y"), "focal_point_y");
-        var operations = get("transforms") is { } t ? ReadTransforms(t, isPreset ? int.MaxValue : options.MaxOperations) : [];
+        var focalX = FocalPoint(get(TransformParameters.FocalPointX), TransformParameters.FocalPointX);
+        var focalY = FocalPoint(get(TransformParameters.FocalPointY), TransformParameters.FocalPointY);
+        var operations = get(TransformParameters.Transforms) is { } t ? ReadTransforms(t, isPreset ? int.MaxValue : options.MaxOperations) : [];
         Colour? background = null;
-        if (isPreset && get("background") is { } bg)
+        if (isPreset && get(TransformParameters.Background) is { } bg)
         {
             background = Colour.TryParse(bg, out var c) ? c : ParseJsonColour(bg);
         }
@@ -64,11 +64,11 @@ internal sealed record TransformSpec(
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return Colour.Parse(doc.RootElement, "background");
+            return Colour.Parse(doc.RootElement, TransformParameters.Background);
         }
         catch (JsonException)
         {
-            throw ApiErrors.InvalidQueryValue("background", "a colour such as \"#ff0000\" or \"rgb(255,0,0)\"", text);
+            throw ApiErrors.InvalidQueryValue(TransformParameters.Background, "a colour such as \"#ff0000\" or \"rgb(255,0,0)\"", text);
         }
     }
 

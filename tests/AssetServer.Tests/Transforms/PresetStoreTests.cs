@@ -89,7 +89,25 @@ public class PresetStoreTests
         WritePresets("""[{"key":"one","width":10}]""");
         using var store = TransformFixture.CreatePresetStore(_folder, new AssetsOptions());
         WritePresets("""[{"key":"two","width":20}]""");
-        for (var i = 0; i < 100 && !store.Keys.Contains("two"); i++) await Task.Delay(100);
+        await WaitForAsync(() => store.Keys.Contains("two"));
         Assert.That(store.Keys, Is.EquivalentTo(new[] { "two" }));
+    }
+
+    [Test]
+    public async Task BrokenFileSeenByTheWatcherKeepsTheLastGoodSet()
+    {
+        WritePresets("""[{"key":"one","width":10}]""");
+        using var store = TransformFixture.CreatePresetStore(_folder, new AssetsOptions());
+        var reloads = store.Reloads;
+        WritePresets("""[{"key":"bad","width":-5}]""");
+        await WaitForAsync(() => store.Reloads > reloads);
+        Assert.That(store.Keys, Is.EquivalentTo(new[] { "one" }));
+    }
+
+    /// <summary>Polls until the watcher has acted; the deadline only bounds a failing test.</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(50);
     }
 }

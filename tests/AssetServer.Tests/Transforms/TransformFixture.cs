@@ -21,6 +21,7 @@ internal sealed class TransformFixture : IDisposable
         if (presetsJson is not null) File.WriteAllText(Path.Combine(Folder, "presets.json"), presetsJson);
         Presets = CreatePresetStore(Folder, Options);
         Parser = new TransformParser(Microsoft.Extensions.Options.Options.Create(Options), Presets);
+        LibvipsSetup.Apply();
         Pipeline = new RenderPipeline(Microsoft.Extensions.Options.Options.Create(Options), NullLogger<RenderPipeline>.Instance);
     }
 

@@ -263,4 +263,21 @@ public class TransformParserTests
         var b = Parse("transforms=[[\"greyscale\"],[\"tint\",\"red\"]]")!.CacheKey;
         Assert.That(a, Is.EqualTo(b));
     }
+
+    [Test]
+    public void EveryStageHasExactlyOneStepAndSourceRunsBeforeTheOthers()
+    {
+        var positions = Enum.GetValues<Stage>().Select(RenderPipeline.Position).ToList();
+        Assert.That(positions, Is.All.GreaterThanOrEqualTo(0));
+        Assert.That(positions, Is.Unique);
+        Assert.That(positions.Skip(1), Is.All.GreaterThan(RenderPipeline.Position(Stage.Source)));
+    }
+
+    [Test]
+    public void OperationsRunInTheOrderOfTheirSteps()
+    {
+        var request = Parse("transforms=" + Uri.EscapeDataString("""[["tint","red"],["flop"],["negate"],["flip"],["blur",2]]"""))!;
+        Assert.That(request.Operations.Select(o => o.Canonical),
+            Is.EqualTo(new[] { "flop", "flip", "negate", "blur(2)", "tint(rgba(255,0,0,1))" }));
+    }
 }

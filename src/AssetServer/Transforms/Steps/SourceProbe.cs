@@ -19,15 +19,36 @@ internal static class SourceProbe
     /// <summary>libvips loader class names (file variants) this server decodes.</summary>
     private static readonly string[] AllowedLoaders = ["Jpeg", "Png", "Webp", "Tiff", "Heif", "Gif"];
 
-    public static SourceInfo Read(string path)
+    /// <summary>Throws the 400 of <see cref="Damaged"/> when libvips cannot read the header.</summary>
+    public static SourceInfo Read(string path, RenderScope scope)
     {
         var loader = Image.FindLoad(path);
         if (loader is null || !AllowedLoaders.Any(a => loader.Contains(a, StringComparison.OrdinalIgnoreCase)))
             throw Damaged("the file is not a JPEG, PNG, WebP, TIFF, AVIF or GIF image");
-        using var header = Image.NewFromFile(path, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated);
+        var header = Load(path, scope, access: Enums.Access.Sequential);
         var orientation = header.Contains("orientation") ? Convert.ToInt32(header.Get("orientation")) : 1;
         var pages = header.Contains("n-pages") ? Convert.ToInt32(header.Get("n-pages")) : 1;
         return new SourceInfo(loader, new Dimensions(header.Width, header.Height), orientation, Math.Max(1, pages), header.PageHeight);
+    }
+
+    /// <summary>
+    /// Opens the source; libvips reads only the header here, the pixels when something downstream asks for them.
+    /// Anything failing at this point is the source's fault.
+    /// </summary>
+    public static Image Load(string path, RenderScope scope, Enums.Access access, VOption? options = null) =>
+        Open(() => Image.NewFromFile(path, access: access, failOn: Enums.FailOn.Truncated, kwargs: options), path, scope);
+
+    /// <summary>Runs a call that opens the source (<c>thumbnail</c>, a load); a libvips failure there is a damaged source.</summary>
+    public static Image Open(Func<Image> open, string path, RenderScope scope)
+    {
+        try
+        {
+            return scope.Own(open());
+        }
+        catch (VipsException e)
+        {
+            throw Damaged(VipsFailure.FirstLine(e.Message, path));
+        }
     }
 
     /// <summary>

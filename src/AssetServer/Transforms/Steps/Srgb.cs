@@ -8,13 +8,13 @@ namespace AssetServer.Transforms.Steps;
 /// </summary>
 internal static class Srgb
 {
-    public static Image Apply(Image image)
+    public static Image Apply(Image image, RenderScope scope)
     {
         if (image.Contains("icc-profile-data"))
         {
             try
             {
-                return Fold(image.IccTransform("srgb", embedded: true, intent: Enums.Intent.Perceptual));
+                return Fold(scope.Own(image.IccTransform("srgb", embedded: true, intent: Enums.Intent.Perceptual)));
             }
             catch (VipsException)
             {

@@ -1,0 +1,34 @@
+namespace AssetServer.Transforms;
+
+/// <summary>
+/// Process-wide libvips settings. Call <see cref="Apply"/> once at start-up, before the first render (the server does
+/// it right after building the app; tests and benchmarks that build <see cref="RenderPipeline"/> without the app call
+/// it themselves). Calling it again changes nothing.
+/// </summary>
+public static class LibvipsSetup
+{
+    private static readonly Lock Gate = new();
+
+    /// <summary>True once <see cref="Apply"/> has run in this process.</summary>
+    public static bool IsApplied { get; private set; }
+
+    public static void Apply()
+    {
+        lock (Gate)
+        {
+            if (IsApplied) return;
+            // No operation cache: a cached load is keyed by file name, so a replaced original could be rendered from
+            // stale pixels, and cached results pin memory and file handles between unrelated requests.
+            NetVips.Cache.Max = 0;
+            NetVips.Cache.MaxMem = 0;
+            NetVips.Cache.MaxFiles = 0;
+            // One libvips worker per render: parallelism comes from Assets:MaxConcurrentTransforms renders at once, so
+            // threads (and the per-thread buffers that dominate memory) stay proportional to that limit, not to
+            // renders × cores.
+            NetVips.NetVips.Concurrency = 1;
+            // Refuse the loaders libvips does not consider safe for untrusted input (ImageMagick, MATLAB, FITS, …).
+            NetVips.NetVips.BlockUntrusted = true;
+            IsApplied = true;
+        }
+    }
+}
