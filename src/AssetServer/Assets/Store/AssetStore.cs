@@ -200,9 +200,10 @@ public sealed class AssetStore : IDerivativeInvalidator
                     "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key, timeout);
                 throw TimedOut();
             }
-            catch (Exception e) when (e is not ApiException && !File.Exists(source))
+            catch (Exception) when (!File.Exists(source))
             {
-                // The original was replaced or deleted under the render: the caller reads the row again.
+                // The original was replaced or deleted under the render (libvips then fails to open it, which would
+                // look like a damaged source): the caller reads the row again.
                 return null;
             }
             catch (Exception e) when (e is not ApiException)
