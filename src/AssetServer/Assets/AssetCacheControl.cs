@@ -9,5 +9,8 @@ public sealed class AssetCacheControl(IOptions<AssetsOptions> options)
     private readonly long maxAge = (long)Durations.Parse(options.Value.CacheTtl, "Assets:CacheTtl").TotalSeconds;
 
     /// <summary>Shared caches may keep only what anyone may fetch; anything fetched with a token stays private.</summary>
-    public string For(bool anonymous) => anonymous ? $"public, max-age={maxAge}" : $"private, max-age={maxAge}";
+    public string For(bool anonymous) => anonymous ? publicValue : privateValue;
+
+    private string publicValue => field ??= $"public, max-age={maxAge}";
+    private string privateValue => field ??= $"private, max-age={maxAge}";
 }

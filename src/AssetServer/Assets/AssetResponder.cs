@@ -19,7 +19,17 @@ public sealed record AssetRepresentation(
     string CacheControl,
     string Disposition,
     bool VariesByAccept,
-    Func<CancellationToken, Task<AssetHandle?>> OpenAsync);
+    Func<CancellationToken, ValueTask<AssetHandle?>> OpenAsync)
+{
+    /// <summary>HTTP dates have whole seconds; comparisons use the value as sent.</summary>
+    public DateTimeOffset? LastModifiedSeconds { get; } = LastModified is { } lm ? AssetResponder.TruncateToSeconds(lm) : null;
+
+    // Header texts made once per representation (the memo reuses representations across requests).
+    public string ETagText { get; } = ETag.ToString();
+    public string? LastModifiedText { get; } = LastModified is { } lm ? HeaderUtilities.FormatDate(AssetResponder.TruncateToSeconds(lm)) : null;
+    public string ContentSecurityPolicy { get; } =
+        AssetResponder.IsActiveContent(ContentType) ? AssetResponder.ActiveContentPolicy : AssetResponder.PassiveContentPolicy;
+}
 
 /// <summary>
 /// Sends an asset with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
@@ -64,18 +74,17 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
         var request = context.Request;
         var response = context.Response;
         var isGetOrHead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
-        var lastModified = asset.LastModified is { } lm ? TruncateToSeconds(lm) : (DateTimeOffset?)null;
 
         // Validators and caching go on every answer, the 304 included (RFC 9110 §15.4.5).
-        var typed = response.GetTypedHeaders();
-        typed.ETag = asset.ETag;
-        if (lastModified is { } modified) typed.LastModified = modified;
+        response.Headers.ETag = asset.ETagText;
+        if (asset.LastModifiedText is { } modified) response.Headers.LastModified = modified;
         response.Headers.CacheControl = asset.CacheControl;
         if (asset.VariesByAccept) response.Headers.Vary = "Accept";
         response.Headers.AcceptRanges = "bytes";
         response.Headers.XContentTypeOptions = "nosniff";
 
-        switch (Preconditions.Evaluate(request, asset.ETag, lastModified, isGetOrHead))
+        if (!Preconditions.Any(request)) return true;
+        switch (Preconditions.Evaluate(request, asset.ETag, asset.LastModifiedSeconds, isGetOrHead))
         {
             case PreconditionResult.Failed:
                 throw new ApiException(412, "PRECONDITION_FAILED", "Precondition failed.");
@@ -91,7 +100,7 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
         var request = context.Request;
         var response = context.Response;
         var length = handle.Length;
-        var lastModified = asset.LastModified is { } lm ? TruncateToSeconds(lm) : (DateTimeOffset?)null;
+        var lastModified = asset.LastModifiedSeconds;
         SetContentHeaders(response, asset);
 
         // Range is defined for GET only (RFC 9110 §14.2); If-Range turns it off when the client's copy is stale (§13.1.5).
@@ -136,7 +145,7 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
     {
         response.ContentType = asset.ContentType;
         response.Headers.ContentDisposition = asset.Disposition;
-        response.Headers.ContentSecurityPolicy = IsActiveContent(asset.ContentType) ? ActiveContentPolicy : PassiveContentPolicy;
+        response.Headers.ContentSecurityPolicy = asset.ContentSecurityPolicy;
     }
 
     /// <summary>
@@ -190,6 +199,13 @@ public enum PreconditionResult { Proceed, NotModified, Failed }
 /// <summary>Conditional requests evaluated in the order of RFC 9110 §13.2.2.</summary>
 public static class Preconditions
 {
+    /// <summary>Whether the request carries any of the four preconditions (most do not: skip parsing them).</summary>
+    public static bool Any(HttpRequest request)
+    {
+        var headers = request.Headers;
+        return headers.IfMatch.Count > 0 || headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0 || headers.IfUnmodifiedSince.Count > 0;
+    }
+
     public static PreconditionResult Evaluate(HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified, bool isGetOrHead)
     {
         var headers = request.GetTypedHeaders();

@@ -32,7 +32,7 @@ public static class AssetsApi
 
     public static async Task<AssetResponder> GetAsset(
         string id, HttpContext context, IOptions<AuthOptions> authOptions, AssetCacheControl cacheControls,
-        FileRepository files, AssetStore store, TransformParser parser, AssetSigner signer)
+        FileRepository files, AssetStore store, TransformParser parser, AssetSigner signer, DataVersion dataVersion, RepresentationMemo memo)
     {
         var caller = context.Caller();
         if (caller is null && !authOptions.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
@@ -50,9 +50,17 @@ public static class AssetsApi
             return Represent(context, record, asksForTransform, cacheControl, parser, store);
         }
 
+        // Read before the row, so a memo entry is never tagged with a version newer than its row.
+        var version = dataVersion.Read();
+        var memoKey = RepresentationMemo.Key(context.Request, anonymous: caller is null);
+        if (memo.TryGet(memoKey, version, out var known)) return new AssetResponder(known, Load);
+
         var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
+        // Only verified requests reach the memo, and its key holds the whole query, signature included.
         if (asksForTransform) signer.Verify(fileId, query);
-        return new AssetResponder(Represent(context, record, asksForTransform, cacheControl, parser, store), Load);
+        var representation = Represent(context, record, asksForTransform, cacheControl, parser, store);
+        memo.Add(memoKey, version, representation);
+        return new AssetResponder(representation, Load);
     }
 
     private static AssetRepresentation Represent(
@@ -68,20 +76,20 @@ public static class AssetsApi
             : null;
         if (transform is null)
         {
+            var original = store.Original(record);
             return new AssetRepresentation(
-                contentType, AssetResponder.StrongTag(AssetStore.ContentDigest(record)), lastModified, cacheControl,
-                DispositionHeader.Build(attachment, name), VariesByAccept: false,
-                ct => store.OpenOriginalAsync(record, ct));
+                contentType, AssetResponder.StrongTag(original.Digest), lastModified, cacheControl,
+                DispositionHeader.Build(attachment, name), VariesByAccept: false, original.OpenAsync);
         }
 
         // Directus keeps the original's name and extension on a derivative (§5); the output format's extension
         // is right for the bytes, so "Save as" gives a file that opens.
         var format = transform.Format;
+        var derivative = store.Derivative(record, transform);
         return new AssetRepresentation(
-            format.MimeType, AssetResponder.StrongTag(AssetStore.Fingerprint(record, transform.CacheKey)), lastModified, cacheControl,
+            format.MimeType, AssetResponder.StrongTag(derivative.Digest), lastModified, cacheControl,
             DispositionHeader.Build(attachment || AssetResponder.MustDownload(format.MimeType), DispositionHeader.WithExtension(name, format.Extension)),
-            transform.VariesByAccept,
-            ct => store.OpenDerivativeAsync(record, transform, ct));
+            transform.VariesByAccept, derivative.OpenAsync);
     }
 
     /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>

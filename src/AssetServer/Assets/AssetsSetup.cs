@@ -16,6 +16,7 @@ public static class AssetsSetup
         services.AddSingleton<TransformParser>();
         services.AddSingleton<RenderPipeline>();
         services.AddSingleton<AssetStore>();
+        services.AddSingleton<RepresentationMemo>();
         services.AddSingleton<AssetSigner>();
         services.AddSingleton<AssetCacheControl>();
         // Replaces and deletes invalidate every tier of the one store.

@@ -20,10 +20,10 @@ namespace AssetServer.Data;
 /// </remarks>
 public sealed class FileRepository(Database database, DataVersion dataVersion)
 {
-    /// <summary>Past this many cached rows the memory starts over (a hot set of assets is far smaller).</summary>
-    private const int MaxCachedRows = 100_000;
+    /// <summary>Rows kept (least recently used out first); a hot set of assets is far smaller.</summary>
+    private const int MaxCachedRows = 10_000;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedRow> rows = new(StringComparer.Ordinal);
+    private readonly Caching.LruIndex<CachedRow> rows = new(long.MaxValue, MaxCachedRows);
 
     private sealed record CachedRow((long Era, long Version) Version, FileRecord? Row);
 
@@ -44,13 +44,12 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
     {
         var version = dataVersion.Read();
-        if (rows.TryGetValue(id, out var cached) && cached.Version == version) return cached.Row?.Clone();
+        if (rows.TryGet(id, out var cached) && cached.Version == version) return cached.Row?.Clone();
 
         FileRecord? row;
         await using (var connection = await database.OpenAsync(ct))
             row = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
-        if (rows.Count >= MaxCachedRows) rows.Clear();
-        rows[id] = new CachedRow(version, row?.Clone());
+        rows.Add(id, id, new CachedRow(version, row?.Clone()), 1);
         return row;
     }
 

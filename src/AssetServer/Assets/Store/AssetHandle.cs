@@ -109,3 +109,6 @@ public sealed class AssetHandle : IDisposable
         else file.Dispose();
     }
 }
+
+/// <summary>An asset of the store, named and ready to open: <see cref="Digest"/> names its bytes (the ETag comes from it).</summary>
+public sealed record StoredAsset(string Digest, Func<CancellationToken, ValueTask<AssetHandle?>> OpenAsync);

@@ -5,6 +5,7 @@ using AssetServer.Files;
 using AssetServer.Storage;
 using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
+using AssetServer.Caching;
 using Microsoft.Win32.SafeHandles;
 
 namespace AssetServer.Assets.Store;
@@ -35,7 +36,7 @@ public sealed class AssetStore : IDerivativeInvalidator
     private readonly ILogger<AssetStore> logger;
     private readonly TimeSpan timeout;
     private readonly int retryAfterSeconds;
-    private readonly LruIndex<byte[]> memory;
+    private readonly LruIndex<AssetHandle> memory;
     private readonly LruIndex<string> disk;
     private readonly ConcurrentDictionary<string, Flight> inflight = new(StringComparer.Ordinal);
     private int renderCount;
@@ -48,7 +49,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         var value = options.Value;
         timeout = Durations.Parse(value.TransformTimeout, "Assets:TransformTimeout");
         retryAfterSeconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 3600);
-        memory = new LruIndex<byte[]>(value.MemoryCacheBytes, int.MaxValue);
+        memory = new LruIndex<AssetHandle>(value.MemoryCacheBytes, int.MaxValue);
         disk = new LruIndex<string>(value.CacheMaxBytes, value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
         Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds);
@@ -78,38 +79,55 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// <summary>Hex digest naming a derivative: the original's content with the transform's canonical key.</summary>
     public static string Fingerprint(FileRecord record, string cacheKey) => Sha256Hex(ContentDigest(record) + "|" + cacheKey)[..40];
 
-    /// <summary>The original's bytes, or null when its file is gone (a replace or delete got there first: read the row again).</summary>
-    public async Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct)
+    /// <summary>
+    /// The original of <paramref name="record"/>: its digest, and how to open it (null when its file is gone: a
+    /// replace or delete got there first, read the row again). Keys are worked out once, here.
+    /// </summary>
+    public StoredAsset Original(FileRecord record)
     {
-        var key = "o:" + ContentDigest(record);
-        if (memory.TryGet(key, out var bytes)) return AssetHandle.FromMemory(bytes);
-        var handle = AssetHandle.TryOpen(files.OriginalPath(record.FilenameDisk));
-        return handle is null ? null : await PromoteAsync(key, record.Id, handle, ct);
+        var digest = ContentDigest(record);
+        var key = "o:" + digest;
+        var path = files.OriginalPath(record.FilenameDisk);
+        return new StoredAsset(digest, async ct =>
+        {
+            if (memory.TryGet(key, out var held)) return held;
+            var handle = AssetHandle.TryOpen(path);
+            return handle is null ? null : await PromoteAsync(key, record.Id, handle, ct);
+        });
     }
 
     /// <summary>
-    /// The derivative's bytes, rendered now if no tier has them. Null when the original is gone (read the row again).
-    /// <paramref name="ct"/> only ends this caller's wait: a shared render goes on for the others and the cache.
+    /// A derivative of <paramref name="record"/>: its fingerprint, and how to open it, rendered then if no tier has
+    /// it (null when the original is gone: read the row again). The caller's token only ends its own wait: a shared
+    /// render goes on for the others and the cache.
     /// </summary>
-    public Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, TransformRequest request, CancellationToken ct) =>
-        OpenDerivativeAsync(record, request.CacheKey, request.Format.Extension,
-            (source, output, token) => pipeline.RenderAsync(source, request, output, token), ct);
-
-    internal async Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct)
+    public StoredAsset Derivative(FileRecord record, TransformRequest request)
     {
-        var key = Fingerprint(record, cacheKey);
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey));
+        Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
+        return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
+    }
+
+    /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
+    internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct) =>
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey)), extension, render, ct).AsTask();
+
+    internal Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct) => Original(record).OpenAsync(ct).AsTask();
+
+    private async ValueTask<AssetHandle?> OpenDerivativeAsync(FileRecord record, DerivativeKey key, string extension, Renderer render, CancellationToken ct)
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (memory.TryGet("d:" + key, out var bytes)) return AssetHandle.FromMemory(bytes);
-            if (disk.TryGet(key, out var path))
+            if (memory.TryGet(key.Memory, out var held)) return held;
+            if (disk.TryGet(key.Disk, out var path))
             {
-                if (AssetHandle.TryOpen(path) is { } found) return await PromoteAsync("d:" + key, record.Id, found, ct);
+                if (AssetHandle.TryOpen(path) is { } found) return await PromoteAsync(key.Memory, record.Id, found, ct);
                 // Evicted or invalidated between the look-up and the open: forget it and render again.
-                disk.Remove(key, path);
+                disk.Remove(key.Disk, path);
             }
 
             var mine = new Flight();
-            var flight = inflight.GetOrAdd(key, mine);
+            var flight = inflight.GetOrAdd(key.Disk, mine);
             // Joined before it starts, so even a render that ends at once cannot close before its owner has the result.
             // A flight that closed after we found it has just filled the tiers: look again.
             if (!flight.TryJoin()) continue;
@@ -118,7 +136,7 @@ public sealed class AssetStore : IDerivativeInvalidator
                 // However it ends, the entry goes, then the flight closes once its last waiter has its handle.
                 _ = mine.RunAsync(() => RenderOnceAsync(record, key, extension, render)).ContinueWith(_ =>
                 {
-                    inflight.TryRemove(KeyValuePair.Create(key, mine));
+                    inflight.TryRemove(KeyValuePair.Create(key.Disk, mine));
                     mine.Finish();
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -126,7 +144,7 @@ public sealed class AssetStore : IDerivativeInvalidator
             {
                 var rendered = await flight.Task.WaitAsync(ct);
                 if (rendered is null) return null;
-                if (rendered.Bytes is { } inMemory) return AssetHandle.FromMemory(inMemory);
+                if (rendered.Held is { } inMemory) return inMemory;
                 if (AssetHandle.TryShare(rendered.File!, rendered.Length) is { } shared) return shared;
             }
             finally
@@ -143,14 +161,14 @@ public sealed class AssetStore : IDerivativeInvalidator
         if (handle.Length is 0 or > MemoryEntryMaxBytes || memory.MaxBytes == 0) return handle;
         using (handle)
         {
-            var bytes = await handle.ReadAllAsync(ct);
-            memory.Add(key, group, bytes, bytes.Length);
-            return AssetHandle.FromMemory(bytes);
+            var held = AssetHandle.FromMemory(await handle.ReadAllAsync(ct));
+            memory.Add(key, group, held, held.Length);
+            return held;
         }
     }
 
     /// <summary>One render: queued (the timeout counts from here), rendered to a temp file, renamed into the disk tier.</summary>
-    private async Task<Rendered?> RenderOnceAsync(FileRecord record, string key, string extension, Renderer render)
+    private async Task<Rendered?> RenderOnceAsync(FileRecord record, DerivativeKey key, string extension, Renderer render)
     {
         var source = files.OriginalPath(record.FilenameDisk);
         if (!File.Exists(source)) return null;
@@ -197,7 +215,7 @@ public sealed class AssetStore : IDerivativeInvalidator
                     slot.Dispose();
                 }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 logger.LogWarning(e is OperationCanceledException ? null : e,
-                    "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key, timeout);
+                    "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key.Disk, timeout);
                 throw TimedOut();
             }
             catch (Exception) when (!File.Exists(source))
@@ -209,26 +227,26 @@ public sealed class AssetStore : IDerivativeInvalidator
             catch (Exception e) when (e is not ApiException)
             {
                 // An encoder or internal failure, not the client's: logged with what was asked, answered without internals.
-                logger.LogError(e, "Render of {FileId} ({Transform}) failed", record.Id, key);
+                logger.LogError(e, "Render of {FileId} ({Transform}) failed", record.Id, key.Disk);
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
 
             var length = new FileInfo(temp).Length;
             if (length == 0)
             {
-                logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key);
+                logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key.Disk);
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
-            var bytes = length <= MemoryEntryMaxBytes ? await File.ReadAllBytesAsync(temp) : null;
-            var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key}-{length}.{extension}");
+            var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
+            var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key.Disk}-{length}.{extension}");
             SafeFileHandle? file = null;
 
             // Under the index's lock, so an invalidation either sees this entry or came first and removed the original.
-            var admitted = disk.TryAdd(key, record.Id, final, length, () =>
+            var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
             {
                 if (!File.Exists(source)) return false;
                 MoveIntoPlace(temp, final);
-                if (bytes is null) file = File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                if (held is null) file = File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
                 return true;
             }, out var evicted);
             foreach (var victim in evicted) files.TryDelete(victim);
@@ -237,12 +255,12 @@ public sealed class AssetStore : IDerivativeInvalidator
             {
                 // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the
                 // write) get what they asked for; nothing is kept.
-                if (bytes is null) file = File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                if (held is null) file = File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
                 files.TryDelete(temp);
-                return new Rendered(bytes, file, length);
+                return new Rendered(held, file, length);
             }
-            if (bytes is not null && memory.MaxBytes > 0) memory.Add("d:" + key, record.Id, bytes, length);
-            return new Rendered(bytes, file, length);
+            if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
+            return new Rendered(held, file, length);
         }
         catch
         {
@@ -313,7 +331,16 @@ public sealed class AssetStore : IDerivativeInvalidator
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>A finished render: its bytes when small, else an open handle on its file (shared by every waiter).</summary>
-    private sealed record Rendered(byte[]? Bytes, SafeFileHandle? File, long Length);
+    private sealed record Rendered(AssetHandle? Held, SafeFileHandle? File, long Length);
+
+    /// <summary>A derivative's names: on disk (and in the flight table) the fingerprint, in the memory tier prefixed.</summary>
+    private sealed class DerivativeKey(string fingerprint)
+    {
+        public string Disk { get; } = fingerprint;
+        public string Memory { get; } = "d:" + fingerprint;
+
+        public override string ToString() => Disk;
+    }
 
     /// <summary>
     /// One render and the requests waiting for it. The file handle of a large result stays open until the flight has

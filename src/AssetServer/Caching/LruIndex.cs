@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AssetServer.Assets.Store;
+namespace AssetServer.Caching;
 
 /// <summary>
 /// A least-recently-used index bounded by entry count and by bytes, with O(1) lookups, adds and evictions.

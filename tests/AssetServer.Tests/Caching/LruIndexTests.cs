@@ -1,6 +1,6 @@
-using AssetServer.Assets.Store;
+using AssetServer.Caching;
 
-namespace AssetServer.Tests.Assets;
+namespace AssetServer.Tests.Caching;
 
 public class LruIndexTests
 {
