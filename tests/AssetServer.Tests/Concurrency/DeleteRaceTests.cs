@@ -143,17 +143,7 @@ public class DeleteRaceTests
             }
         }
 
-        // Counted as running before the writer starts, so its first round already waits for their reads.
-        var readers = Enumerable.Range(0, Readers).Select(r =>
-        {
-            var running = log.Reader();
-            return Task.Run(async () =>
-            {
-                using (running) await ReadAsync(r);
-            });
-        }).ToArray();
-        await WriteAsync();
-        await Task.WhenAll(readers);
+        await log.RaceAsync(Readers, ReadAsync, WriteAsync);
 
         Assert.That(afterDelete, Has.All.GreaterThanOrEqualTo(Rounds),
             $"Too few GETs followed the deletes to judge the rule (original, derivative): {string.Join(", ", afterDelete)}");

@@ -52,6 +52,24 @@ internal sealed class RaceLog
     /// Lets the readers start <paramref name="count"/> more GETs (so each write is followed by reads), bounded so a
     /// stuck reader cannot hang the test.
     /// </summary>
+    /// <summary>
+    /// Runs <paramref name="readers"/> readers against one writer until the writer returns. The readers are counted as
+    /// running before the writer starts, so its first round already waits for their reads.
+    /// </summary>
+    public async Task RaceAsync(int readers, Func<int, Task> read, Func<Task> write)
+    {
+        var tasks = Enumerable.Range(0, readers).Select(r =>
+        {
+            var running = Reader();
+            return Task.Run(async () =>
+            {
+                using (running) await read(r);
+            });
+        }).ToArray();
+        await write();
+        await Task.WhenAll(tasks);
+    }
+
     public async Task LetReadersRunAsync(int count, CancellationToken stop)
     {
         var target = Started + count;

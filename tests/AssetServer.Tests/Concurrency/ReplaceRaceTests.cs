@@ -132,17 +132,7 @@ public class ReplaceRaceTests
             }
         }
 
-        // Counted as running before the writer starts, so its first round already waits for their reads.
-        var readers = Enumerable.Range(0, Readers).Select(r =>
-        {
-            var running = log.Reader();
-            return Task.Run(async () =>
-            {
-                using (running) await ReadAsync(r);
-            });
-        }).ToArray();
-        await WriteAsync();
-        await Task.WhenAll(readers);
+        await log.RaceAsync(Readers, ReadAsync, WriteAsync);
 
         TestContext.Out.WriteLine($"{rounds} replaces");
         Assert.That(rounds, Is.GreaterThanOrEqualTo(MinRounds), "The readers stopped before the writer had replaced the file often enough");
