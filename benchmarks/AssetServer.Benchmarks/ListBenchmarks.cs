@@ -58,7 +58,7 @@ public class ListBenchmarks
     }
 
     /// <summary>A photo's row as an upload leaves it: dimensions, tags, scraped metadata, checksum.</summary>
-    private static FileRecord Row(int i, DateTimeOffset when)
+    internal static FileRecord Row(int i, DateTimeOffset when)
     {
         var id = new Guid(i, 0, 0x4000, [0x80, 0, 0, 0, 0, 0, 0, 0]).ToString();
         var stamp = when.ToString("O", CultureInfo.InvariantCulture);

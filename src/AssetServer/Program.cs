@@ -14,14 +14,17 @@ var app = builder.Build();
 LibvipsSetup.Apply();
 app.UseApiErrors();
 app.UseAuthentication();
-app.UseAuthorization();
+// Between the two: budgets know a verified token, and a made-up one is counted against its address before its 401.
 app.UseRateLimiter();
+app.UseAuthorization();
 app.MapFiles();
 app.MapAssets();
 app.MapServer();
 app.MapTokens();
-await app.PrepareDataAsync();
+// Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
+await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;
+await app.PrepareDataAsync();
 app.Run();
 
 /// <summary>The entry point; public so the test host can start the real app.</summary>

@@ -80,6 +80,7 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
         if (asset.LastModifiedText is { } modified) response.Headers.LastModified = modified;
         response.Headers.CacheControl = asset.CacheControl;
         if (asset.VariesByAccept) response.Headers.Vary = "Accept";
+        else response.Headers.Remove(HeaderNames.Vary);
         response.Headers.AcceptRanges = "bytes";
         response.Headers.XContentTypeOptions = "nosniff";
 

@@ -32,7 +32,7 @@ public static class AssetsApi
 
     public static async Task<AssetResponder> GetAsset(
         string id, HttpContext context, IOptions<AuthOptions> authOptions, AssetCacheControl cacheControls,
-        FileRepository files, AssetStore store, TransformParser parser, AssetSigner signer, DataVersion dataVersion, RepresentationMemo memo)
+        FileRepository files, AssetStore store, TransformParser parser, AssetSigner signer, DataVersion dataVersion, PresetStore presets, RepresentationMemo memo)
     {
         var caller = context.Caller();
         if (caller is null && !authOptions.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
@@ -42,7 +42,7 @@ public static class AssetsApi
         var asksForTransform = TransformParameters.AsksForTransform(query);
         var cacheControl = cacheControls.For(anonymous: caller is null);
 
-        // The row is read fresh for every request (and again if its bytes were replaced before they were opened).
+        // Read again when the bytes a representation named were replaced before they were opened.
         async Task<AssetRepresentation> Load(CancellationToken ct)
         {
             // An unknown id is 403 like a forbidden one, so existence does not leak.
@@ -50,12 +50,12 @@ public static class AssetsApi
             return Represent(context, record, asksForTransform, cacheControl, parser, store);
         }
 
-        // Read before the row, so a memo entry is never tagged with a version newer than its row.
-        var version = dataVersion.Read();
+        // Read before the row and the presets, so a memo entry is never tagged newer than what it was made from.
+        var version = new MemoVersion(dataVersion.Read(), presets.Generation);
         var memoKey = RepresentationMemo.Key(context.Request, anonymous: caller is null);
         if (memo.TryGet(memoKey, version, out var known)) return new AssetResponder(known, Load);
 
-        var record = await files.GetAsync(fileId, context.RequestAborted) ?? throw ApiErrors.Forbidden();
+        var record = await files.GetAsync(fileId, version.Data, context.RequestAborted) ?? throw ApiErrors.Forbidden();
         // Only verified requests reach the memo, and its key holds the whole query, signature included.
         if (asksForTransform) signer.Verify(fileId, query);
         var representation = Represent(context, record, asksForTransform, cacheControl, parser, store);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace AssetServer.Auth;
 
 /// <summary>
@@ -13,29 +11,31 @@ public sealed class TokenVerifier(AdminToken admin, TokenRepository tokens, Time
     /// <summary>How long an answer is trusted; the bound for revocation is one second.</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Past this many remembered tokens (a flood of random ones) the memory starts over.</summary>
+    /// <summary>Tokens remembered at most (least recently used out first), so a flood of random ones stays bounded.</summary>
     private const int MaxRemembered = 10_000;
 
-    private readonly ConcurrentDictionary<string, Remembered> remembered = new(StringComparer.Ordinal);
+    private Caching.LruIndex<Remembered> remembered = new(long.MaxValue, MaxRemembered);
 
     public async ValueTask<Caller?> VerifyAsync(string token, CancellationToken ct)
     {
         if (admin.Matches(token)) return Caller.Admin;
         var hash = TokenRepository.Hash(token);
         var now = time.GetUtcNow();
-        if (remembered.TryGetValue(hash, out var known) && known.Until > now) return known.Caller;
+        if (remembered.TryGet(hash, out var known) && known.Until > now) return known.Caller;
 
         var record = await tokens.FindByHashAsync(hash, ct);
         var caller = record is not null && Enum.TryParse<Access>(record.Access, ignoreCase: true, out var access)
             ? new Caller(record.Id, record.Name, access)
             : null;
-        if (remembered.Count >= MaxRemembered) remembered.Clear();
-        remembered[hash] = new Remembered(caller, now + Freshness);
+        remembered.Add(hash, "", new Remembered(caller, now + Freshness), 1);
         return caller;
     }
 
-    /// <summary>After a revocation in this process: nothing remembered survives it.</summary>
-    public void Forget() => remembered.Clear();
+    /// <summary>
+    /// After a revocation in this process: nothing remembered now survives it. A look-up that began before the
+    /// revocation may still store its answer, which then lives at most <see cref="Freshness"/>.
+    /// </summary>
+    public void Forget() => Volatile.Write(ref remembered, new Caching.LruIndex<Remembered>(long.MaxValue, MaxRemembered));
 
     private sealed record Remembered(Caller? Caller, DateTimeOffset Until);
 }

@@ -41,7 +41,7 @@ public static class TokensApi
     private static async Task<IResult> Delete(string id, HttpContext context, TokenRepository tokens, TokenVerifier verifier)
     {
         if (!Guid.TryParseExact(id, "D", out _) || !await tokens.DeleteAsync(id, context.RequestAborted)) throw ApiErrors.Forbidden();
-        // This process refuses it at once; others within TokenVerifier.Freshness.
+        // This process refuses it from the next request on (bar one look-up already under way); others within TokenVerifier.Freshness.
         verifier.Forget();
         return Results.NoContent();
     }

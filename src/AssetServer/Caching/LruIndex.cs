@@ -23,10 +23,11 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
     private Node? head;
     private Node? tail;
     private long bytes;
+    private int count;
 
     public long Bytes => Volatile.Read(ref bytes);
 
-    public int Count => map.Count;
+    public int Count => Volatile.Read(ref count);
 
     public long MaxBytes => maxBytes;
 
@@ -66,7 +67,8 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
             if (map.TryGetValue(key, out var old))
             {
                 Unlink(old);
-                evicted.Add(old.Value);
+                // The same value again (a second render of one key wrote the same path) is not the caller's to release.
+                if (!EqualityComparer<T>.Default.Equals(old.Value, value)) evicted.Add(old.Value);
             }
             var node = new Node(key, group, value, size);
             Append(node);
@@ -74,8 +76,9 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
             if (!groups.TryGetValue(group, out var members)) groups[group] = members = [];
             members.Add(node);
             bytes += size;
+            count++;
 
-            while ((bytes > maxBytes || map.Count > maxEntries) && head is { } oldest && oldest != node)
+            while ((bytes > maxBytes || count > maxEntries) && head is { } oldest && oldest != node)
             {
                 Unlink(oldest);
                 evicted.Add(oldest.Value);
@@ -149,6 +152,7 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
         map.TryRemove(new KeyValuePair<string, Node>(node.Key, node));
         if (groups.TryGetValue(node.Group, out var members) && members.Remove(node) && members.Count == 0) groups.Remove(node.Group);
         bytes -= node.Size;
+        count--;
     }
 
     private void Append(Node node)

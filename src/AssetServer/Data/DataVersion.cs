@@ -27,6 +27,8 @@ public sealed class DataVersion(Database database) : IDisposable
                 if (statement is null)
                 {
                     connection = database.Open();
+                    // Stepping through the C API skips Microsoft.Data.Sqlite's busy retry: let SQLite wait instead.
+                    Check(raw.sqlite3_busy_timeout(connection.Handle, 30_000));
                     Check(raw.sqlite3_prepare_v2(connection.Handle, "PRAGMA data_version", out statement));
                     era++;
                 }

@@ -41,9 +41,11 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
     /// <summary>The row as last committed, or null; callers get their own copy.</summary>
-    public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default)
+    public Task<FileRecord?> GetAsync(string id, CancellationToken ct = default) => GetAsync(id, dataVersion.Read(), ct);
+
+    /// <summary>As <see cref="GetAsync(string, CancellationToken)"/>, with the <see cref="DataVersion"/> the caller read just before.</summary>
+    public async Task<FileRecord?> GetAsync(string id, (long Era, long Version) version, CancellationToken ct = default)
     {
-        var version = dataVersion.Read();
         if (rows.TryGet(id, out var cached) && cached.Version == version) return cached.Row?.Clone();
 
         FileRecord? row;

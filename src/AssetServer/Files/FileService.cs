@@ -212,14 +212,11 @@ public sealed class FileService(
         return record;
     }
 
-    /// <summary><c>&lt;id&gt;.&lt;ext&gt;</c>, or <c>&lt;id&gt;.r&lt;n&gt;.&lt;ext&gt;</c> when that name is the current one.</summary>
-    private static string NextDiskName(string id, string current, string type)
-    {
-        var ext = ContentSniffer.ExtensionFor(type);
-        var plain = $"{id}.{ext}";
-        if (plain != current) return plain;
-        return $"{id}.r{Guid.NewGuid().ToString("N")[..8]}.{ext}";
-    }
+    /// <summary><c>&lt;id&gt;.r&lt;random&gt;.&lt;ext&gt;</c>: the name of a replaced file's new bytes.</summary>
+    private static string NextDiskName(string id, string current, string type) =>
+        // Never a name this file had before: the asset store trusts that a path holds one content for good, so a
+        // render that started from an older version can never read a newer one under the old name.
+        $"{id}.r{Guid.NewGuid():N}.{ContentSniffer.ExtensionFor(type)}";
 
     /// <summary>Deletes rows, then their originals and derivatives. Ids that do not exist are skipped (204 as Directus).</summary>
     public async Task DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct)

@@ -9,6 +9,9 @@ public sealed class RateLimitOptions
     /// <summary><c>/assets</c> requests with transform parameters per client per minute (cached ones count too: the check comes first).</summary>
     public int TransformsPerMinute { get; set; } = 600;
 
+    /// <summary>Requests per client address per minute that carry a token matching nothing, on any route; past it 429.</summary>
+    public int InvalidTokensPerMinute { get; set; } = 60;
+
     /// <summary>Whether the admin token is exempt (trusted automation such as bulk imports).</summary>
     public bool ExemptAdmin { get; set; } = true;
 }

@@ -10,10 +10,10 @@ namespace AssetServer.RateLimiting;
 
 /// <summary>
 /// Per-client token buckets (ASP.NET Core's rate limiter) as endpoint policies: <see cref="Uploads"/> on uploads,
-/// replaces and imports, <see cref="Transforms"/> on <c>/assets</c>. The limiter runs after authentication, so a
-/// client is its verified token; until a token is verified (or without one) it is its IP address. An unverified
-/// token never gets a budget of its own: it is refused with 401 before the limiter. Past the budget: 429
-/// <c>REQUESTS_EXCEEDED</c> with <c>Retry-After</c>.
+/// replaces and imports, <see cref="Transforms"/> on <c>/assets</c>. The limiter runs after authentication and before
+/// authorization, so a client is its verified token; until a token is verified (without one, or with one that matches
+/// nothing) it is its IP address: made-up tokens never buy fresh budgets. A global limiter also bounds, per address,
+/// the requests that carry a token matching nothing. Past a budget: 429 <c>REQUESTS_EXCEEDED</c> with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimitSetup
 {
@@ -23,9 +23,12 @@ public static class RateLimitSetup
     public static IServiceCollection AddAssetServerRateLimits(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.UploadsPerMinute >= 0 && o.TransformsPerMinute >= 0, "RateLimits values must be 0 (off) or more.");
+            .Validate(o => o.UploadsPerMinute >= 0 && o.TransformsPerMinute >= 0 && o.InvalidTokensPerMinute >= 0,
+                "RateLimits values must be 0 (off) or more.");
         services.AddRateLimiter(limiter =>
         {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                Partition(context, "invalid-tokens", TokenAuthenticationHandler.SentInvalidToken(context), o => o.InvalidTokensPerMinute));
             limiter.AddPolicy(Uploads, context => Partition(context, Uploads, IsUpload(context.Request), o => o.UploadsPerMinute));
             limiter.AddPolicy(Transforms, context =>
                 Partition(context, Transforms, TransformParameters.AsksForTransform(context.Request.Query), o => o.TransformsPerMinute));

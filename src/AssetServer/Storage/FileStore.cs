@@ -37,6 +37,19 @@ public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger)
         }
     }
 
+    /// <summary>Removes a file's derivative folder if nothing is in it (a render may just have put a file there).</summary>
+    public void TryDeleteEmptyDerivativeFolder(string id)
+    {
+        try
+        {
+            Directory.Delete(Path.Combine(paths.Derivatives, SafeName(id)), recursive: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not empty, or already gone: both fine.
+        }
+    }
+
     public void TryDelete(string path)
     {
         try

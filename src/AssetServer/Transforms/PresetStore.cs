@@ -57,6 +57,11 @@ public sealed class PresetStore : IDisposable
     /// <summary>How many times the file was read (counts failed reads too): lets tests wait for the watcher.</summary>
     internal int Reloads { get; private set; }
 
+    /// <summary>Changes whenever a new set of presets takes effect (what was parsed from the old set is stale).</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
+    private int _generation;
+
     internal bool TryGet(string key, out TransformSpec spec) => _presets.TryGetValue(key, out spec!);
 
     /// <summary>
@@ -74,11 +79,13 @@ public sealed class PresetStore : IDisposable
                 if (!File.Exists(path))
                 {
                     _presets = FrozenDictionary<string, TransformSpec>.Empty;
+                    Interlocked.Increment(ref _generation);
                     _logger.LogInformation("No {File} in {Folder}: no presets configured", FileName, Folder);
                     return true;
                 }
                 var loaded = Load(File.ReadAllText(path));
                 _presets = loaded;
+                Interlocked.Increment(ref _generation);
                 _logger.LogInformation("Loaded {Count} presets from {Path}", loaded.Count, path);
                 return true;
             }

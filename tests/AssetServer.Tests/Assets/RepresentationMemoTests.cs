@@ -42,6 +42,27 @@ public class RepresentationMemoTests
     }
 
     [Test]
+    public async Task APresetEditIsSeenByTheNextRequestThoughNoRowChanged_Issue8()
+    {
+        var folder = Directory.CreateTempSubdirectory("memo-presets-").FullName;
+        File.WriteAllText(Path.Combine(folder, "presets.json"), """[{"key":"thumb","width":10}]""");
+        using var own = new AssetServerApp(("ConfigFolder", folder));
+        var presets = own.Service<AssetServer.Transforms.PresetStore>();
+        Assert.That(presets.Folder, Is.EqualTo(folder));
+        var id = (await own.UploadOkAsync(TestImages.Png(40, 20), "preset.png"))["id"]!.GetValue<string>();
+        using var client = own.AnonymousClient();
+        for (var i = 0; i < 2; i++) Assert.That(TestImages.SizeOf(await client.GetByteArrayAsync($"/assets/{id}?key=thumb")), Is.EqualTo((10, 5)));
+
+        File.WriteAllText(Path.Combine(folder, "presets.json"), """[{"key":"thumb","width":20}]""");
+        Assert.That(presets.Reload(), Is.True);
+        Assert.That(TestImages.SizeOf(await client.GetByteArrayAsync($"/assets/{id}?key=thumb")), Is.EqualTo((20, 10)));
+
+        File.WriteAllText(Path.Combine(folder, "presets.json"), "[]");
+        Assert.That(presets.Reload(), Is.True);
+        Assert.That((await client.GetAsync($"/assets/{id}?key=thumb")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task TheSameUrlWithAndWithoutATokenKeepsItsOwnCacheControl()
     {
         var id = (await app.UploadOkAsync(TestImages.Png(20, 10), "cc.png"))["id"]!.GetValue<string>();

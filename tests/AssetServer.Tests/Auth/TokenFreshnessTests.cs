@@ -78,13 +78,31 @@ public class TokenFreshnessTests
         for (var i = 0; i < 4; i++) statuses.Add((int)(await anonymous.GetAsync($"/assets/{id}?width=10")).StatusCode);
         Assert.That(statuses[3], Is.EqualTo(429), string.Join(",", statuses));
 
-        // A made-up token per request is refused before the limiter; it is never a new client with a new budget.
+        // A made-up token per request is not a new client with a new budget: until verified, it is its address.
         for (var i = 0; i < 5; i++)
         {
             using var random = ClientWith($"as_random-{Guid.NewGuid():N}");
             var response = await random.GetAsync($"/assets/{id}?width=10");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((int)response.StatusCode, Is.EqualTo(429));
         }
+    }
+
+    [Test]
+    public async Task RequestsWithTokensThatMatchNothingAreBoundedPerAddressOnEveryRoute_Issue8()
+    {
+        using var strict = new AssetServerApp(("RateLimits:InvalidTokensPerMinute", "3"));
+        var statuses = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var client = strict.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", $"as_guess-{i}");
+            statuses.Add((int)(await client.GetAsync("/files")).StatusCode);
+        }
+        Assert.That(statuses, Is.EqualTo(new[] { 401, 401, 401, 429, 429 }));
+
+        // Callers without a token, or with a real one, are not held back by someone else's guesses.
+        using var admin = strict.AdminClient();
+        Assert.That((await admin.GetAsync("/files")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]

@@ -134,6 +134,23 @@ public class FileUpdateTests : AdminAppFixture
     }
 
     [Test]
+    public async Task EveryReplaceGetsADiskNameTheFileNeverHadBefore_Issue8()
+    {
+        // The asset store trusts that a path holds one content for good; a reused name would let a render that
+        // started from an old version read a newer one under the old name.
+        var file = await app.UploadOkAsync(TestImages.Png(10, 10), "names.png", "image/png");
+        var id = Str(file, "id");
+        var names = new List<string> { Str(file, "filename_disk") };
+        for (var i = 0; i < 4; i++)
+        {
+            var data = await DataAsync(await ReplaceAsync(id, TestImages.Png(10 + i, 10), "names.png", "image/png"));
+            names.Add(Str(data, "filename_disk"));
+        }
+        Assert.That(names.Distinct().Count(), Is.EqualTo(names.Count), string.Join(", ", names));
+        Assert.That(names, Has.All.StartWith(id + "."));
+    }
+
+    [Test]
     public async Task ReplaceSwapsTheBytesAndKeepsTheTitle()
     {
         var jpeg = TestImages.Jpeg(80, 60);

@@ -179,10 +179,11 @@ public sealed class AssetStore : IDerivativeInvalidator
         {
             slot = await Queue.EnterAsync(timer.Token);
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
         {
             timer.Dispose();
-            throw TimedOut();
+            if (e is OperationCanceledException) throw TimedOut();
+            throw;
         }
 
         var temp = files.NewTempPath("." + extension);
@@ -238,28 +239,25 @@ public sealed class AssetStore : IDerivativeInvalidator
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
             var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
+            // Opened before the rename: the handle outlives the rename, an eviction and an invalidation alike.
+            var file = held is null ? File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous) : null;
             var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key.Disk}-{length}.{extension}");
-            SafeFileHandle? file = null;
 
-            // Under the index's lock, so an invalidation either sees this entry or came first and removed the original.
+            // Under the index's lock, so an invalidation either sees this entry (and deletes it) or came first, after
+            // the original was deleted, which this check then sees. A path never holds another content (disk names
+            // are never reused), so "the source still exists" means "it is still the bytes this was rendered from".
             var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
             {
                 if (!File.Exists(source)) return false;
                 MoveIntoPlace(temp, final);
-                if (held is null) file = File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
                 return true;
             }, out var evicted);
             foreach (var victim in evicted) files.TryDelete(victim);
 
-            if (!admitted)
-            {
-                // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the
-                // write) get what they asked for; nothing is kept.
-                if (held is null) file = File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
-                files.TryDelete(temp);
-                return new Rendered(held, file, length);
-            }
-            if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
+            // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
+            // get what they asked for; nothing is kept.
+            if (!admitted) files.TryDelete(temp);
             return new Rendered(held, file, length);
         }
         catch
@@ -295,17 +293,22 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
     }
 
-    /// <summary>Forgets and deletes every derivative of a file whose bytes were replaced or deleted, in every tier.</summary>
+    /// <summary>
+    /// Forgets and deletes every derivative of a file whose bytes were replaced or deleted, in every tier. Only the
+    /// files the index held are deleted (a render admitted after this keeps its own); the folder goes once empty.
+    /// </summary>
     public void Invalidate(string fileId)
     {
         memory.RemoveGroup(fileId);
-        disk.RemoveGroup(fileId);
-        files.DeleteDerivatives(fileId);
+        foreach (var path in disk.RemoveGroup(fileId)) files.TryDelete(path);
+        files.TryDeleteEmptyDerivativeFolder(fileId);
     }
 
     /// <summary>
     /// Learns what is on disk from an earlier run, oldest write first as the best guess of recency. A file whose
-    /// length differs from the one in its name was torn by a crash (derivatives are not fsynced) and is deleted.
+    /// length differs from the one in its name was cut short by a crash (derivatives are not fsynced) and is deleted.
+    /// On file systems that order data before metadata (ext4's default) that is the torn case; where a crash can
+    /// leave the right length with unwritten blocks, such a file survives until evicted or invalidated.
     /// </summary>
     private void ScanDisk()
     {
