@@ -4,7 +4,7 @@
 //   EngineFloor server|defaults WARMUP_FILE FILE...
 //
 // Prints one line per FILE, the seconds its render took (read by benchmarks/load/run.sh), and the libvips
-// version and settings on stderr. "server" applies the settings of src/AssetServer/Transforms/Steps/VipsSetup.cs
+// version and settings on stderr. "server" applies the settings of src/AssetServer/Transforms/LibvipsSetup.cs
 // (operation cache off, one libvips worker per render); "defaults" leaves libvips as it starts (a worker per
 // core, operation cache on).
 using System.Diagnostics;

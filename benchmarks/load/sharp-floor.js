@@ -6,7 +6,7 @@
 // Prints one line per FILE, the seconds its render took, and sharp's versions and settings on stderr.
 //   defaults  sharp as it starts: its concurrency default (the CPU count, but 1 on glibc Linux without jemalloc,
 //             which is this machine) and its libvips operation cache (50 MB, 20 files, 100 items)
-//   one       concurrency 1 and cache off: the server's settings (Transforms/Steps/VipsSetup.cs); the floor run.sh
+//   one       concurrency 1 and cache off: the server's settings (Transforms/LibvipsSetup.cs); the floor run.sh
 //             uses for the ratios
 //   cores     concurrency = CPU count, cache off: what one image costs when it may take every core
 'use strict';

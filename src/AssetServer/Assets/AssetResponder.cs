@@ -37,6 +37,9 @@ public sealed record AssetRepresentation(
 /// <see cref="AssetHandle"/> (memory, or a file read in 64 KiB pieces), never from a path that may vanish.
 /// When the bytes were replaced between the row read and the open, <paramref name="reload"/> reads the row again
 /// and the answer starts over with the new representation (never a 403 for a file that exists).
+/// ASP.NET Core's own range handling (<c>Results.Stream</c>/<c>Results.File</c> with range processing) does not fit:
+/// it needs the stream open before the preconditions are evaluated (a render for every 304 of a derivative), answers
+/// 412 and 416 without the error shape, and turns a multi-range request into a full 200.
 /// </summary>
 public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationToken, Task<AssetRepresentation>> reload) : IResult
 {
