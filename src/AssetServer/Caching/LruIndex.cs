@@ -5,13 +5,17 @@ namespace AssetServer.Caching;
 /// <summary>
 /// A least-recently-used index bounded by entry count and by bytes, with O(1) lookups, adds and evictions.
 /// Lookups take no lock: a hit only records itself in a bounded lock-free buffer, which the next writer (or a hit
-/// that finds the buffer half full and the lock free) replays onto the ordered list. Under heavy reads some hits are
-/// dropped from the buffer, so the order is approximately, not exactly, by last use; the bounds are exact.
+/// that finds the buffer half full and the lock free) replays onto the ordered list. An entry records at most one
+/// hit per <see cref="TouchInterval"/> (a hot entry is not re-queued on every request), and under heavy reads some
+/// hits are dropped from the buffer, so the order is by last use to within that interval; the bounds are exact.
 /// Each entry belongs to a group (the file id), so every entry of a file can be removed at once.
 /// </summary>
 internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
 {
     private const int TouchBufferSize = 4096;
+
+    /// <summary>Hits on one entry closer together than this move it once.</summary>
+    private const long TouchInterval = 250;
 
     private readonly ConcurrentDictionary<string, Node> map = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<Node>> groups = new(StringComparer.Ordinal);
@@ -112,6 +116,9 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
 
     private void Touch(Node node)
     {
+        var now = Environment.TickCount64;
+        if (now - Volatile.Read(ref node.LastTouch) < TouchInterval) return;
+        Volatile.Write(ref node.LastTouch, now);
         if (Interlocked.Increment(ref pendingTouches) > TouchBufferSize)
         {
             // Buffer full: this hit is not recorded. Bounded memory matters more than exact order.
@@ -184,5 +191,8 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
 
         /// <summary>Set under the gate; read without it by lookups, which then treat the entry as gone.</summary>
         public volatile bool Removed;
+
+        /// <summary>When a hit last queued this entry (<see cref="Environment.TickCount64"/>; the first hit always does); racy by design.</summary>
+        public long LastTouch = long.MinValue / 2;
     }
 }

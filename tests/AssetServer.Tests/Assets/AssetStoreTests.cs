@@ -5,6 +5,8 @@ using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Storage;
 using AssetServer.Transforms;
+using AssetServer.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,8 @@ public class AssetStoreTests
     [SetUp]
     public void CreateFolder()
     {
+        // As the server does at start; the pipeline refuses to be built without it, whatever ran before.
+        LibvipsSetup.Apply();
         folder = Path.Combine(Path.GetTempPath(), "assetstore-tests", Guid.NewGuid().ToString("N"));
         files = new FileStore(new DataPaths(folder), NullLogger<FileStore>.Instance);
     }
@@ -41,12 +45,12 @@ public class AssetStoreTests
     }
 
     private AssetStore NewStore(string timeout = "30s", int concurrency = 4, int queue = 0, long maxBytes = 1L << 30,
-        int maxEntries = 1000, long memoryBytes = 128L << 20) =>
+        int maxEntries = 1000, long memoryBytes = 128L << 20, ILogger<AssetStore>? logger = null) =>
         new(files, Options.Create(new AssetsOptions
         {
             TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue,
             CacheMaxBytes = maxBytes, CacheMaxEntries = maxEntries, MemoryCacheBytes = memoryBytes,
-        }), new RenderPipeline(Options.Create(new AssetsOptions()), NullLogger<RenderPipeline>.Instance), NullLogger<AssetStore>.Instance);
+        }), new RenderPipeline(Options.Create(new AssetsOptions()), NullLogger<RenderPipeline>.Instance), logger ?? NullLogger<AssetStore>.Instance);
 
     /// <summary>A row and its original on disk (the renderers here never read it).</summary>
     private FileRecord Original(byte[]? bytes = null)
@@ -164,9 +168,10 @@ public class AssetStoreTests
     }
 
     [Test]
-    public async Task AnInternalRenderFailureIs500WithoutItsDetails()
+    public async Task AnInternalRenderFailureIs500WithoutItsDetailsAndLoggedWithFileAndTransform()
     {
-        var store = NewStore();
+        var log = new CapturingLogger<AssetStore>();
+        var store = NewStore(logger: log);
         var record = Original();
         AssetStore.Renderer broken = (_, _, _) => throw new InvalidOperationException("heifsave: /srv/secret/path exploded");
 
@@ -175,6 +180,9 @@ public class AssetStoreTests
         Assert.That(error.Status, Is.EqualTo(500));
         Assert.That(error.Code, Is.EqualTo("INTERNAL_SERVER_ERROR"));
         Assert.That(error.Message, Does.Not.Contain("secret").And.Not.Contain("heifsave"));
+        var logged = log.Entries.Single(e => e.Level == LogLevel.Error);
+        Assert.That(logged.Message, Does.Contain(record.Id).And.Contain("(k)"));
+        Assert.That(logged.Exception?.Message, Does.Contain("heifsave"));
         await Eventually(() => TempFiles().Length == 0);
     }
 

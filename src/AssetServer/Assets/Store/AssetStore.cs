@@ -103,14 +103,14 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// </summary>
     public StoredAsset Derivative(FileRecord record, TransformRequest request)
     {
-        var key = new DerivativeKey(Fingerprint(record, request.CacheKey));
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey);
         Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
         return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
     }
 
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
     internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct) =>
-        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey)), extension, render, ct).AsTask();
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey), extension, render, ct).AsTask();
 
     internal Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct) => Original(record).OpenAsync(ct).AsTask();
 
@@ -216,7 +216,7 @@ public sealed class AssetStore : IDerivativeInvalidator
                     slot.Dispose();
                 }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 logger.LogWarning(e is OperationCanceledException ? null : e,
-                    "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key.Disk, timeout);
+                    "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key.Transform, timeout);
                 throw TimedOut();
             }
             catch (Exception) when (!File.Exists(source))
@@ -228,14 +228,14 @@ public sealed class AssetStore : IDerivativeInvalidator
             catch (Exception e) when (e is not ApiException)
             {
                 // An encoder or internal failure, not the client's: logged with what was asked, answered without internals.
-                logger.LogError(e, "Render of {FileId} ({Transform}) failed", record.Id, key.Disk);
+                logger.LogError(e, "Render of {FileId} ({Transform}) failed", record.Id, key.Transform);
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
 
             var length = new FileInfo(temp).Length;
             if (length == 0)
             {
-                logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key.Disk);
+                logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key.Transform);
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
             var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
@@ -336,9 +336,13 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// <summary>A finished render: its bytes when small, else an open handle on its file (shared by every waiter).</summary>
     private sealed record Rendered(AssetHandle? Held, SafeFileHandle? File, long Length);
 
-    /// <summary>A derivative's names: on disk (and in the flight table) the fingerprint, in the memory tier prefixed.</summary>
-    private sealed class DerivativeKey(string fingerprint)
+    /// <summary>
+    /// A derivative's names: on disk (and in the flight table) the fingerprint, in the memory tier prefixed; and the
+    /// transform's canonical text, which is what a log line about it should name.
+    /// </summary>
+    private sealed class DerivativeKey(string fingerprint, string transform)
     {
+        public string Transform { get; } = transform;
         public string Disk { get; } = fingerprint;
         public string Memory { get; } = "d:" + fingerprint;
 
