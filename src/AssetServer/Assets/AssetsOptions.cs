@@ -24,6 +24,12 @@ public sealed class AssetsOptions
     /// </summary>
     public int MaxFrames { get; set; } = 1000;
 
+    /// <summary>
+    /// Largest AVIF output (width × height). The AV1 encoder cannot be cancelled, so an AVIF render that would run past
+    /// the timeout is refused up front (400) instead of holding a render slot for minutes.
+    /// </summary>
+    public long MaxAvifPixels { get; set; } = 1_048_576;
+
     /// <summary>Most entries in a <c>transforms</c> array (presets are exempt).</summary>
     public int MaxOperations { get; set; } = 5;
 

@@ -27,6 +27,8 @@ public sealed class AssetsOptionsValidator : IValidateOptions<AssetsOptions>
             failures.Add($"Assets:MaxDimension: {options.MaxDimension} must be a positive number of pixels.");
         if (options.MaxInputPixels <= 0)
             failures.Add($"Assets:MaxInputPixels: {options.MaxInputPixels} must be a positive number of pixels.");
+        if (options.MaxAvifPixels <= 0)
+            failures.Add($"Assets:MaxAvifPixels: {options.MaxAvifPixels} must be a positive number of pixels.");
         if (options.MaxFrames <= 0)
             failures.Add($"Assets:MaxFrames: {options.MaxFrames} must be a positive number of frames.");
         if (options.MaxOperations < 0)

@@ -12,7 +12,7 @@ namespace AssetServer.Transforms;
 /// <list type="bullet">
 /// <item><c>blur</c> sigma 0.3–100 (sharp 1000: sigma 1000 on 1920×1080 ran past Directus's 8 s timeout)</item>
 /// <item><c>median</c> size 1–15 (sharp 1000), <c>convolve</c> kernels up to 15×15 (sharp 1001×1001)</item>
-/// <item><c>clahe</c> windows up to 500×500, <c>sharpen</c> sigma up to 10 (as sharp), <c>avif</c> effort up to 6</item>
+/// <item><c>clahe</c> windows up to 500×500, <c>sharpen</c> sigma up to 10 (as sharp), <c>avif</c> effort up to 2 (issue 9: the AV1 encoder cannot be stopped)</item>
 /// </list>
 /// A new operation is one row here plus one test.
 /// </summary>
@@ -517,7 +517,8 @@ internal static class Operations
         var settings = new EncoderSettings(
             Quality: Int("quality", 1, 100),
             Lossless: format.Name is "webp" or "avif" ? Bool("lossless") : null,
-            Effort: format.Name switch { "webp" => Int("effort", 0, 6), "avif" => Int("effort", 0, 6), "gif" => Int("effort", 1, 10), _ => null },
+            // AVIF effort stops at Encoder.MaxAvifEffort: the AV1 encoder cannot be cancelled, so its cost is bounded up front.
+            Effort: format.Name switch { "webp" => Int("effort", 0, 6), "avif" => Int("effort", 0, Steps.Encoder.MaxAvifEffort), "gif" => Int("effort", 1, 10), _ => null },
             CompressionLevel: format.Name == "png" ? Int("compressionLevel", 0, 9) : null,
             Progressive: format.Name is "jpg" or "png" ? Bool("progressive") : null,
             Palette: format.Name == "png" ? Bool("palette") : null);

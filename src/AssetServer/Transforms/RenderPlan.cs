@@ -57,6 +57,10 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
         {
             size = Check(op.Project?.Invoke(size) ?? size, options);
         }
+        if (request.Format == OutputFormat.Avif && (long)size.Width * size.Height > options.MaxAvifPixels)
+            throw ApiErrors.IllegalTransformationBecause(
+                $"An AVIF output of {size} is larger than {options.MaxAvifPixels} pixels (Assets:MaxAvifPixels); ask for a smaller size or format=webp",
+                OutputLimitParameters);
         return new RenderPlan(source, beforeResize, geometry, size);
     }
 
