@@ -40,7 +40,7 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
         return System.Buffers.Text.Base64Url.EncodeToString(mac);
     }
 
-    /// <summary>Appends <c>s=</c> to an asset URL (absolute or <c>/assets/&lt;id&gt;[/name]?…</c>).</summary>
+    /// <summary>Adds <c>s=</c> to the query of an asset URL (absolute or <c>/assets/&lt;id&gt;[/name]?…[#…]</c>).</summary>
     public string SignUrl(string url)
     {
         if (!Enabled) throw ApiErrors.InvalidPayload("Assets:SigningKey is not set, so URLs are not signed");
@@ -51,7 +51,10 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
         var query = new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query));
         if (query.ContainsKey(Parameter)) throw ApiErrors.InvalidPayload("\"url\" is already signed");
         var signature = Sign(fileId, TransformParameters.Only(query));
-        var separator = uri.Query.Length > 1 ? "&" : "?";
-        return url + separator + Parameter + "=" + signature;
+        // The parameter goes before any fragment: browsers never send what follows '#' (RFC 3986 §3.5).
+        var hash = url.IndexOf('#');
+        var (head, fragment) = hash >= 0 ? (url[..hash], url[hash..]) : (url, "");
+        var separator = !head.Contains('?') ? "?" : head.EndsWith('?') || head.EndsWith('&') ? "" : "&";
+        return head + separator + Parameter + "=" + signature + fragment;
     }
 }

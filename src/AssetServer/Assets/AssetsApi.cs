@@ -106,7 +106,8 @@ public static class AssetsApi
         if (!string.IsNullOrEmpty(segment))
         {
             var last = segment[(segment.LastIndexOf('/') + 1)..];
-            if (last.Length > 0) return last;
+            // The segment is the client's text, so it gets the same cleaning as a stored filename_download.
+            if (last.Length > 0) return FileNames.Sanitise(last);
         }
         return string.IsNullOrEmpty(record.FilenameDownload) ? record.FilenameDisk : record.FilenameDownload;
     }

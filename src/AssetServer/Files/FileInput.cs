@@ -142,7 +142,7 @@ public sealed class FileInput
             {
                 try
                 {
-                    value = JsonNode.Parse(text) ?? new JsonArray();
+                    value = JsonBody.Parse(text) ?? new JsonArray();
                 }
                 catch (JsonException)
                 {
@@ -172,7 +172,7 @@ public sealed class FileInput
         {
             try
             {
-                value = JsonNode.Parse(text)!;
+                value = JsonBody.Parse(text)!;
             }
             catch (JsonException)
             {

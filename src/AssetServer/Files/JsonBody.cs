@@ -14,6 +14,16 @@ public static class JsonBody
     /// <summary>Plain UTF-8 and unescaped quotes, as Directus writes (safe: the body is never HTML).</summary>
     public static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// How every JSON text from a client is parsed (bodies, query parameters, multipart fields): bounded depth, and a
+    /// repeated key is malformed JSON. System.Text.Json accepts one by default and only fails when the object is first
+    /// read, far from the edge, as an unexpected error.
+    /// </summary>
+    public static readonly JsonDocumentOptions ClientJson = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    /// <summary>Parses a client's JSON text with <see cref="ClientJson"/>; throws <see cref="JsonException"/> when malformed.</summary>
+    public static JsonNode? Parse(string text) => JsonNode.Parse(text, documentOptions: ClientJson);
+
     public static bool IsJson(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type) &&
         (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
@@ -30,15 +40,24 @@ public static class JsonBody
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxJsonBytes) throw ApiErrors.ContentTooLarge(MaxJsonBytes);
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxJsonBytes) throw ApiErrors.ContentTooLarge(MaxJsonBytes);
+            }
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            // Kestrel reports some broken framings as a bare IOException (a chunk size past 32 bits is an
+            // OverflowException inside one); the body is read into memory, so no disk is involved.
+            throw ApiErrors.InvalidPayload($"Malformed request body: {e.Message}");
         }
         if (buffer.Length == 0) throw ApiErrors.InvalidPayload("The request body is empty");
         try
         {
-            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            return JsonNode.Parse(buffer.ToArray(), documentOptions: ClientJson);
         }
         catch (JsonException e)
         {

@@ -61,7 +61,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
 
                 if (staged.Count >= MaxFilesPerRequest)
                     throw ApiErrors.InvalidPayload($"At most {MaxFilesPerRequest} files may be sent in one request");
-                var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes - total, ct);
+                var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes, total, ct);
                 staged.Add(upload);
                 total += upload.Size;
                 fields = new FileInput();
@@ -82,8 +82,12 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     private static bool IsMalformedBody(Exception e) =>
         (e is InvalidDataException or IOException and not BadHttpRequestException) && StorageErrors.Classify(e) is null;
 
-    /// <summary>Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure.</summary>
-    public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long maxBytes, CancellationToken ct)
+    /// <summary>
+    /// Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure. Past
+    /// <paramref name="limit"/> bytes, counting the <paramref name="alreadyRead"/> bytes of earlier files, it is a 413
+    /// naming that limit (the caller's: uploads and imports have their own).
+    /// </summary>
+    public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long limit, long alreadyRead, CancellationToken ct)
     {
         var limits = options.Value;
         var temp = store.NewTempPath();
@@ -100,7 +104,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                 while ((read = await body.ReadAsync(buffer, ct)) > 0)
                 {
                     size += read;
-                    if (size > maxBytes) throw ApiErrors.ContentTooLarge(limits.MaxBytes);
+                    if (alreadyRead + size > limit) throw ApiErrors.ContentTooLarge(limit);
                     if (headLength < head.Length)
                     {
                         var take = Math.Min(read, head.Length - headLength);

@@ -57,7 +57,7 @@ public sealed class UrlImporter : IDisposable
                 await using var body = await response.Content.ReadAsStreamAsync(cts.Token);
                 var name = FileNameOf(uri);
                 var clientType = response.Content.Headers.ContentType?.MediaType;
-                return await uploads.StageAsync(body, name, clientType, fields, options.MaxBytes, cts.Token);
+                return await uploads.StageAsync(body, name, clientType, fields, options.MaxBytes, alreadyRead: 0, cts.Token);
             }
         }
         catch (HttpRequestException e) when (e.InnerException is DeniedAddressException denied)

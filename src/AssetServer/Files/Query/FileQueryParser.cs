@@ -134,7 +134,7 @@ public sealed class FileQueryParser(FilesOptions options)
     {
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 32 })
+            return JsonBody.Parse(text)
                    ?? throw ApiErrors.InvalidQuery($"\"{parameter}\" must be a JSON object");
         }
         catch (JsonException)
