@@ -1,6 +1,7 @@
 using AssetServer.Assets;
 using AssetServer.Auth;
 using AssetServer.Configuration;
+using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Server;
@@ -12,6 +13,8 @@ builder.Services.AddAssetServer(builder.Configuration);
 
 var app = builder.Build();
 LibvipsSetup.Apply();
+// First: preflights need no token and no budget, and error answers keep the CORS headers.
+app.UseAssetServerCors();
 app.UseApiErrors();
 app.UseAuthentication();
 // Between the two: budgets know a verified token, and a made-up one is counted against its address before its 401.

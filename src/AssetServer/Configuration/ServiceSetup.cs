@@ -1,5 +1,6 @@
 using AssetServer.Assets;
 using AssetServer.Auth;
+using AssetServer.Cors;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
@@ -76,6 +77,7 @@ public static class ServiceSetup
         services.AddSingleton<UrlImporter>();
         services.AddAssets(configuration);
         services.AddAssetServerRateLimits();
+        services.AddAssetServerCors(configuration);
 
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
@@ -83,7 +85,8 @@ public static class ServiceSetup
         return services;
     }
 
-    private static string[]? CommaList(string? value) =>
+    /// <summary>A comma list from one configuration value, trimmed; null when the value is empty.</summary>
+    internal static string[]? CommaList(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Schema migrations and the start-up sweep of anything a crash left behind.</summary>
