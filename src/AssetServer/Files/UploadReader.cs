@@ -24,6 +24,15 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     private const int MaxFieldBytes = 1 << 20;
     private const int MaxFilesPerRequest = 100;
 
+    /// <summary>All header lines of one part together (ASP.NET Core's default).</summary>
+    private const int MaxHeaderBytes = 16 * 1024;
+
+    /// <summary>
+    /// What may be read while looking for a part: its headers, the boundary line before them, and the 4 KiB the reader
+    /// buffers ahead into the part's body.
+    /// </summary>
+    private const int MaxPartFramingBytes = MaxHeaderBytes + 8 * 1024;
+
     public static bool IsMultipart(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
@@ -42,10 +51,11 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         var staged = new List<StagedUpload>();
         try
         {
-            var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
+            var body = new HeaderReadLimit(request.Body, MaxPartFramingBytes);
+            var reader = new MultipartReader(boundary, body) { HeadersLengthLimit = MaxHeaderBytes, HeadersCountLimit = 16 };
             var fields = new FileInput();
             long total = 0;
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            while (await body.NextSectionAsync(reader, ct) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     throw ApiErrors.InvalidPayload("Every multipart part needs a form-data Content-Disposition");

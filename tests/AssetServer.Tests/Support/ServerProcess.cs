@@ -30,6 +30,18 @@ public sealed class ServerProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's resident memory now (VmRSS), from the kernel's own counters.</summary>
+    public long ResidentBytes => StatusBytes("VmRSS:");
+
+    /// <summary>The most resident memory the server ever had (VmHWM), so a spike between two looks is not missed.</summary>
+    public long PeakResidentBytes => StatusBytes("VmHWM:");
+
+    private long StatusBytes(string field)
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line[field.Length..].Trim().Split(' ')[0]) * 1024;
+    }
+
     public static async Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AssetServer.dll");
