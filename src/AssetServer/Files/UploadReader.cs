@@ -19,7 +19,7 @@ public sealed record StagedUpload(string TempPath, string FileName, string Type,
 /// Reads <c>multipart/form-data</c> as a stream (never buffered whole): the fields before each file part
 /// belong to that file, as in Directus; fields after the last file are ignored.
 /// </summary>
-public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options)
+public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options, IOptions<FilesOptions> files)
 {
     private const int MaxFieldBytes = 1 << 20;
     private const int MaxFilesPerRequest = 100;
@@ -43,7 +43,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         try
         {
             var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
-            var fields = new FileInput();
+            var fields = new FileInput(files.Value);
             long total = 0;
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
@@ -64,7 +64,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                 var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes - total, ct);
                 staged.Add(upload);
                 total += upload.Size;
-                fields = new FileInput();
+                fields = new FileInput(files.Value);
             }
             if (staged.Count == 0) throw ApiErrors.InvalidPayload("No files were included in the body");
             return staged;
