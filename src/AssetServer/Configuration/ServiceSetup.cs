@@ -41,7 +41,8 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<DataOptions>().BindConfiguration("Data");
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
-            .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.");
+            .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
+            .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.");
         services.AddOptionsWithValidateOnStart<UploadsOptions>().BindConfiguration("Uploads")
             .PostConfigure(o =>
             {

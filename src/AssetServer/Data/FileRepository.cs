@@ -1,4 +1,5 @@
 using System.Data;
+using System.Runtime.CompilerServices;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using Dapper;
@@ -119,18 +120,33 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return names.ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>One page of a list query plus the counts <c>meta</c> asked for.</summary>
-    public async Task<FileListResult> ListAsync(FileQuery query, CancellationToken ct = default)
+    /// <summary>
+    /// One page of a list query, read one row at a time (Dapper unbuffered): the caller writes each row out before the
+    /// next is read, so a page of large rows is never held whole (issue 9). The statement is one-off text, kept out
+    /// of Dapper's plan cache.
+    /// </summary>
+    public async IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var sql = FileQuerySql.Build(query);
         await using var connection = await database.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct))).ToList();
+        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        var parse = reader.GetRowParser<FileRecord>();
+        while (await reader.ReadAsync(ct)) yield return parse(reader);
+    }
+
+    /// <summary>The counts <c>meta</c> asked for (null where not asked).</summary>
+    public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
+    {
+        if (query.Meta.Count == 0) return new FileListCounts(null, null);
+        var sql = FileQuerySql.Build(query);
+        await using var connection = await database.OpenAsync(ct);
         long? total = null, filtered = null;
         if (query.Meta.Contains("total_count"))
             total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM files", cancellationToken: ct));
         if (query.Meta.Contains("filter_count"))
-            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, cancellationToken: ct));
-        return new FileListResult(rows, total, filtered);
+            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
+        return new FileListCounts(total, filtered);
     }
 
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
@@ -143,4 +159,4 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     }
 }
 
-public sealed record FileListResult(List<FileRecord> Rows, long? TotalCount, long? FilterCount);
+public sealed record FileListCounts(long? TotalCount, long? FilterCount);

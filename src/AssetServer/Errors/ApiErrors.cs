@@ -42,6 +42,11 @@ public static class ApiErrors
     public static ApiException ContentTooLarge(long limit) =>
         new(413, "CONTENT_TOO_LARGE", $"Uploaded content is too large. The limit is {limit} bytes.");
 
+    /// <summary>A settable field over its configured size: 413 as for an upload, naming the field, its size and the key.</summary>
+    public static ApiException FieldTooLarge(string field, long size, long limit, string key) =>
+        new(413, "CONTENT_TOO_LARGE", $"\"{field}\" is too large: {size} bytes. The limit is {limit} bytes ({key}).",
+            new Dictionary<string, object?> { ["field"] = field, ["limit"] = limit });
+
     public static ApiException UnsupportedMediaType(string reason) =>
         new(415, "UNSUPPORTED_MEDIA_TYPE", $"Unsupported media type. {reason}.", new Dictionary<string, object?> { ["reason"] = reason });
 

@@ -6,7 +6,11 @@ namespace AssetServer.Files;
 public enum FieldKind { String, Uuid, Integer, DateTime, Json }
 
 /// <summary>A column of <c>files</c> as the API sees it.</summary>
-public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<FileRecord, JsonNode?> Read);
+public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<FileRecord, JsonNode?> Read)
+{
+    /// <summary>For <see cref="FieldKind.Json"/> fields, the JSON text as stored, which a streamed list copies without parsing.</summary>
+    public Func<FileRecord, string?>? StoredJson { get; init; }
+}
 
 /// <summary>
 /// The allow-list of fields: the only names that ever reach SQL as identifiers, in the order
@@ -35,8 +39,8 @@ public static class FileFields
         new("embed", FieldKind.String, false, r => r.Embed),
         new("description", FieldKind.String, true, r => r.Description),
         new("location", FieldKind.String, true, r => r.Location),
-        new("tags", FieldKind.Json, true, r => ParseJson(r.Tags)),
-        new("metadata", FieldKind.Json, true, r => ParseJson(r.Metadata)),
+        Json("tags", r => r.Tags),
+        Json("metadata", r => r.Metadata),
         new("focal_point_x", FieldKind.Integer, true, r => r.FocalPointX),
         new("focal_point_y", FieldKind.Integer, true, r => r.FocalPointY),
         new("uploaded_on", FieldKind.DateTime, false, r => r.UploadedOn),
@@ -50,5 +54,6 @@ public static class FileFields
     /// <summary>The fields searched by <c>search=</c>: the text a person would look for.</summary>
     public static readonly string[] Searchable = ["title", "filename_download", "description", "location", "tags", "type"];
 
-    private static JsonNode? ParseJson(string? text) => text is null ? null : JsonNode.Parse(text);
+    private static FileField Json(string name, Func<FileRecord, string?> stored) =>
+        new(name, FieldKind.Json, true, r => stored(r) is { } text ? JsonNode.Parse(text) : null) { StoredJson = stored };
 }

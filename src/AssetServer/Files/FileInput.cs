@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AssetServer.Errors;
@@ -10,7 +11,8 @@ namespace AssetServer.Files;
 /// against <see cref="FileFields"/>: writable fields are typed and bounded, anything else is
 /// <c>INVALID_PAYLOAD</c> (API.md lets us pick between refusing and ignoring; refusing tells the client).
 /// </summary>
-public sealed class FileInput
+/// <param name="limits">Size bounds of the settable fields (<c>Files:MaxMetadataBytes</c>).</param>
+public sealed class FileInput(FilesOptions limits)
 {
     private readonly Dictionary<string, JsonNode?> values = new(StringComparer.Ordinal);
 
@@ -24,9 +26,9 @@ public sealed class FileInput
     /// </summary>
     private static readonly string[] AcceptedOnCreate = ["storage", "type"];
 
-    public static FileInput FromJson(JsonObject json, bool creating)
+    public static FileInput FromJson(JsonObject json, bool creating, FilesOptions limits)
     {
-        var input = new FileInput();
+        var input = new FileInput(limits);
         foreach (var (name, value) in json) input.Set(name, value?.DeepClone(), creating);
         return input;
     }
@@ -78,7 +80,7 @@ public sealed class FileInput
         var node = values[name];
         return name switch
         {
-            "tags" or "metadata" => node?.ToJsonString(),
+            "tags" or "metadata" => node?.ToJsonString(JsonBody.Wire),
             "focal_point_x" or "focal_point_y" => GetInt(name),
             _ => GetString(name),
         };
@@ -166,7 +168,7 @@ public sealed class FileInput
         return tags;
     }
 
-    private static JsonObject MetadataObject(JsonNode value)
+    private JsonObject MetadataObject(JsonNode value)
     {
         if (value is JsonValue v && v.TryGetValue<string>(out var text))
         {
@@ -180,7 +182,9 @@ public sealed class FileInput
             }
         }
         if (value is not JsonObject obj) throw ApiErrors.InvalidPayload("\"metadata\" must be a JSON object");
-        if (obj.ToJsonString().Length > 1 << 20) throw ApiErrors.InvalidPayload("\"metadata\" must be at most 1 MiB of JSON");
+        // Every list response carries it for every row: a cap keeps one row from costing what a thousand should.
+        var bytes = Encoding.UTF8.GetByteCount(obj.ToJsonString(JsonBody.Wire)); // as stored
+        if (bytes > limits.MaxMetadataBytes) throw ApiErrors.FieldTooLarge("metadata", bytes, limits.MaxMetadataBytes, "Files:MaxMetadataBytes");
         return (JsonObject)obj.DeepClone();
     }
 

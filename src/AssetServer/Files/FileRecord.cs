@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AssetServer.Files;
@@ -44,6 +45,28 @@ public sealed class FileRecord
             json[field.Name] = field.Read(this);
         }
         return json;
+    }
+
+    /// <summary>
+    /// The same object as <see cref="ToJson"/>, written straight to <paramref name="writer"/>: stored JSON columns are
+    /// copied as they are (checked, not parsed into a tree), so a list of large rows never holds more than one row.
+    /// </summary>
+    public void WriteTo(Utf8JsonWriter writer, IReadOnlyCollection<string> fields)
+    {
+        writer.WriteStartObject();
+        foreach (var field in FileFields.All)
+        {
+            if (!fields.Contains(field.Name)) continue;
+            writer.WritePropertyName(field.Name);
+            if (field.StoredJson is { } stored)
+            {
+                if (stored(this) is { } text) writer.WriteRawValue(text);
+                else writer.WriteNullValue();
+            }
+            else if (field.Read(this) is { } value) value.WriteTo(writer);
+            else writer.WriteNullValue();
+        }
+        writer.WriteEndObject();
     }
 
     public FileRecord Clone() => (FileRecord)MemberwiseClone();

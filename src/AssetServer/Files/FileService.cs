@@ -236,7 +236,9 @@ public sealed class FileService(
         }
     }
 
-    public Task<FileListResult> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
+    public IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
+
+    public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
 
     public Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct) => repository.ListIdsAsync(query, ct);
 

@@ -24,7 +24,7 @@ public static class FilesApi
         app.MapDelete("/files", DeleteMany).RequireAccess(Access.Write);
     }
 
-    private static async Task<IResult> Create(HttpContext context, FileService files, UploadReader uploads)
+    private static async Task<IResult> Create(HttpContext context, FileService files, UploadReader uploads, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
         var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
@@ -37,11 +37,11 @@ public static class FilesApi
                 : JsonBody.Data(new JsonArray(created.Select(r => (JsonNode)r.ToJson(fields)).ToArray()));
         }
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
-        var record = await files.CreateEmptyAsync(FileInput.FromJson(body, creating: true), ct);
+        var record = await files.CreateEmptyAsync(FileInput.FromJson(body, creating: true, limits.Value), ct);
         return JsonBody.Data(record.ToJson(fields));
     }
 
-    private static async Task<IResult> Import(HttpContext context, FileService files, UrlImporter importer)
+    private static async Task<IResult> Import(HttpContext context, FileService files, UrlImporter importer, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
@@ -51,8 +51,8 @@ public static class FilesApi
             throw ApiErrors.InvalidPayload("\"url\" is required");
         var input = body["data"] switch
         {
-            null => new FileInput(),
-            JsonObject data => FileInput.FromJson(data, creating: true),
+            null => new FileInput(limits.Value),
+            JsonObject data => FileInput.FromJson(data, creating: true, limits.Value),
             _ => throw ApiErrors.InvalidPayload("\"data\" must be an object"),
         };
         var staged = await importer.FetchAsync(url, input, ct);
@@ -71,18 +71,18 @@ public static class FilesApi
         return await ListResult(files, parser.Parse((JsonObject)query.DeepClone()), context.RequestAborted);
     }
 
+    /// <summary>The counts first, then the rows streamed as they are read (issue 9: a page is never built whole).</summary>
     private static async Task<IResult> ListResult(FileService files, FileQuery query, CancellationToken ct)
     {
-        var result = await files.ListAsync(query, ct);
-        var data = new JsonArray(result.Rows.Select(r => (JsonNode)r.ToJson(query.Fields)).ToArray());
+        var counts = await files.CountAsync(query, ct);
         JsonObject? meta = null;
         if (query.Meta.Count > 0)
         {
             meta = [];
-            if (result.TotalCount is { } total) meta["total_count"] = total;
-            if (result.FilterCount is { } filtered) meta["filter_count"] = filtered;
+            if (counts.TotalCount is { } total) meta["total_count"] = total;
+            if (counts.FilterCount is { } filtered) meta["filter_count"] = filtered;
         }
-        return JsonBody.Data(data, meta);
+        return JsonBody.DataStream(files.ListAsync(query, ct), (writer, row) => row.WriteTo(writer, query.Fields), meta);
     }
 
     private static async Task<IResult> GetOne(string id, HttpContext context, FileService files)
@@ -93,7 +93,7 @@ public static class FilesApi
     }
 
     /// <summary>JSON patches the fields; multipart with a <c>file</c> part replaces the bytes too.</summary>
-    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads, Storage.FileStore store)
+    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads, Storage.FileStore store, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
         var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
@@ -109,12 +109,12 @@ public static class FilesApi
             return JsonBody.Data((await files.ReplaceAsync(id, staged[0], ct)).ToJson(fields));
         }
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
-        var record = await files.UpdateAsync(id, FileInput.FromJson(body, creating: false), ct);
+        var record = await files.UpdateAsync(id, FileInput.FromJson(body, creating: false, limits.Value), ct);
         return JsonBody.Data(record.ToJson(fields));
     }
 
     /// <summary><c>{"keys":[…],"data":{…}}</c>, <c>{"query":{…},"data":{…}}</c> or <c>[{"id":…,…},…]</c>.</summary>
-    private static async Task<IResult> UpdateMany(HttpContext context, FileService files, FileQueryParser parser)
+    private static async Task<IResult> UpdateMany(HttpContext context, FileService files, FileQueryParser parser, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
         var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
@@ -129,13 +129,13 @@ public static class FilesApi
                     throw ApiErrors.InvalidPayload("Each item must be an object with an \"id\"");
                 var data = (JsonObject)obj.DeepClone();
                 data.Remove("id");
-                patches.Add((itemId, FileInput.FromJson(data, creating: false)));
+                patches.Add((itemId, FileInput.FromJson(data, creating: false, limits.Value)));
             }
             updated = await files.UpdateEachAsync(patches, ct);
         }
         else if (body is JsonObject obj && obj["data"] is JsonObject data)
         {
-            var input = FileInput.FromJson(data, creating: false);
+            var input = FileInput.FromJson(data, creating: false, limits.Value);
             var ids = obj switch
             {
                 _ when obj["keys"] is JsonArray keys => Keys(keys),

@@ -8,6 +8,12 @@ public sealed class FilesOptions
 
     /// <summary>Most rows one list query returns, also for <c>limit=-1</c>; 0 means no cap.</summary>
     public int MaxLimit { get; set; } = 10000;
+
+    /// <summary>
+    /// Largest <c>metadata</c> a client may set on a file, in bytes of JSON (default 64 KiB); past it the write is
+    /// refused with 413. Scraped metadata is not bound by it.
+    /// </summary>
+    public int MaxMetadataBytes { get; set; } = 64 * 1024;
 }
 
 /// <summary>The <c>Uploads</c> section: what may be uploaded.</summary>

@@ -76,15 +76,66 @@ public static class JsonBody
         return new JsonResult(body.ToJsonString(Wire));
     }
 
+    /// <summary>
+    /// <c>{"data": […], "meta": …}</c> written item by item to the response as <paramref name="items"/> yields them,
+    /// flushed every few KiB: a list as large as the limits allow never sits in memory whole (issue 9).
+    /// </summary>
+    public static IResult DataStream<T>(IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> write, JsonObject? meta = null) =>
+        new StreamedResult<T>(items, write, meta);
+
+    private const int FlushBytes = 16 * 1024;
+
+    private static readonly JsonWriterOptions WireWriter = new() { Encoder = Wire.Encoder };
+
+    private static void WriteHeaders(HttpResponse response)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "application/json; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.XContentTypeOptions = "nosniff";
+    }
+
     private sealed class JsonResult(string json) : IResult
     {
         public Task ExecuteAsync(HttpContext context)
         {
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/json; charset=utf-8";
-            context.Response.Headers.CacheControl = "no-cache";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
+            WriteHeaders(context.Response);
             return context.Response.WriteAsync(json, context.RequestAborted);
+        }
+    }
+
+    private sealed class StreamedResult<T>(IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> write, JsonObject? meta) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            var ct = context.RequestAborted;
+            await using var rows = items.GetAsyncEnumerator(ct);
+            // The first item is read before anything is sent, so a statement that fails still gets its error response.
+            var more = await rows.MoveNextAsync();
+            WriteHeaders(context.Response);
+            var body = context.Response.BodyWriter;
+            await using var writer = new Utf8JsonWriter(body, WireWriter);
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            long flushed = 0;
+            for (; more; more = await rows.MoveNextAsync())
+            {
+                write(writer, rows.Current);
+                if (writer.BytesCommitted + writer.BytesPending - flushed < FlushBytes) continue;
+                writer.Flush();
+                // A client that went away stops the reading too.
+                if ((await body.FlushAsync(ct)).IsCompleted) return;
+                flushed = writer.BytesCommitted;
+            }
+            writer.WriteEndArray();
+            if (meta is not null)
+            {
+                writer.WritePropertyName("meta");
+                meta.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+            writer.Flush();
+            await body.FlushAsync(ct);
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed record StagedUpload(string TempPath, string FileName, string Type,
 /// Reads <c>multipart/form-data</c> as a stream (never buffered whole): the fields before each file part
 /// belong to that file, as in Directus; fields after the last file are ignored.
 /// </summary>
-public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options)
+public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options, IOptions<FilesOptions> files)
 {
     private const int MaxFieldBytes = 1 << 20;
     private const int MaxFilesPerRequest = 100;
@@ -53,7 +53,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         {
             var body = new HeaderReadLimit(request.Body, MaxPartFramingBytes);
             var reader = new MultipartReader(boundary, body) { HeadersLengthLimit = MaxHeaderBytes, HeadersCountLimit = 16 };
-            var fields = new FileInput();
+            var fields = new FileInput(files.Value);
             long total = 0;
             while (await body.NextSectionAsync(reader, ct) is { } section)
             {
@@ -74,7 +74,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                 var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes, total, ct);
                 staged.Add(upload);
                 total += upload.Size;
-                fields = new FileInput();
+                fields = new FileInput(files.Value);
             }
             if (staged.Count == 0) throw ApiErrors.InvalidPayload("No files were included in the body");
             return staged;

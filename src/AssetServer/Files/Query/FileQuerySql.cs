@@ -15,12 +15,12 @@ public static class FileQuerySql
 
     public static Statement Build(FileQuery query)
     {
-        var parameters = new DynamicParameters();
+        var parameters = new Parameters();
         var where = new List<string>();
         if (query.Filter is { } filter) where.Add(Filter(filter, parameters));
         if (query.Search is { } search)
         {
-            var p = Bind(parameters, search.ToLowerInvariant());
+            var p = parameters.Bind(search.ToLowerInvariant());
             where.Add("(" + string.Join(" OR ", FileFields.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
         }
         var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
@@ -29,13 +29,13 @@ public static class FileQuerySql
         var select = new StringBuilder($"SELECT {Data.FileRepository.Columns} FROM files{whereSql} ORDER BY {order}");
         if (query.Limit is { } limit || query.Offset > 0)
         {
-            select.Append(" LIMIT ").Append(Bind(parameters, (long)(query.Limit ?? -1)));
-            select.Append(" OFFSET ").Append(Bind(parameters, (long)query.Offset));
+            select.Append(" LIMIT ").Append(parameters.Bind((long)(query.Limit ?? -1)));
+            select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
         }
-        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM files{whereSql}", parameters);
+        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM files{whereSql}", parameters.Values);
     }
 
-    private static string Filter(FilterNode node, DynamicParameters parameters) => node switch
+    private static string Filter(FilterNode node, Parameters parameters) => node switch
     {
         FilterGroup { Children.Count: 0 } => "1 = 1",
         FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, parameters))) + ")",
@@ -43,10 +43,10 @@ public static class FileQuerySql
         _ => throw new InvalidOperationException("Unknown filter node."),
     };
 
-    private static string Condition(FilterCondition c, DynamicParameters parameters)
+    private static string Condition(FilterCondition c, Parameters parameters)
     {
         var column = FileFields.Find(c.Field.Name)!.Name;
-        string P(JsonNode? value) => Bind(parameters, Value(value));
+        string P(JsonNode? value) => parameters.Bind(Value(value));
         switch (c.Operator)
         {
             case "_eq": return c.Value is null ? $"{column} IS NULL" : $"{column} = {P(c.Value)}";
@@ -80,8 +80,8 @@ public static class FileQuerySql
 
     private static string Empty(string column) => $"({column} IS NULL OR {column} = '' OR {column} = '[]' OR {column} = '{{}}')";
 
-    private static string List(JsonNode? values, DynamicParameters parameters) =>
-        values is JsonArray { Count: > 0 } array ? string.Join(", ", array.Select(v => Bind(parameters, Value(v)))) : "NULL";
+    private static string List(JsonNode? values, Parameters parameters) =>
+        values is JsonArray { Count: > 0 } array ? string.Join(", ", array.Select(v => parameters.Bind(Value(v)))) : "NULL";
 
     private static bool Truth(JsonNode? value) => value is JsonValue v && v.TryGetValue<bool>(out var b) && b;
 
@@ -93,10 +93,21 @@ public static class FileQuerySql
         _ => node.ToJsonString(),
     };
 
-    private static string Bind(DynamicParameters parameters, object? value)
+    /// <summary>
+    /// Names parameters from a running count: asking <see cref="DynamicParameters.ParameterNames"/> for its count
+    /// walks every earlier name, which made a filter of n values cost n² (issue 9).
+    /// </summary>
+    private sealed class Parameters
     {
-        var name = "@p" + parameters.ParameterNames.Count();
-        parameters.Add(name, value);
-        return name;
+        private int count;
+
+        public DynamicParameters Values { get; } = new();
+
+        public string Bind(object? value)
+        {
+            var name = "@p" + count++;
+            Values.Add(name, value);
+            return name;
+        }
     }
 }

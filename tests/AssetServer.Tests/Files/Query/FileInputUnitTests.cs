@@ -35,14 +35,14 @@ public class FileInputUnitTests
     [TestCase("""{"metadata":[1]}""")]
     public void BadPatchFieldsAreInvalidPayload(string json)
     {
-        var error = Assert.Throws<ApiException>(() => FileInput.FromJson(JsonNode.Parse(json)!.AsObject(), creating: false))!;
+        var error = Assert.Throws<ApiException>(() => FileInput.FromJson(JsonNode.Parse(json)!.AsObject(), creating: false, new FilesOptions()))!;
         Assert.That(error.Code, Is.EqualTo("INVALID_PAYLOAD"));
     }
 
     [Test]
     public void MultipartTextBecomesTypedValues()
     {
-        var input = new FileInput();
+        var input = new FileInput(new FilesOptions());
         input.SetText("tags", """["a","b"]""");
         input.SetText("description", "null");
         input.SetText("focal_point_x", "12");
