@@ -42,6 +42,15 @@ public sealed class AssetsOptions
     /// <summary>Renders that may wait for a slot; 0 means four per slot. Past it a request is answered 503 at once.</summary>
     public int RenderQueueLength { get; set; }
 
+    /// <summary>Longest wait for a render slot; past it 503 + <c>Retry-After</c> (the transform timeout still bounds the whole render).</summary>
+    public string MaxQueueWait { get; set; } = "2.5s";
+
+    /// <summary>
+    /// Renders estimated (pixels decoded plus pixels encoded, AVIF ×8, WebP ×2) at or under this cost may also use one
+    /// extra slot kept for them, so thumbnails are served while heavy renders hold every other slot.
+    /// </summary>
+    public long CheapRenderPixels { get; set; } = 4_000_000;
+
     /// <summary>
     /// (ext) HMAC key for signed transform URLs. Set, every transform request must carry <c>s=</c>, the signature
     /// of its id and transform parameters, so nobody can make the server render sizes it never handed out. Empty: off.

@@ -15,6 +15,10 @@ public sealed class AssetsOptionsValidator : IValidateOptions<AssetsOptions>
             failures.Add($"Assets:TransformTimeout: \"{options.TransformTimeout}\" is not a positive duration (examples: 7.5s, 500ms).");
         if (options.MaxConcurrentTransforms < 0)
             failures.Add($"Assets:MaxConcurrentTransforms: {options.MaxConcurrentTransforms} must be 0 (the number of CPUs) or more.");
+        if (!Durations.TryParse(options.MaxQueueWait, out var wait) || wait <= TimeSpan.Zero)
+            failures.Add($"Assets:MaxQueueWait: \"{options.MaxQueueWait}\" is not a positive duration (examples: 2.5s, 500ms).");
+        if (options.CheapRenderPixels < 0)
+            failures.Add($"Assets:CheapRenderPixels: {options.CheapRenderPixels} must be 0 (no cheap lane) or more.");
         if (options.RenderQueueLength < 0)
             failures.Add($"Assets:RenderQueueLength: {options.RenderQueueLength} must be 0 (four per render slot) or more.");
         if (options.CacheMaxEntries <= 0)

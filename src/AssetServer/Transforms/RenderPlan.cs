@@ -24,6 +24,37 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
     internal static readonly string[] OutputLimitParameters = [TransformParameters.Width, TransformParameters.Height];
 
     /// <summary>
+    /// What a render will cost, in pixels touched, worked out from the stored size of the source before anything is
+    /// queued: the pixels decoded (a JPEG thumbnail decodes at 1/2, 1/4 or 1/8 scale) plus the pixels encoded, weighted
+    /// by how dear the encoder is (AV1 about 8 times a JPEG, WebP about twice). Null when the source's size is not
+    /// known or past a limit (the render's own checks, on the real header, then decide).
+    /// </summary>
+    public static long? EstimateCost(TransformRequest request, string sourceType, int? width, int? height, AssetsOptions options)
+    {
+        if (width is not > 0 || height is not > 0) return null;
+        var source = new Dimensions(width.Value, height.Value);
+        RenderPlan plan;
+        try
+        {
+            plan = Create(request, source, options);
+        }
+        catch (ApiException)
+        {
+            // The stored size is only a row's word (a JSON-created record can carry any): the render decides on the header.
+            return null;
+        }
+        var decoded = (long)source.Width * source.Height;
+        if (plan.Resize is { } geometry && !request.HasSourceOperations && OutputFormat.NormaliseMime(sourceType) == "image/jpeg")
+        {
+            var shrink = 1;
+            while (shrink < 8 && source.Width / (shrink * 2) >= geometry.Scaled.Width && source.Height / (shrink * 2) >= geometry.Scaled.Height) shrink *= 2;
+            decoded /= (long)shrink * shrink;
+        }
+        var weight = request.Format.Name switch { "avif" => 8, "webp" => 2, _ => 1 };
+        return decoded + (long)plan.Output.Width * plan.Output.Height * weight;
+    }
+
+    /// <summary>
     /// Checks the source against the input limits, then projects each step.
     /// Throws ILLEGAL_ASSET_TRANSFORMATION past a limit and INVALID_QUERY for an impossible step (extract outside the image).
     /// </summary>

@@ -45,10 +45,10 @@ public class AssetStoreTests
     }
 
     private AssetStore NewStore(string timeout = "30s", int concurrency = 4, int queue = 0, long maxBytes = 1L << 30,
-        int maxEntries = 1000, long memoryBytes = 128L << 20, ILogger<AssetStore>? logger = null) =>
+        int maxEntries = 1000, long memoryBytes = 128L << 20, ILogger<AssetStore>? logger = null, string maxQueueWait = "30s") =>
         new(files, Options.Create(new AssetsOptions
         {
-            TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue,
+            TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue, MaxQueueWait = maxQueueWait,
             CacheMaxBytes = maxBytes, CacheMaxEntries = maxEntries, MemoryCacheBytes = memoryBytes,
         }), new RenderPipeline(Options.Create(new AssetsOptions()), NullLogger<RenderPipeline>.Instance), logger ?? NullLogger<AssetStore>.Instance);
 
@@ -264,6 +264,47 @@ public class AssetStoreTests
         Assert.That(store.RenderCount, Is.EqualTo(1));
         release.SetResult();
         Assert.That(async () => await busy, Throws.InstanceOf<ApiException>().With.Property(nameof(ApiException.Status)).EqualTo(503));
+        await Eventually(() => store.Queue.Admitted == 0);
+    }
+
+    [Test]
+    public async Task ACheapRenderIsServedWhileHeavyRendersHoldEverySlot_Issue9()
+    {
+        var store = NewStore(timeout: "30s", concurrency: 1, maxQueueWait: "30s");
+        var record = Original();
+        var release = new TaskCompletionSource();
+        var heavy = ReadAsync(store.OpenDerivativeAsync(record, "heavy", "webp", WritesAfter(release.Task, [1]), CancellationToken.None, cost: 72_000_000));
+        await Eventually(() => store.RenderCount == 1);
+
+        // A thumbnail's cost: it takes the lane kept for cheap renders and is answered while the heavy one runs.
+        var thumbnail = await ReadAsync(store.OpenDerivativeAsync(record, "thumb", "webp", Writes([2]), CancellationToken.None, cost: 200_000));
+        Assert.That(thumbnail, Is.EqualTo(new byte[] { 2 }));
+        Assert.That(heavy.IsCompleted, Is.False);
+
+        release.SetResult();
+        Assert.That(await heavy, Is.EqualTo(new byte[] { 1 }));
+        await Eventually(() => store.Queue.Admitted == 0);
+    }
+
+    [Test]
+    public async Task AHeavyRenderThatFindsNoSlotInTimeIsAQuick503_Issue9()
+    {
+        var store = NewStore(timeout: "30s", concurrency: 1, maxQueueWait: "200ms");
+        var record = Original();
+        var release = new TaskCompletionSource();
+        var first = ReadAsync(store.OpenDerivativeAsync(record, "heavy-1", "webp", WritesAfter(release.Task, [1]), CancellationToken.None, cost: 72_000_000));
+        await Eventually(() => store.RenderCount == 1);
+
+        // Heavy renders never use the cheap lane, and wait for a slot only MaxQueueWait, not the whole timeout.
+        var error = Assert.ThrowsAsync<ApiException>(() =>
+            store.OpenDerivativeAsync(record, "heavy-2", "webp", Writes([2]), CancellationToken.None, cost: 72_000_000))!;
+        Assert.That(error.Status, Is.EqualTo(503));
+        Assert.That(error.Message, Does.Contain("No transformation slot came free in time"));
+        Assert.That(error.Headers.ContainsKey("Retry-After"), Is.True);
+        Assert.That(store.RenderCount, Is.EqualTo(1));
+
+        release.SetResult();
+        await first;
         await Eventually(() => store.Queue.Admitted == 0);
     }
 

@@ -32,6 +32,7 @@ public sealed class AssetStore : IDerivativeInvalidator
     private const int MaxAttempts = 8;
 
     private readonly FileStore files;
+    private readonly AssetsOptions options;
     private readonly RenderPipeline pipeline;
     private readonly ILogger<AssetStore> logger;
     private readonly TimeSpan timeout;
@@ -47,12 +48,14 @@ public sealed class AssetStore : IDerivativeInvalidator
         this.pipeline = pipeline;
         this.logger = logger;
         var value = options.Value;
+        this.options = value;
         timeout = Durations.Parse(value.TransformTimeout, "Assets:TransformTimeout");
         retryAfterSeconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 3600);
         memory = new LruIndex<AssetHandle>(value.MemoryCacheBytes, int.MaxValue);
         disk = new LruIndex<string>(value.CacheMaxBytes, value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
-        Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds);
+        Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
+            Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels);
         ScanDisk();
     }
 
@@ -103,14 +106,15 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// </summary>
     public StoredAsset Derivative(FileRecord record, TransformRequest request)
     {
-        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey);
+        var cost = RenderPlan.EstimateCost(request, record.Type ?? "", record.Width, record.Height, options);
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost);
         Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
         return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
     }
 
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
-    internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct) =>
-        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey), extension, render, ct).AsTask();
+    internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct, long? cost = null) =>
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, ct).AsTask();
 
     internal Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct) => Original(record).OpenAsync(ct).AsTask();
 
@@ -177,7 +181,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         IDisposable slot;
         try
         {
-            slot = await Queue.EnterAsync(timer.Token);
+            slot = await Queue.EnterAsync(key.Cost, timer.Token);
         }
         catch (Exception e)
         {
@@ -340,9 +344,12 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// A derivative's names: on disk (and in the flight table) the fingerprint, in the memory tier prefixed; and the
     /// transform's canonical text, which is what a log line about it should name.
     /// </summary>
-    private sealed class DerivativeKey(string fingerprint, string transform)
+    private sealed class DerivativeKey(string fingerprint, string transform, long? cost)
     {
         public string Transform { get; } = transform;
+
+        /// <summary>The render's estimated cost in pixels (what the queue admits it by); null when unknown.</summary>
+        public long? Cost { get; } = cost;
         public string Disk { get; } = fingerprint;
         public string Memory { get; } = "d:" + fingerprint;
 
