@@ -15,6 +15,7 @@ var app = builder.Build();
 LibvipsSetup.Apply();
 // First: preflights need no token and no budget, and error answers keep the CORS headers.
 app.UseAssetServerCors();
+app.Use(app.Services.GetRequiredService<IdleMemoryTrimmer>().TrackAsync);
 app.UseApiErrors();
 app.UseAuthentication();
 // Between the two: budgets know a verified token, and a made-up one is counted against its address before its 401.

@@ -67,6 +67,8 @@ public static class ServiceSetup
         });
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSingleton<DataVersion>();
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
