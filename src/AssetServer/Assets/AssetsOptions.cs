@@ -52,6 +52,12 @@ public sealed class AssetsOptions
     public long CheapRenderPixels { get; set; } = 4_000_000;
 
     /// <summary>
+    /// Pixels that the renders running at once (cheap ones aside) may cost together; a render that alone costs more runs
+    /// only when no other does. Bounds render memory by work, not by count.
+    /// </summary>
+    public long RenderBudgetPixels { get; set; } = 100_000_000;
+
+    /// <summary>
     /// (ext) HMAC key for signed transform URLs. Set, every transform request must carry <c>s=</c>, the signature
     /// of its id and transform parameters, so nobody can make the server render sizes it never handed out. Empty: off.
     /// </summary>

@@ -17,6 +17,8 @@ public sealed class AssetsOptionsValidator : IValidateOptions<AssetsOptions>
             failures.Add($"Assets:MaxConcurrentTransforms: {options.MaxConcurrentTransforms} must be 0 (the number of CPUs) or more.");
         if (!Durations.TryParse(options.MaxQueueWait, out var wait) || wait <= TimeSpan.Zero)
             failures.Add($"Assets:MaxQueueWait: \"{options.MaxQueueWait}\" is not a positive duration (examples: 2.5s, 500ms).");
+        if (options.RenderBudgetPixels <= 0)
+            failures.Add($"Assets:RenderBudgetPixels: {options.RenderBudgetPixels} must be a positive number of pixels.");
         if (options.CheapRenderPixels < 0)
             failures.Add($"Assets:CheapRenderPixels: {options.CheapRenderPixels} must be 0 (no cheap lane) or more.");
         if (options.RenderQueueLength < 0)

@@ -55,7 +55,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         disk = new LruIndex<string>(value.CacheMaxBytes, value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
         Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
-            Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels);
+            Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels, value.RenderBudgetPixels);
         ScanDisk();
     }
 
