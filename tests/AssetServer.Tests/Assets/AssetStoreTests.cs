@@ -187,6 +187,17 @@ public class AssetStoreTests
     }
 
     [Test]
+    public void ARendererThatWroteNothingIsTheSame500()
+    {
+        var store = NewStore();
+        var record = Original();
+        var error = Assert.ThrowsAsync<ApiException>(() => store.OpenDerivativeAsync(record, "k", "jpg", (_, _, _) => Task.CompletedTask, CancellationToken.None))!;
+        Assert.That(error.Status, Is.EqualTo(500));
+        Assert.That(error.Code, Is.EqualTo("INTERNAL_SERVER_ERROR"));
+        Assert.That(DerivativeFiles(), Is.Empty);
+    }
+
+    [Test]
     public void EmptyOutputIs500AndNothingIsCached()
     {
         var store = NewStore();

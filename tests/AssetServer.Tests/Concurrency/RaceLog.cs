@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using AssetServer.Tests.Support;
 
 namespace AssetServer.Tests.Concurrency;
 
@@ -56,6 +57,20 @@ internal sealed class RaceLog
     /// Runs <paramref name="readers"/> readers against one writer until the writer returns. The readers are counted as
     /// running before the writer starts, so its first round already waits for their reads.
     /// </summary>
+    /// <summary>
+    /// The real app on a loopback port, as the race tests need it: rate limits off (the readers ask for far more than
+    /// a client's budget per minute, on purpose) and a long render timeout (a 503 from a busy shared machine is not
+    /// what they are about).
+    /// </summary>
+    public static AssetServerApp StartApp()
+    {
+        var app = new AssetServerApp(("RateLimits:TransformsPerMinute", "0"), ("RateLimits:UploadsPerMinute", "0"),
+            ("Assets:TransformTimeout", "30s"));
+        app.UseKestrel(0);
+        app.StartServer();
+        return app;
+    }
+
     public async Task RaceAsync(int readers, Func<int, Task> read, Func<Task> write)
     {
         var tasks = Enumerable.Range(0, readers).Select(r =>

@@ -19,15 +19,7 @@ public class ReplaceRaceTests
     private AssetServerApp app = null!;
 
     [OneTimeSetUp]
-    public void Start()
-    {
-        // Rate limits off: the readers ask for far more than a client's budget per minute, on purpose. A long
-        // render timeout: a 503 from a busy shared machine is not what this test is about.
-        app = new AssetServerApp(("RateLimits:TransformsPerMinute", "0"), ("RateLimits:UploadsPerMinute", "0"),
-            ("Assets:TransformTimeout", "30s"));
-        app.UseKestrel(0);
-        app.StartServer();
-    }
+    public void Start() => app = RaceLog.StartApp();
 
     [OneTimeTearDown]
     public void Stop() => app.Dispose();

@@ -236,7 +236,9 @@ public sealed class AssetStore : IDerivativeInvalidator
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
 
-            var length = new FileInfo(temp).Length;
+            // A renderer that wrote nothing at all is the same failure as one that wrote an empty file.
+            var output = new FileInfo(temp);
+            var length = output.Exists ? output.Length : 0;
             if (length == 0)
             {
                 logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key.Transform);
