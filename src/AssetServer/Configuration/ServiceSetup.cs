@@ -92,10 +92,10 @@ public static class ServiceSetup
     internal static string[]? CommaList(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Schema migrations and the start-up sweep of anything a crash left behind.</summary>
+    /// <summary>The start-up sweep of anything a crash left behind, and the asset store's scan; only a starting server runs it.</summary>
     public static async Task PrepareDataAsync(this WebApplication app)
     {
-        await app.Services.GetRequiredService<Database>().MigrateAsync();
+        // The schema is brought up to date by Program before the CLI commands, which must not run what follows.
         await StartupSweep.RunAsync(app.Services);
         app.Services.GetRequiredService<AdminToken>();
         // The asset store learns what is on disk now, not on the first request.
