@@ -5,6 +5,7 @@ using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Server;
+using AssetServer.Strapi;
 using AssetServer.Transforms;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ app.MapFiles();
 app.MapAssets();
 app.MapServer();
 app.MapTokens();
+app.MapStrapi();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;

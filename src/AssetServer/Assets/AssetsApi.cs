@@ -66,20 +66,29 @@ public static class AssetsApi
     private static AssetRepresentation Represent(
         HttpContext context, FileRecord record, bool asksForTransform, string cacheControl, TransformParser parser, AssetStore store)
     {
-        var contentType = string.IsNullOrWhiteSpace(record.Type) ? "application/octet-stream" : record.Type;
-        var name = DownloadName(context, record);
-        var attachment = context.Request.Query.ContainsKey("download") || AssetResponder.MustDownload(contentType);
-        var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
-
+        var contentType = ContentType(record);
         var transform = asksForTransform
-            ? parser.Parse(TransformParameters.Only(context.Request.Query), Source(record, contentType), context.Request.Headers.Accept.ToString())
+            ? parser.Parse(TransformParameters.Only(context.Request.Query), Source(record), context.Request.Headers.Accept.ToString())
             : null;
+        return Representation(record, transform, DownloadName(context, record), context.Request.Query.ContainsKey("download"), cacheControl, store);
+    }
+
+    /// <summary>
+    /// What a request for the original (<paramref name="transform"/> null) or a derivative of <paramref name="record"/>
+    /// answers: type, validators, disposition and how to open the bytes. Every dialect that serves bytes goes through it.
+    /// </summary>
+    public static AssetRepresentation Representation(
+        FileRecord record, TransformRequest? transform, string downloadName, bool download, string cacheControl, AssetStore store)
+    {
+        var contentType = ContentType(record);
+        var attachment = download || AssetResponder.MustDownload(contentType);
+        var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
         if (transform is null)
         {
             var original = store.Original(record);
             return new AssetRepresentation(
                 contentType, AssetResponder.StrongTag(original.Digest), lastModified, cacheControl,
-                DispositionHeader.Build(attachment, name), VariesByAccept: false, original.OpenAsync);
+                DispositionHeader.Build(attachment, downloadName), VariesByAccept: false, original.OpenAsync);
         }
 
         // Directus keeps the original's name and extension on a derivative (§5); the output format's extension
@@ -88,16 +97,19 @@ public static class AssetsApi
         var derivative = store.Derivative(record, transform);
         return new AssetRepresentation(
             format.MimeType, AssetResponder.StrongTag(derivative.Digest), lastModified, cacheControl,
-            DispositionHeader.Build(attachment || AssetResponder.MustDownload(format.MimeType), DispositionHeader.WithExtension(name, format.Extension)),
+            DispositionHeader.Build(attachment || AssetResponder.MustDownload(format.MimeType), DispositionHeader.WithExtension(downloadName, format.Extension)),
             transform.VariesByAccept, derivative.OpenAsync);
     }
+
+    private static string ContentType(FileRecord record) => string.IsNullOrWhiteSpace(record.Type) ? "application/octet-stream" : record.Type;
 
     /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>
     public static string? ParseId(string raw) =>
         raw.Length >= 36 && Guid.TryParseExact(raw[..36], "D", out var guid) ? guid.ToString("D") : null;
 
-    private static TransformSource Source(FileRecord record, string contentType) =>
-        new(contentType, record.Width, record.Height, record.FocalPointX, record.FocalPointY);
+    /// <summary>What the transform parser needs to know of a file.</summary>
+    public static TransformSource Source(FileRecord record) =>
+        new(ContentType(record), record.Width, record.Height, record.FocalPointX, record.FocalPointY);
 
     /// <summary>The <c>:filename</c> segment renames the download (§4); otherwise <c>filename_download</c>.</summary>
     private static string DownloadName(HttpContext context, FileRecord record)

@@ -77,6 +77,12 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
+        // Dialects: their services, and their error shapes for their own paths.
+        services.AddSingleton<Strapi.StrapiFormats>();
+        services.AddSingleton<Strapi.StrapiFiles>();
+        services.AddSingleton<Strapi.StrapiQuery>();
+        services.AddSingleton<Errors.IErrorDialect, Strapi.Strapi5ErrorDialect>();
+        services.AddSingleton<Errors.IErrorDialect, Strapi.Strapi3ErrorDialect>();
         services.AddSingleton<UrlImporter>();
         services.AddAssets(configuration);
         services.AddAssetServerRateLimits();

@@ -32,12 +32,12 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
         "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
-        "uploaded_on, checksum";
+        "uploaded_on, checksum, numeric_id, document_id, upload_hash, upload_ext, alternative_text";
 
     private const string Values =
         "@Id, @Storage, @FilenameDisk, @FilenameDownload, @Title, @Type, @Folder, @UploadedBy, @CreatedOn, @ModifiedBy, @ModifiedOn, " +
         "@Charset, @Filesize, @Width, @Height, @Duration, @Embed, @Description, @Location, @Tags, @Metadata, @FocalPointX, @FocalPointY, " +
-        "@UploadedOn, @Checksum";
+        "@UploadedOn, @Checksum, @NumericId, @DocumentId, @UploadHash, @UploadExt, @AlternativeText";
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
@@ -77,26 +77,94 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
 
     private const string Insert = $"INSERT INTO files ({Columns}) VALUES ({Values})";
 
-    public Task InsertAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default) =>
-        connection.ExecuteAsync(new CommandDefinition(Insert, record, tx, cancellationToken: ct));
+    /// <summary>
+    /// Inserts the row; the names other dialects use are filled in when the caller left them empty, so every row
+    /// has them whoever wrote it. The integer id comes from the counter in this transaction.
+    /// </summary>
+    public async Task InsertAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
+    {
+        if (record.NumericId == 0) record.NumericId = await NextNumericIdAsync(connection, tx, ct);
+        if (record.DocumentId.Length == 0) record.DocumentId = PublicNames.NewDocumentId();
+        if (record.UploadHash.Length == 0)
+        {
+            record.UploadHash = PublicNames.NewHash(record.FilenameDownload);
+            record.UploadExt = PublicNames.Extension(record.FilenameDownload, record.Type);
+        }
+        await connection.ExecuteAsync(new CommandDefinition(Insert, record, tx, cancellationToken: ct));
+    }
 
     private const string UpdateAll =
         "UPDATE files SET storage = @Storage, filename_disk = @FilenameDisk, filename_download = @FilenameDownload, title = @Title, " +
         "type = @Type, folder = @Folder, uploaded_by = @UploadedBy, created_on = @CreatedOn, modified_by = @ModifiedBy, " +
         "modified_on = @ModifiedOn, charset = @Charset, filesize = @Filesize, width = @Width, height = @Height, duration = @Duration, " +
         "embed = @Embed, description = @Description, location = @Location, tags = @Tags, metadata = @Metadata, " +
-        "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum WHERE id = @Id";
+        "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum, " +
+        "upload_hash = @UploadHash, upload_ext = @UploadExt, alternative_text = @AlternativeText WHERE id = @Id";
 
     public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
     {
         return connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
     }
 
-    private const string DeleteById = "DELETE FROM files WHERE id = @id";
+    private const string DeleteById = "DELETE FROM files WHERE id = @id; DELETE FROM file_links WHERE file_id = @id";
 
     public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default)
     {
         return connection.ExecuteAsync(new CommandDefinition(DeleteById, new { id }, tx, cancellationToken: ct));
+    }
+
+    private const string NextNumber = "UPDATE counters SET value = value + 1 WHERE name = 'files' RETURNING value";
+
+    /// <summary>The next <see cref="FileRecord.NumericId"/>: a counter in the same transaction as the insert, so never reused.</summary>
+    public Task<long> NextNumericIdAsync(IDbConnection connection, IDbTransaction tx, CancellationToken ct = default) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition(NextNumber, transaction: tx, cancellationToken: ct));
+
+    private const string SelectIdByNumber = "SELECT id FROM files WHERE numeric_id = @number";
+
+    /// <summary>The file with Strapi's integer id, read as <see cref="GetAsync(string, CancellationToken)"/> reads it.</summary>
+    public async Task<FileRecord?> GetByNumericIdAsync(long number, CancellationToken ct = default)
+    {
+        var version = dataVersion.Read();
+        string? id;
+        await using (var connection = await database.OpenAsync(ct))
+            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByNumber, new { number }, cancellationToken: ct));
+        return id is null ? null : await GetAsync(id, version, ct);
+    }
+
+    private const string SelectIdByUploadHash = "SELECT id FROM files WHERE upload_hash = @hash";
+
+    /// <summary>The file whose public <c>/uploads</c> name has this hash.</summary>
+    public async Task<FileRecord?> GetByUploadHashAsync(string hash, CancellationToken ct = default)
+    {
+        var version = dataVersion.Read();
+        string? id;
+        await using (var connection = await database.OpenAsync(ct))
+            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByUploadHash, new { hash }, cancellationToken: ct));
+        return id is null ? null : await GetAsync(id, version, ct);
+    }
+
+    private const string InsertLink =
+        "INSERT INTO file_links (file_id, position, ref, ref_id, field, source) " +
+        "VALUES (@FileId, (SELECT COUNT(*) FROM file_links WHERE file_id = @FileId), @Ref, @RefId, @Field, @Source)";
+
+    public Task AddLinkAsync(IDbConnection connection, IDbTransaction tx, string fileId, FileLink link, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(InsertLink,
+            new { FileId = fileId, link.Ref, link.RefId, link.Field, link.Source }, tx, cancellationToken: ct));
+
+    private const string SelectLinks = "SELECT file_id, ref, ref_id, field, source FROM file_links WHERE file_id IN @ids ORDER BY file_id, position";
+
+    /// <summary>The links of these files, by file id.</summary>
+    public async Task<ILookup<string, FileLink>> LinksAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        var links = new List<(string FileId, FileLink Link)>();
+        await using var connection = await database.OpenAsync(ct);
+        foreach (var chunk in ids.Distinct().Chunk(500))
+        {
+            var rows = await connection.QueryAsync<(string FileId, string Ref, string RefId, string? Field, string? Source)>(
+                new CommandDefinition(SelectLinks, new { ids = chunk }, cancellationToken: ct));
+            links.AddRange(rows.Select(r => (r.FileId, new FileLink(r.Ref, r.RefId, r.Field, r.Source))));
+        }
+        return links.ToLookup(l => l.FileId, l => l.Link);
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
@@ -160,3 +228,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
 }
 
 public sealed record FileListCounts(long? TotalCount, long? FilterCount);
+
+/// <summary>
+/// An entry a file was uploaded for (Strapi's <c>ref</c>, <c>refId</c>, <c>field</c>, <c>source</c>): which content
+/// type, which entry, which of its fields.
+/// </summary>
+public sealed record FileLink(string Ref, string RefId, string? Field, string? Source);

@@ -50,6 +50,24 @@ public static class ApiErrors
     public static ApiException UnsupportedMediaType(string reason) =>
         new(415, "UNSUPPORTED_MEDIA_TYPE", $"Unsupported media type. {reason}.", new Dictionary<string, object?> { ["reason"] = reason });
 
+    /// <summary>A type <c>Uploads:AllowedTypes</c>/<c>DeniedTypes</c> refuses.</summary>
+    public static ApiException TypeNotAllowed(string type)
+    {
+        var reason = $"Files of type \"{type}\" are not allowed";
+        return new(415, "UNSUPPORTED_MEDIA_TYPE", $"Unsupported media type. {reason}.", new Dictionary<string, object?> { ["reason"] = reason })
+            { Subject = type };
+    }
+
+    /// <summary>An image whose header cannot be read, where a dialect refuses those (Strapi's wording).</summary>
+    public static ApiException InvalidImage() =>
+        new(400, "INVALID_PAYLOAD", "File is not a valid image");
+
+    /// <summary>
+    /// A known path with a method it does not take: Directus answers it as an unknown route (404), Strapi with 405.
+    /// </summary>
+    public static ApiException MethodNotAllowed(string path) =>
+        new(404, "ROUTE_NOT_FOUND", $"Route {path} doesn't exist.", new Dictionary<string, object?> { ["path"] = path }) { Subject = "405" };
+
     public static ApiException RangeNotSatisfiable(string range) =>
         new(416, "RANGE_NOT_SATISFIABLE", $"Range \"{range}\" is invalid or the file's size doesn't match the requested range.",
             new Dictionary<string, object?> { ["range"] = range });

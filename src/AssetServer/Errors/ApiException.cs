@@ -13,4 +13,10 @@ public sealed class ApiException(int status, string code, string message, IReadO
 
     /// <summary>Extra response headers (for example <c>Retry-After</c> on a 503).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// What the error is about, for dialects that word it differently (the refused MIME type, a method the route does
+    /// not take): not written in Directus's shape.
+    /// </summary>
+    public string? Subject { get; init; }
 }

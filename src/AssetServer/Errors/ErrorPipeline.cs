@@ -12,10 +12,9 @@ public static class ErrorPipeline
         app.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
-            if (http.Response.StatusCode is 404 or 405)
-            {
-                await ErrorWriter.WriteAsync(http, ApiErrors.RouteNotFound(http.Request.Path.Value ?? "/"));
-            }
+            var path = http.Request.Path.Value ?? "/";
+            if (http.Response.StatusCode == 404) await ErrorWriter.WriteAsync(http, ApiErrors.RouteNotFound(path));
+            else if (http.Response.StatusCode == 405) await ErrorWriter.WriteAsync(http, ApiErrors.MethodNotAllowed(path));
         });
     }
 }

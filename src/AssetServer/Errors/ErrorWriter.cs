@@ -5,13 +5,35 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace AssetServer.Errors;
 
-/// <summary>Writes an <see cref="ApiException"/> as the one error shape of the API.</summary>
+/// <summary>
+/// A dialect's own error shape (Strapi's <c>{"data":null,"error":{…}}</c>, v8's <c>{"error":{"code":…}}</c>) for the
+/// paths it serves. Errors are raised once, in the core's terms; each dialect only rewords them.
+/// </summary>
+public interface IErrorDialect
+{
+    bool Handles(HttpRequest request);
+
+    /// <summary>Writes the error; the response is already cleared and not started.</summary>
+    Task WriteAsync(HttpContext context, ApiException error);
+}
+
+/// <summary>Writes an <see cref="ApiException"/> in Directus's error shape, or in the shape of the dialect whose path it is.</summary>
 public static class ErrorWriter
 {
     public static async Task WriteAsync(HttpContext context, ApiException error)
     {
         var response = context.Response;
         if (response.HasStarted) return;
+        foreach (var dialect in context.RequestServices.GetServices<IErrorDialect>())
+        {
+            if (!dialect.Handles(context.Request)) continue;
+            response.Clear();
+            foreach (var (name, value) in error.Headers) response.Headers[name] = value;
+            response.Headers.CacheControl = "no-store";
+            response.Headers.XContentTypeOptions = "nosniff";
+            await dialect.WriteAsync(context, error);
+            return;
+        }
         response.Clear();
         response.StatusCode = error.Status;
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;

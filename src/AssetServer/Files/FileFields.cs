@@ -8,6 +8,15 @@ public enum FieldKind { String, Uuid, Integer, DateTime, Json }
 /// <summary>A column of <c>files</c> as the API sees it.</summary>
 public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<FileRecord, JsonNode?> Read)
 {
+    /// <summary>The SQL that reads it: its column, or an expression over columns (never client text).</summary>
+    public string Sql { get; init; } = Name;
+
+    /// <summary>
+    /// Not part of Directus's file object (so not in <c>fields=*</c>), but a column other dialects read and the query
+    /// language may filter, sort and select.
+    /// </summary>
+    public bool Hidden { get; init; }
+
     /// <summary>For <see cref="FieldKind.Json"/> fields, the JSON text as stored, which a streamed list copies without parsing.</summary>
     public Func<FileRecord, string?>? StoredJson { get; init; }
 }
@@ -45,7 +54,21 @@ public static class FileFields
         new("focal_point_y", FieldKind.Integer, true, r => r.FocalPointY),
         new("uploaded_on", FieldKind.DateTime, false, r => r.UploadedOn),
         new("checksum", FieldKind.String, false, r => r.Checksum),
+        // What the Strapi and v8 dialects call the same file (README "One file, every dialect").
+        new("numeric_id", FieldKind.Integer, false, r => r.NumericId) { Hidden = true },
+        new("document_id", FieldKind.String, false, r => r.DocumentId) { Hidden = true },
+        new("upload_hash", FieldKind.String, false, r => r.UploadHash) { Hidden = true },
+        new("upload_ext", FieldKind.String, false, r => r.UploadExt) { Hidden = true },
+        new("alternative_text", FieldKind.String, true, r => r.AlternativeText) { Hidden = true },
+        // Strapi's size: kilobytes (1000 bytes) to two decimals, as Strapi stores and filters it.
+        new("filesize_kb", FieldKind.Integer, false, r => Math.Round(r.Filesize / 1000.0, 2, MidpointRounding.AwayFromZero))
+            { Hidden = true, Sql = "round(filesize / 1000.0, 2)" },
+        new("upload_url", FieldKind.String, false, r => "/uploads/" + r.UploadName)
+            { Hidden = true, Sql = "('/uploads/' || upload_hash || upload_ext)" },
     ];
+
+    /// <summary>Directus's file object: what <c>fields=*</c> returns.</summary>
+    public static readonly IReadOnlyList<FileField> Visible = All.Where(f => !f.Hidden).ToArray();
 
     private static readonly Dictionary<string, FileField> ByName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

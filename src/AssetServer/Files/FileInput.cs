@@ -61,7 +61,7 @@ public sealed class FileInput(FilesOptions limits)
         {
             _ when value is null && name != "filename_download" => null,
             "filename_download" => JsonValue.Create(FileNames.Sanitise(Text(name, value ?? throw ApiErrors.InvalidPayload("\"filename_download\" cannot be null"), 1024))),
-            "title" or "description" or "location" => JsonValue.Create(Text(name, value!, name == "description" ? 65536 : 2048)),
+            "title" or "description" or "location" or "alternative_text" => JsonValue.Create(Text(name, value!, name == "description" ? 65536 : 2048)),
             "folder" => JsonValue.Create(Uuid(name, value!)),
             "focal_point_x" or "focal_point_y" => JsonValue.Create(Integer(name, value!)),
             "tags" => Tags(value!),
@@ -97,6 +97,7 @@ public sealed class FileInput(FilesOptions limits)
                 case "title": record.Title = GetString(name); break;
                 case "description": record.Description = GetString(name); break;
                 case "location": record.Location = GetString(name); break;
+                case "alternative_text": record.AlternativeText = GetString(name); break;
                 case "folder": record.Folder = GetString(name); break;
                 case "tags": record.Tags = (string?)ColumnValue(name); break;
                 case "metadata": record.Metadata = (string?)ColumnValue(name); break;

@@ -34,12 +34,25 @@ public sealed class FileRecord
     public string? UploadedOn { get; set; }
     /// <summary>Hex SHA-256 of the bytes (ext).</summary>
     public string? Checksum { get; set; }
+    /// <summary>Strapi's integer <c>id</c>: assigned at upload from a counter, never reused.</summary>
+    public long NumericId { get; set; }
+    /// <summary>Strapi 5's <c>documentId</c>: 24 random lowercase letters and digits.</summary>
+    public string DocumentId { get; set; } = "";
+    /// <summary>The public name under <c>/uploads</c> without its extension (Strapi's <c>hash</c>); kept by a replace.</summary>
+    public string UploadHash { get; set; } = "";
+    /// <summary>The extension of the uploaded file name, with its dot (Strapi's <c>ext</c>).</summary>
+    public string UploadExt { get; set; } = "";
+    /// <summary>Strapi's <c>alternativeText</c>.</summary>
+    public string? AlternativeText { get; set; }
+
+    /// <summary><c>&lt;hash&gt;&lt;ext&gt;</c>: the original's name under <c>/uploads</c>.</summary>
+    public string UploadName => UploadHash + UploadExt;
 
     /// <summary>The wire object with the requested fields, in Directus's field order.</summary>
     public JsonObject ToJson(IReadOnlyCollection<string>? fields = null)
     {
         var json = new JsonObject();
-        foreach (var field in FileFields.All)
+        foreach (var field in fields is null ? FileFields.Visible : FileFields.All)
         {
             if (fields is not null && !fields.Contains(field.Name)) continue;
             json[field.Name] = field.Read(this);

@@ -27,23 +27,31 @@ public sealed class FileService(
 
     private string Now() => Timestamp(time);
 
-    /// <summary>Stores staged uploads as new files, all or none; returns them in upload order.</summary>
-    public async Task<List<FileRecord>> CreateAsync(IReadOnlyList<StagedUpload> uploads, CancellationToken ct)
+    /// <summary>
+    /// Stores staged uploads as new files, all or none; returns them in upload order. <paramref name="link"/> ties each
+    /// to an entry (Strapi's <c>ref</c>/<c>refId</c>/<c>field</c>). With <paramref name="rejectUnreadableImages"/>, an
+    /// image whose header cannot be read is refused instead of stored as an opaque file (Strapi's rule).
+    /// </summary>
+    public async Task<List<FileRecord>> CreateAsync(
+        IReadOnlyList<StagedUpload> uploads, CancellationToken ct, FileLink? link = null, bool rejectUnreadableImages = false)
     {
-        var records = uploads.Select(NewRecord).ToList();
         var committed = new List<string>();
         try
         {
+            var records = uploads.Select(NewRecord).ToList();
+            if (rejectUnreadableImages) foreach (var record in records) RejectUnreadableImage(record);
             await repository.InTransactionAsync(async (connection, tx) =>
             {
                 for (var i = 0; i < uploads.Count; i++)
                 {
                     await repository.InsertAsync(connection, tx, records[i], ct);
+                    if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
                     store.Commit(uploads[i].TempPath, records[i].FilenameDisk);
                     committed.Add(records[i].FilenameDisk);
                 }
                 return true;
             }, ct);
+            return records;
         }
         catch
         {
@@ -51,7 +59,13 @@ public sealed class FileService(
             foreach (var upload in uploads) store.TryDelete(upload.TempPath);
             throw;
         }
-        return records;
+    }
+
+    /// <summary>A raster type the pipeline renders, whose size could not be read: a damaged or disguised image.</summary>
+    private static void RejectUnreadableImage(FileRecord record)
+    {
+        if (record.Width is null && record.Type is { } type && Transforms.RenderPipeline.CanTransform(type))
+            throw ApiErrors.InvalidImage();
     }
 
     /// <summary>
@@ -93,6 +107,9 @@ public sealed class FileService(
         record.Location = scraped.Location;
         record.Tags = scraped.Tags is { Count: > 0 } tags ? new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString() : null;
         upload.Fields.ApplyTo(record);
+        record.DocumentId = PublicNames.NewDocumentId();
+        record.UploadHash = PublicNames.NewHash(record.FilenameDownload);
+        record.UploadExt = PublicNames.Extension(upload.FileName, upload.Type);
         return record;
     }
 
@@ -170,13 +187,23 @@ public sealed class FileService(
     /// Replaces a file's bytes (multipart PATCH): new type, size, checksum and metadata; fields sent with it
     /// apply; the title stays unless sent (Directus). Old derivatives are invalidated.
     /// </summary>
-    public async Task<FileRecord> ReplaceAsync(string id, StagedUpload upload, CancellationToken ct)
+    public async Task<FileRecord> ReplaceAsync(string id, StagedUpload upload, CancellationToken ct, bool rejectUnreadableImages = false)
     {
         var key = ParseId(id);
         string? oldName = null;
         string? newName = null;
         FileRecord record;
-        var scraped = Scrape(upload);
+        ScrapedMetadata scraped;
+        try
+        {
+            scraped = Scrape(upload);
+            if (rejectUnreadableImages && scraped.Width is null && Transforms.RenderPipeline.CanTransform(upload.Type)) throw ApiErrors.InvalidImage();
+        }
+        catch
+        {
+            store.TryDelete(upload.TempPath);
+            throw;
+        }
         // The new bytes get a fresh disk name, so the old original stays intact until the row points elsewhere.
         try
         {
@@ -187,6 +214,8 @@ public sealed class FileService(
                 var now = Now();
                 current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
                 current.FilenameDownload = upload.FileName;
+                // The public name's hash stays (Strapi keeps a replaced file's url); its extension follows the bytes.
+                current.UploadExt = PublicNames.Extension(upload.FileName, upload.Type);
                 ApplyContent(current, upload, scraped);
                 current.Description ??= scraped.Description;
                 current.Location ??= scraped.Location;

@@ -15,6 +15,9 @@ namespace AssetServer.Files;
 /// </summary>
 public sealed record StagedUpload(string TempPath, string FileName, string Type, long Size, string Checksum, FileInput Fields);
 
+/// <summary>A multipart form read by <see cref="UploadReader.ReadFormAsync"/>: its staged files and its text fields, in order.</summary>
+public sealed record UploadForm(List<StagedUpload> Files, List<KeyValuePair<string, string>> Fields);
+
 /// <summary>
 /// Reads <c>multipart/form-data</c> as a stream (never buffered whole): the fields before each file part
 /// belong to that file, as in Directus; fields after the last file are ignored.
@@ -38,6 +41,36 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
 
     public async Task<List<StagedUpload>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
+        var fields = new FileInput(files.Value);
+        var staged = await ReadPartsAsync(request, _ => true, (name, text) => fields.SetText(name, text), () =>
+        {
+            var own = fields;
+            fields = new FileInput(files.Value);
+            return own;
+        }, ct);
+        if (staged.Count == 0) throw ApiErrors.InvalidPayload("No files were included in the body");
+        return staged;
+    }
+
+    /// <summary>
+    /// A form whose text fields are not Directus file fields (Strapi's <c>fileInfo</c>, <c>ref</c>…): the files from
+    /// parts whose name <paramref name="isFilePart"/> accepts, in request order, each with empty
+    /// <see cref="StagedUpload.Fields"/>, and every text field as sent. No files is not an error here.
+    /// </summary>
+    public async Task<UploadForm> ReadFormAsync(HttpRequest request, Func<string, bool> isFilePart, CancellationToken ct)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        var staged = await ReadPartsAsync(request, isFilePart, (name, text) => fields.Add(new(name, text)), () => new FileInput(files.Value), ct);
+        return new UploadForm(staged, fields);
+    }
+
+    /// <summary>
+    /// The multipart loop: text fields go to <paramref name="onField"/>; each file part is staged with the fields
+    /// <paramref name="takeFields"/> hands over. File parts under other names are refused, as unknown fields are.
+    /// </summary>
+    private async Task<List<StagedUpload>> ReadPartsAsync(
+        HttpRequest request, Func<string, bool> isFilePart, Action<string, string> onField, Func<FileInput> takeFields, CancellationToken ct)
+    {
         var limits = options.Value;
         var bodyLimit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (bodyLimit is { IsReadOnly: false }) bodyLimit.MaxRequestBodySize = limits.MaxBytes + MaxFieldBytes;
@@ -53,8 +86,8 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         {
             var body = new HeaderReadLimit(request.Body, MaxPartFramingBytes);
             var reader = new MultipartReader(boundary, body) { HeadersLengthLimit = MaxHeaderBytes, HeadersCountLimit = 16 };
-            var fields = new FileInput(files.Value);
             long total = 0;
+            var fieldBytes = 0L;
             while (await body.NextSectionAsync(reader, ct) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
@@ -65,18 +98,21 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                 // A part with an empty filename is a plain field (Directus does the same).
                 if (string.IsNullOrEmpty(fileName))
                 {
-                    fields.SetText(name, await ReadFieldAsync(section, name, ct));
+                    var text = await ReadFieldAsync(section, name, ct);
+                    // Each field is bounded; so is their sum, or a body of many fields would be held whole.
+                    fieldBytes += text.Length;
+                    if (fieldBytes > MaxFieldBytes) throw ApiErrors.InvalidPayload($"The form's text fields are larger than {MaxFieldBytes} bytes in all");
+                    onField(name, text);
                     continue;
                 }
+                if (!isFilePart(name)) throw ApiErrors.InvalidPayload($"Unexpected file part \"{Short(name)}\"");
 
                 if (staged.Count >= MaxFilesPerRequest)
                     throw ApiErrors.InvalidPayload($"At most {MaxFilesPerRequest} files may be sent in one request");
-                var upload = await StageAsync(section.Body, fileName, section.ContentType, fields, limits.MaxBytes, total, ct);
+                var upload = await StageAsync(section.Body, fileName, section.ContentType, takeFields(), limits.MaxBytes, total, ct);
                 staged.Add(upload);
                 total += upload.Size;
-                fields = new FileInput(files.Value);
             }
-            if (staged.Count == 0) throw ApiErrors.InvalidPayload("No files were included in the body");
             return staged;
         }
         catch (Exception e)
@@ -87,6 +123,8 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
             throw;
         }
     }
+
+    private static string Short(string text) => text.Length > 64 ? text[..64] + "…" : text;
 
     /// <summary>A body that ends early or breaks the multipart grammar; a failing disk is classified apart.</summary>
     private static bool IsMalformedBody(Exception e) =>
@@ -132,7 +170,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
             var fileName = FileNames.Sanitise(clientFileName);
             if (size == 0) throw ApiErrors.InvalidPayload($"The file \"{fileName}\" is empty");
             var type = ContentSniffer.Sniff(head.AsSpan(0, headLength), fileName, clientType);
-            if (!limits.IsAllowed(type)) throw ApiErrors.UnsupportedMediaType($"Files of type \"{type}\" are not allowed");
+            if (!limits.IsAllowed(type)) throw ApiErrors.TypeNotAllowed(type);
             return new StagedUpload(temp, fileName, type, size, Convert.ToHexStringLower(hash.GetHashAndReset()), fields);
         }
         catch

@@ -57,6 +57,28 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         return request;
     }
 
+    /// <summary>
+    /// A transform the server itself defines (Strapi's responsive formats), read as a preset is: the
+    /// <c>Assets:Transform</c> policy <c>presets</c> does not refuse it, <c>none</c> and untransformable sources give null.
+    /// The result has the same cache key as the equivalent <c>/assets</c> query, so both share one derivative.
+    /// </summary>
+    public TransformRequest? ParseServerSpec(IReadOnlyDictionary<string, string> parameters, TransformSource source)
+    {
+        if (_options.Transform == TransformPolicy.None || !RenderPipeline.CanTransform(source.MimeType)) return null;
+        var spec = TransformSpec.Read(k => parameters.GetValueOrDefault(k), _options, isPreset: true);
+        return Resolve(spec, source, accept: null);
+    }
+
+    /// <summary>
+    /// The size a request renders a source of <paramref name="width"/>×<paramref name="height"/> (upright) to: the
+    /// plan the pipeline follows, so it is the size of the bytes it writes. Throws as <see cref="Parse"/> past a limit.
+    /// </summary>
+    public (int Width, int Height) OutputSize(TransformRequest request, int width, int height)
+    {
+        var output = RenderPlan.Create(request, new Dimensions(width, height), _options).Output;
+        return (output.Width, output.Height);
+    }
+
     /// <summary>Resolves a spec for one source; null when the result would be the unchanged original.</summary>
     internal static TransformRequest? Resolve(TransformSpec spec, TransformSource source, string? accept)
     {

@@ -14,7 +14,7 @@ public sealed record FileQuery
     public int Offset { get; init; }
     public IReadOnlySet<string> Meta { get; init; } = new HashSet<string>();
 
-    public static readonly IReadOnlyList<string> DefaultFields = FileFields.All.Select(f => f.Name).ToArray();
+    public static readonly IReadOnlyList<string> DefaultFields = FileFields.Visible.Select(f => f.Name).ToArray();
 
     /// <summary>API.md: newest upload first, then id for a stable order.</summary>
     public static readonly IReadOnlyList<SortKey> DefaultSort = [new("uploaded_on", true), new("id", false)];
@@ -27,6 +27,9 @@ public abstract record FilterNode;
 
 /// <summary><c>_and</c> / <c>_or</c> over child filters.</summary>
 public sealed record FilterGroup(bool IsAnd, IReadOnlyList<FilterNode> Children) : FilterNode;
+
+/// <summary><c>_not</c>: the child filter negated (Strapi's <c>$not</c>).</summary>
+public sealed record FilterNot(FilterNode Child) : FilterNode;
 
 /// <summary>One <c>{"field":{"_op": value}}</c> test; the value is already checked against the operator and field kind.</summary>
 public sealed record FilterCondition(FileField Field, string Operator, JsonNode? Value) : FilterNode;

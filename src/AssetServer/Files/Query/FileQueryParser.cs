@@ -297,6 +297,12 @@ public sealed class FileQueryParser(FilesOptions options)
                 nodes.Add(new FilterGroup(key == "_and", children));
                 continue;
             }
+            if (key == "_not")
+            {
+                if (value is not JsonObject negated) throw ApiErrors.InvalidQuery("\"_not\" in \"filter\" must be a filter object");
+                nodes.Add(new FilterNot(ParseFilter(negated, depth + 1, budget)));
+                continue;
+            }
 
             var field = FileFields.Find(key) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(key)}\" in \"filter\"");
             if (value is not JsonObject operators || operators.Count == 0)
@@ -327,8 +333,15 @@ public sealed class FileQueryParser(FilesOptions options)
         public int Values;
     }
 
+    /// <summary>
+    /// Directus's text operators, with their case-insensitive forms; <c>_ieq</c>/<c>_nieq</c> are ours, for Strapi's
+    /// <c>$eqi</c>/<c>$nei</c>.
+    /// </summary>
     private static readonly string[] TextOperators =
-        ["_contains", "_ncontains", "_icontains", "_starts_with", "_nstarts_with", "_ends_with", "_nends_with"];
+    [
+        "_contains", "_ncontains", "_icontains", "_nicontains", "_starts_with", "_nstarts_with", "_istarts_with", "_nistarts_with",
+        "_ends_with", "_nends_with", "_iends_with", "_niends_with", "_ieq", "_nieq",
+    ];
 
     private static readonly string[] AnyOperators =
         ["_eq", "_neq", "_lt", "_lte", "_gt", "_gte", "_in", "_nin", "_null", "_nnull", "_between", "_nbetween", "_empty", "_nempty"];

@@ -25,7 +25,7 @@ public static class FileQuerySql
         }
         var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
 
-        var order = string.Join(", ", query.Sort.Select(k => $"{FileFields.Find(k.Field)!.Name}{(k.Descending ? " DESC" : " ASC")}"));
+        var order = string.Join(", ", query.Sort.Select(k => $"{FileFields.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
         var select = new StringBuilder($"SELECT {Data.FileRepository.Columns} FROM files{whereSql} ORDER BY {order}");
         if (query.Limit is { } limit || query.Offset > 0)
         {
@@ -40,12 +40,14 @@ public static class FileQuerySql
         FilterGroup { Children.Count: 0 } => "1 = 1",
         FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, parameters))) + ")",
         FilterCondition condition => Condition(condition, parameters),
+        // A null column makes the child unknown, and NOT unknown is unknown: the row is left out either way, as in Strapi.
+        FilterNot not => "(NOT " + Filter(not.Child, parameters) + ")",
         _ => throw new InvalidOperationException("Unknown filter node."),
     };
 
     private static string Condition(FilterCondition c, Parameters parameters)
     {
-        var column = FileFields.Find(c.Field.Name)!.Name;
+        var column = c.Field.Sql;
         string P(JsonNode? value) => parameters.Bind(Value(value));
         switch (c.Operator)
         {
@@ -67,6 +69,13 @@ public static class FileQuerySql
             case "_contains": return $"instr({column}, {P(c.Value)}) > 0";
             case "_ncontains": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) = 0)";
             case "_icontains": return $"instr(lower({column}), lower({P(c.Value)})) > 0";
+            case "_nicontains": return $"({column} IS NULL OR instr(lower({column}), lower({P(c.Value)})) = 0)";
+            case "_ieq": return $"lower({column}) = lower({P(c.Value)})";
+            case "_nieq": return $"({column} IS NULL OR lower({column}) <> lower({P(c.Value)}))";
+            case "_istarts_with": return $"instr(lower({column}), lower({P(c.Value)})) = 1";
+            case "_nistarts_with": return $"({column} IS NULL OR instr(lower({column}), lower({P(c.Value)})) <> 1)";
+            case "_iends_with": return EndsWith($"lower({column})", $"lower({P(c.Value)})");
+            case "_niends_with": return $"({column} IS NULL OR NOT {EndsWith($"lower({column})", $"lower({P(c.Value)})")})";
             case "_starts_with": return $"instr({column}, {P(c.Value)}) = 1";
             case "_nstarts_with": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) <> 1)";
             case "_ends_with": return EndsWith(column, P(c.Value));

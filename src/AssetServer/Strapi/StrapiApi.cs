@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using AssetServer.Assets;
+using AssetServer.Assets.Store;
+using AssetServer.Auth;
+using AssetServer.Data;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Strapi;
+
+/// <summary>
+/// Strapi 5's upload content API (<c>/api/upload…</c>) and public folder (<c>/uploads/…</c>), STRAPI-BEHAVIOUR.md.
+/// Request and response mapping only: storing, rules and rendering are the core's.
+/// </summary>
+public static class StrapiApi
+{
+    public static void MapStrapi(this WebApplication app)
+    {
+        app.MapPost("/api/upload", Upload).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapGet("/api/upload/files", List).RequireAccess(Access.Read);
+        app.MapGet("/api/upload/files/page", Page).RequireAccess(Access.Read);
+        app.MapGet("/api/upload/files/{id}", GetOne).RequireAccess(Access.Read);
+        app.MapDelete("/api/upload/files/{id}", Delete).RequireAccess(Access.Write);
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/uploads/{name}", read, Serve).RequireRateLimiting(RateLimitSetup.Transforms);
+        Strapi3Api.Map(app);
+    }
+
+    /// <summary><c>POST /api/upload</c>: new files (201, an array); with <c>?id=</c>, an update or a replace (200, one object).</summary>
+    private static async Task<IResult> Upload(HttpContext context, StrapiFiles strapi)
+    {
+        var ct = context.RequestAborted;
+        var fields = Fields(context);
+        if (context.Request.Query["id"].ToString() is { Length: > 0 } id)
+        {
+            var record = await strapi.FindAsync(id, "Entity not found", ct);
+            var updated = await strapi.UpdateAsync(record, context.Request, ct);
+            return StrapiJson.Send(await strapi.ShowAsync(updated, StrapiVersion.V5, fields, related: false, ct));
+        }
+        if (!UploadReader.IsMultipart(context.Request)) throw StrapiErrors.FilesEmpty();
+        var created = await strapi.UploadAsync(await strapi.ReadFormAsync(context.Request, ct), ct);
+        var shown = new JsonArray();
+        foreach (var record in created) shown.Add(await strapi.ShowAsync(record, StrapiVersion.V5, fields, related: false, ct));
+        return StrapiJson.Send(shown, StatusCodes.Status201Created);
+    }
+
+    /// <summary><c>GET /api/upload/files</c>: a flat array.</summary>
+    private static IResult List(HttpContext context, StrapiFiles strapi, StrapiQuery parser)
+    {
+        var query = parser.ParseFlat(context.Request.Query);
+        return StrapiJson.Stream(strapi.ListAsync(query, StrapiVersion.V5, context.RequestAborted));
+    }
+
+    /// <summary><c>GET /api/upload/files/page</c>: <c>{data, meta:{pagination}}</c>.</summary>
+    private static async Task<IResult> Page(HttpContext context, StrapiFiles strapi, StrapiQuery parser, FileService files)
+    {
+        var ct = context.RequestAborted;
+        var query = parser.ParsePage(context.Request.Query);
+        var p = query.Pagination!;
+        var data = new JsonArray();
+        await foreach (var item in strapi.ListAsync(query, StrapiVersion.V5, ct)) data.Add(item);
+        var pagination = new JsonObject();
+        if (p.PageMode)
+        {
+            pagination["page"] = p.Page;
+            pagination["pageSize"] = p.PageSize;
+        }
+        else
+        {
+            pagination["start"] = p.Start;
+            pagination["limit"] = p.Limit;
+        }
+        if (p.WithCount)
+        {
+            var total = (await files.CountAsync(query.Query, ct)).FilterCount ?? 0;
+            if (p.PageMode) pagination["pageCount"] = (int)Math.Ceiling(total / (double)p.PageSize);
+            pagination["total"] = total;
+        }
+        return StrapiJson.Send(new JsonObject { ["data"] = data, ["meta"] = new JsonObject { ["pagination"] = pagination } });
+    }
+
+    private static async Task<IResult> GetOne(string id, HttpContext context, StrapiFiles strapi)
+    {
+        var ct = context.RequestAborted;
+        var record = await strapi.FindAsync(id, "file.notFound", ct);
+        return StrapiJson.Send(await strapi.ShowAsync(record, StrapiVersion.V5, Fields(context), PopulatesRelated(context), ct));
+    }
+
+    private static async Task<IResult> Delete(string id, HttpContext context, StrapiFiles strapi)
+    {
+        var ct = context.RequestAborted;
+        var record = await strapi.FindAsync(id, "file.notFound", ct);
+        return StrapiJson.Send(await strapi.DeleteAsync(record, StrapiVersion.V5, ct));
+    }
+
+    /// <summary><c>fields</c> and <c>populate</c> on single-object routes, parsed as the list routes parse them.</summary>
+    private static IReadOnlySet<string>? Fields(HttpContext context) =>
+        context.RequestServices.GetRequiredService<StrapiQuery>().ParseFields(context.Request.Query);
+
+    private static bool PopulatesRelated(HttpContext context) =>
+        context.RequestServices.GetRequiredService<StrapiQuery>().ParsePopulate(context.Request.Query);
+
+    /// <summary>
+    /// <c>GET /uploads/&lt;hash&gt;&lt;ext&gt;</c> (an original) and <c>/uploads/&lt;format&gt;_&lt;hash&gt;&lt;ext&gt;</c> (a
+    /// format). Public like Strapi's folder (unless <c>Auth:PublicAssets</c> is off), with the asset routes' ETag, 304,
+    /// Range, nosniff and CSP. <c>max-age=0</c> as Strapi sends: a replace keeps the URL, so caches must revalidate.
+    /// </summary>
+    private static async Task<AssetResponder> Serve(
+        string name, HttpContext context, IOptions<AuthOptions> auth, FileRepository files, StrapiFormats formats, AssetStore store)
+    {
+        var anonymous = context.Caller() is null;
+        if (anonymous && !auth.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
+        var cacheControl = anonymous ? "public, max-age=0" : "private, max-age=0";
+
+        async Task<AssetRepresentation> Load(CancellationToken ct)
+        {
+            var (record, format) = await ResolveAsync(name, files, ct) ?? throw StrapiErrors.NotFound("Not Found");
+            if (format is null) return AssetsApi.Representation(record, null, record.FilenameDownload, false, cacheControl, store);
+            var request = formats.Request(record, format) ?? throw StrapiErrors.NotFound("Not Found");
+            return AssetsApi.Representation(record, request, format + "_" + record.FilenameDownload, false, cacheControl, store);
+        }
+
+        return new AssetResponder(await Load(context.RequestAborted), Load);
+    }
+
+    /// <summary>The file and format (null: the original) a public name stands for.</summary>
+    private static async Task<(FileRecord, string?)?> ResolveAsync(string name, FileRepository files, CancellationToken ct)
+    {
+        var dot = name.LastIndexOf('.');
+        var (hash, ext) = dot < 0 ? (name, "") : (name[..dot], name[dot..]);
+        if (hash.Length is 0 or > 300) return null;
+        if (await files.GetByUploadHashAsync(hash, ct) is { } original && original.UploadExt == ext) return (original, null);
+        foreach (var format in StrapiFormats.All)
+        {
+            var prefix = format.Key + "_";
+            if (!hash.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (await files.GetByUploadHashAsync(hash[prefix.Length..], ct) is { } source && source.UploadExt == ext) return (source, format.Key);
+        }
+        return null;
+    }
+}
