@@ -241,6 +241,8 @@ read -r w h < <(dims_for_mp 2.6)
 make_photo "$WORK/original-500k.jpg" "$w" "$h" 101
 read -r w h < <(dims_for_mp 26)
 make_photo "$WORK/upload-5mb.jpg" "$w" "$h" 102
+read -r w h < <(dims_for_mp 12)
+make_photo "$WORK/upload-12mp.jpg" "$w" "$h" 103
 rm -f "$WORK/vtmp/master.v"
 CORPUS_BYTES=$(cat "$WORK"/corpus/*.jpg | wc -c)
 log "corpus: $PHOTOS files, $(( CORPUS_BYTES / 1000000 )) MB; original $(stat -c %s "$WORK/original-500k.jpg") B; upload $(stat -c %s "$WORK/upload-5mb.jpg") B"
@@ -483,6 +485,28 @@ t1=$(date +%s%N)
 [[ $(grep -c '^200$' "$WORK/upload-parallel.txt") == "$UPLOADS" ]] || die "parallel uploads: $(sort "$WORK/upload-parallel.txt" | uniq -c | tr '\n' ' ')"
 figure upload_parallel_mbps "$(calc "$UPLOADS * $UPLOAD_BYTES / 1e6 / (($t1 - $t0) / 1e9)" 1)" MB/s
 
+# ---------------------------------------------------------------- 6) Strapi uploads (issue 10)
+# The same 12 MP JPEG through /files and through /api/upload, alternately, one at a time: /api/upload answers once
+# the four formats (thumbnail, small, medium, large) are rendered, so the ratio is the price of formats in the answer.
+STRAPI_BYTES=$(stat -c %s "$WORK/upload-12mp.jpg")
+log "strapi uploads: $UPLOADS through /files and $UPLOADS through /api/upload, alternately, of $STRAPI_BYTES bytes"
+: >"$WORK/upload-files-times.txt"; : >"$WORK/upload-strapi-times.txt"
+for i in $(seq 1 "$UPLOADS"); do
+  out=$(curl -s --max-time 120 -o /dev/null -w '%{http_code} %{time_total}' "${AUTH[@]}" -F "file=@$WORK/upload-12mp.jpg" "$BASE/files")
+  [[ ${out%% *} == 200 ]] || die "upload $i through /files answered ${out%% *}"
+  echo "${out#* }" >>"$WORK/upload-files-times.txt"
+  out=$(curl -s --max-time 120 -o "$WORK/strapi-upload.json" -w '%{http_code} %{time_total}' "${AUTH[@]}" -F "files=@$WORK/upload-12mp.jpg" "$BASE/api/upload")
+  [[ ${out%% *} == 201 ]] || die "upload $i through /api/upload answered ${out%% *}"
+  [[ $(grep -o '"sizeInBytes"' "$WORK/strapi-upload.json" | wc -l) == 4 ]] || die "upload $i through /api/upload did not list 4 formats"
+  echo "${out#* }" >>"$WORK/upload-strapi-times.txt"
+done
+read -r uf_med _ _ < <(python3 "$LOAD_DIR/tools.py" stats <"$WORK/upload-files-times.txt")
+read -r us_med _ _ < <(python3 "$LOAD_DIR/tools.py" stats <"$WORK/upload-strapi-times.txt")
+figure upload_12mp_files_median "$(calc "$uf_med * 1000" 1)" ms
+figure upload_12mp_strapi_median "$(calc "$us_med * 1000" 1)" ms
+STRAPI_UPLOAD_RATIO=$(calc "$us_med / $uf_med" 2)
+figure upload_strapi_ratio "$STRAPI_UPLOAD_RATIO" x
+
 # ---------------------------------------------------------------- 7) single flight
 # 16 first requests at once for one new derivative: one render. Every render writes a new temp file
 # <guid>.<ext> in data/tmp before it is renamed into data/derivatives/<id>/, so inotify counts renders exactly.
@@ -639,6 +663,15 @@ SF_MET=$(met "$SF_RENDERS == 1 && $SF_OK == $SINGLE_FLIGHT && $SF_DISTINCT == 1"
   echo "| single flight: 1 render for $SINGLE_FLIGHT concurrent first requests, all 200, identical bytes | $SF_RENDERS render(s), $SF_OK × 200, $SF_DISTINCT distinct body | $SF_MET |"
   echo
   echo "Engine time and server overhead: the server's cold median is ${NETVIPS_RATIO_MED}× the NetVips loop with the server's libvips settings (the same libvips, no HTTP, row or file), which is $(calc "$nv_med / $sh_med" 2)× sharp; older floor: ${COLD_RATIO}× one \`vipsthumbnail\` run over all photos."
+  echo
+  echo "## Strapi uploads (issue 10)"
+  echo
+  echo "The same ${STRAPI_BYTES}-byte 12 MP JPEG uploaded $UPLOADS times through \`POST /files\` and $UPLOADS times through \`POST /api/upload\`, alternately, one request at a time (curl's \`time_total\`). \`/api/upload\` answers once its four formats are rendered (thumbnail 245×156, small 500, medium 750, large 1000; JPEG q80, into the derivative cache), so the difference is the price of having their sizes in the answer; the next request for a format is a cache hit."
+  echo
+  echo "| route | median | ratio |"
+  echo "|---|---:|---:|"
+  echo "| \`POST /files\` (floor) | $(calc "$uf_med * 1000" 1) ms | 1.00× |"
+  echo "| \`POST /api/upload\` with formats | $(calc "$us_med * 1000" 1) ms | ${STRAPI_UPLOAD_RATIO}× |"
   echo
   echo "## Start-up and JIT settings"
   echo
