@@ -42,7 +42,8 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
-            .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.");
+            .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.")
+            .Validate(o => o.KeepVersions is >= 0 and <= 1000, "Files:KeepVersions must be a number of versions from 0 to 1000.");
         services.AddOptionsWithValidateOnStart<UploadsOptions>().BindConfiguration("Uploads")
             .PostConfigure(o =>
             {
@@ -77,6 +78,9 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<Revisions.ChangeContext>();
+        services.AddSingleton<Revisions.ChangeLog>();
         // Dialects: their services, and their error shapes for their own paths.
         services.AddSingleton<Strapi.StrapiFormats>();
         services.AddSingleton<Strapi.StrapiFiles>();

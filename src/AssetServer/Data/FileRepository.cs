@@ -167,6 +167,24 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return links.ToLookup(l => l.FileId, l => l.Link);
     }
 
+    private const string InsertVersion = "INSERT INTO file_versions (file_id, filename_disk, kept_on) VALUES (@fileId, @name, @now)";
+
+    /// <summary>Keeps a replaced original under its disk name (<c>Files:KeepVersions</c>).</summary>
+    public Task AddVersionAsync(IDbConnection connection, IDbTransaction tx, string fileId, string name, string now, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(InsertVersion, new { fileId, name, now }, tx, cancellationToken: ct));
+
+    private const string SelectVersionNames = "SELECT filename_disk FROM file_versions WHERE file_id = @fileId ORDER BY id DESC";
+
+    /// <summary>The kept originals of a file, newest first.</summary>
+    public async Task<List<string>> VersionsAsync(IDbConnection connection, IDbTransaction tx, string fileId, CancellationToken ct = default) =>
+        (await connection.QueryAsync<string>(new CommandDefinition(SelectVersionNames, new { fileId }, tx, cancellationToken: ct))).ToList();
+
+    private const string DeleteVersion = "DELETE FROM file_versions WHERE file_id = @fileId AND filename_disk = @name";
+
+    /// <summary>Forgets one kept original (pruned, restored or deleted); the caller removes its file after commit.</summary>
+    public Task<int> RemoveVersionAsync(IDbConnection connection, IDbTransaction tx, string fileId, string name, CancellationToken ct = default) =>
+        connection.ExecuteAsync(new CommandDefinition(DeleteVersion, new { fileId, name }, tx, cancellationToken: ct));
+
     /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
     public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
     {
@@ -178,9 +196,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return result;
     }
 
-    private const string SelectFilenames = "SELECT filename_disk FROM files";
+    private const string SelectFilenames = "SELECT filename_disk FROM files UNION ALL SELECT filename_disk FROM file_versions";
 
-    /// <summary>Every stored disk name, for the start-up sweep of orphaned originals.</summary>
+    /// <summary>Every stored disk name (originals and kept versions), for the start-up sweep of orphaned originals.</summary>
     public async Task<HashSet<string>> AllFilenamesOnDiskAsync(CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);

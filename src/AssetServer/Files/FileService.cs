@@ -18,6 +18,8 @@ public sealed class FileService(
     FileStore store,
     MetadataScraper scraper,
     IDerivativeInvalidator derivatives,
+    Revisions.ChangeLog changes,
+    Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
 {
@@ -45,6 +47,7 @@ public sealed class FileService(
                 for (var i = 0; i < uploads.Count; i++)
                 {
                     await repository.InsertAsync(connection, tx, records[i], ct);
+                    await changes.CreatedAsync(connection, tx, records[i], ct);
                     if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
                     store.Commit(uploads[i].TempPath, records[i].FilenameDisk);
                     committed.Add(records[i].FilenameDisk);
@@ -149,9 +152,11 @@ public sealed class FileService(
         return await repository.InTransactionAsync(async (connection, tx) =>
         {
             var record = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
+            var before = record.Clone();
             input.ApplyTo(record);
             record.ModifiedOn = Now();
             await repository.UpdateAsync(connection, tx, record, ct);
+            await changes.UpdatedAsync(connection, tx, before, record, ct);
             return record;
         }, ct);
     }
@@ -175,9 +180,11 @@ public sealed class FileService(
             for (var i = 0; i < items.Count; i++)
             {
                 var record = records[keys[i]];
+                var before = record.Clone();
                 items[i].Input.ApplyTo(record);
                 record.ModifiedOn = now;
                 await repository.UpdateAsync(connection, tx, record, ct);
+                await changes.UpdatedAsync(connection, tx, before, record, ct);
             }
             return records.Values.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         }, ct);
@@ -192,6 +199,7 @@ public sealed class FileService(
         var key = ParseId(id);
         string? oldName = null;
         string? newName = null;
+        var pruned = new List<string>();
         FileRecord record;
         ScrapedMetadata scraped;
         try
@@ -210,6 +218,7 @@ public sealed class FileService(
             record = await repository.InTransactionAsync(async (connection, tx) =>
             {
                 var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
+                var before = current.Clone();
                 oldName = current.FilenameDisk;
                 var now = Now();
                 current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
@@ -225,6 +234,8 @@ public sealed class FileService(
                 current.ModifiedOn = now;
                 current.UploadedOn = now;
                 await repository.UpdateAsync(connection, tx, current, ct);
+                await changes.UpdatedAsync(connection, tx, before, current, ct);
+                pruned.AddRange(await KeepVersionAsync(connection, tx, current.Id, oldName, ct));
                 store.Commit(upload.TempPath, current.FilenameDisk);
                 newName = current.FilenameDisk;
                 return current;
@@ -236,9 +247,65 @@ public sealed class FileService(
             store.TryDelete(upload.TempPath);
             throw;
         }
-        if (oldName != record.FilenameDisk) store.DeleteOriginal(oldName);
+        foreach (var name in pruned) store.DeleteOriginal(name);
         derivatives.Invalidate(record.Id);
         return record;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="name"/>, the original a write is moving away from, as a version of the file, and returns
+    /// the disk names that fall out of <c>Files:KeepVersions</c> (that one itself when none are kept): the caller
+    /// deletes them once the transaction has committed.
+    /// </summary>
+    private async Task<List<string>> KeepVersionAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction tx, string fileId, string name, CancellationToken ct)
+    {
+        var keep = options.Value.KeepVersions;
+        if (keep == 0) return [name];
+        await repository.AddVersionAsync(connection, tx, fileId, name, Now(), ct);
+        var versions = await repository.VersionsAsync(connection, tx, fileId, ct);
+        var dropped = versions.Skip(keep).ToList();
+        foreach (var old in dropped) await repository.RemoveVersionAsync(connection, tx, fileId, old, ct);
+        return dropped;
+    }
+
+    /// <summary>
+    /// <c>POST /files/:id/revert/:revision</c>: the record's fields as that revision left them, and its bytes when
+    /// they are the current original or a kept version (the current original is then kept in turn). Logged as an
+    /// update, so a revert can itself be reverted. Derivatives are invalidated.
+    /// </summary>
+    public async Task<(FileRecord Record, bool BytesRestored)> RevertAsync(string id, long revisionId, CancellationToken ct)
+    {
+        var key = ParseId(id);
+        var pruned = new List<string>();
+        var bytesRestored = false;
+        var record = await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
+            var data = await changes.RevisionDataAsync(connection, tx, revisionId, key, ct)
+                       ?? throw ApiErrors.InvalidPayload($"Revision {revisionId} is not a revision of file {key}");
+            var before = current.Clone();
+            var target = Revisions.ChangeLog.Restore(data, current);
+            if (target.FilenameDisk != current.FilenameDisk)
+            {
+                if (await repository.RemoveVersionAsync(connection, tx, key, target.FilenameDisk, ct) == 1)
+                {
+                    pruned.AddRange(await KeepVersionAsync(connection, tx, key, current.FilenameDisk, ct));
+                    bytesRestored = true;
+                }
+                else
+                {
+                    // Those bytes were pruned: the fields come back, the content stays what it is.
+                    Revisions.ChangeLog.KeepContent(target, current);
+                }
+            }
+            target.ModifiedOn = Now();
+            await repository.UpdateAsync(connection, tx, target, ct);
+            await changes.UpdatedAsync(connection, tx, before, target, ct);
+            return target;
+        }, ct);
+        foreach (var name in pruned) store.DeleteOriginal(name);
+        derivatives.Invalidate(record.Id);
+        return (record, bytesRestored);
     }
 
     /// <summary><c>&lt;id&gt;.r&lt;random&gt;.&lt;ext&gt;</c>: the name of a replaced file's new bytes.</summary>
@@ -252,12 +319,23 @@ public sealed class FileService(
     {
         var keys = ids.Select(ParseId).Distinct().ToList();
         // Read in the transaction: a replace committed just before must not leave its new original behind.
+        var versions = new List<string>();
         var records = await repository.InTransactionAsync(async (connection, tx) =>
         {
             var rows = await repository.GetManyAsync(connection, tx, keys, ct);
-            foreach (var record in rows) await repository.DeleteAsync(connection, tx, record.Id, ct);
+            foreach (var record in rows)
+            {
+                foreach (var version in await repository.VersionsAsync(connection, tx, record.Id, ct))
+                {
+                    await repository.RemoveVersionAsync(connection, tx, record.Id, version, ct);
+                    versions.Add(version);
+                }
+                await repository.DeleteAsync(connection, tx, record.Id, ct);
+                await changes.DeletedAsync(connection, tx, record.Id, ct);
+            }
             return rows;
         }, ct);
+        foreach (var name in versions) store.DeleteOriginal(name);
         foreach (var record in records)
         {
             store.DeleteOriginal(record.FilenameDisk);

@@ -14,6 +14,12 @@ public sealed class FilesOptions
     /// refused with 413. Scraped metadata is not bound by it.
     /// </summary>
     public int MaxMetadataBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Earlier originals kept per file when its content is replaced (default 5, oldest pruned first; 0 keeps none),
+    /// so that <c>POST /files/:id/revert/:revision</c> can bring their bytes back.
+    /// </summary>
+    public int KeepVersions { get; set; } = 5;
 }
 
 /// <summary>The <c>Uploads</c> section: what may be uploaded.</summary>

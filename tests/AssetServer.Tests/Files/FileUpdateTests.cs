@@ -172,9 +172,9 @@ public class FileUpdateTests : AdminAppFixture
         Assert.That(Str(data, "modified_on"), Is.Not.EqualTo(Str(file, "modified_on")));
         Assert.That(Str(data, "created_on"), Is.EqualTo(Str(file, "created_on")));
 
-        Assert.That(File.Exists(oldPath), Is.False, "the old original is gone");
+        Assert.That(File.Exists(oldPath), Is.True, "the old original is kept as a version (Files:KeepVersions)");
         Assert.That(await File.ReadAllBytesAsync(ReadOriginalPath(app, data)), Is.EqualTo(png));
-        Assert.That(app.OriginalsOnDisk().Count(f => Path.GetFileName(f).StartsWith(id, StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(app.OriginalsOnDisk().Count(f => Path.GetFileName(f).StartsWith(id, StringComparison.Ordinal)), Is.EqualTo(2));
         Assert.That(app.TempFilesOnDisk(), Is.Empty);
 
         var read = await DataAsync(await client.GetAsync($"/files/{id}"));
@@ -182,7 +182,7 @@ public class FileUpdateTests : AdminAppFixture
     }
 
     [Test]
-    public async Task ReplaceTwiceLeavesOneOriginal()
+    public async Task ReplaceTwiceKeepsTheEarlierOriginalsAsVersions()
     {
         var file = await app.UploadOkAsync(TextBytes(30), "twice.txt", "text/plain");
         var id = Str(file, "id");
@@ -191,7 +191,7 @@ public class FileUpdateTests : AdminAppFixture
         await DataAsync(await ReplaceAsync(id, second, "twice.txt", "text/plain"));
         var data = await DataAsync(await ReplaceAsync(id, third, "twice.txt", "text/plain"));
         Assert.That(await File.ReadAllBytesAsync(ReadOriginalPath(app, data)), Is.EqualTo(third));
-        Assert.That(app.OriginalsOnDisk().Count(f => Path.GetFileName(f).StartsWith(id, StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(app.OriginalsOnDisk().Count(f => Path.GetFileName(f).StartsWith(id, StringComparison.Ordinal)), Is.EqualTo(3));
     }
 
     [Test]

@@ -138,7 +138,18 @@ public class CrashRecoveryTests
         var rows = ReadRows();
         var filesOnDisk = Directory.GetFiles(Path.Combine(dataPath, "files")).Select(Path.GetFileName).ToHashSet();
         Assert.That(Directory.GetFiles(Path.Combine(dataPath, "tmp")), Is.Empty, "temp files are swept at start");
-        Assert.That(filesOnDisk, Is.EquivalentTo(rows.Select(r => r.FilenameDisk)), "every file has its row and every row its file");
+        var versions = ReadColumn("SELECT filename_disk FROM file_versions");
+        Assert.That(filesOnDisk, Is.EquivalentTo(rows.Select(r => r.FilenameDisk).Concat(versions)),
+            "every file is a row's original or a kept version, and every row has its file");
+        // Issue 11: the change that made each row what it is has its revision, written in the same transaction.
+        foreach (var row in rows)
+        {
+            var latest = ReadColumn($"SELECT data FROM revisions WHERE item = '{row.Id}' ORDER BY id DESC LIMIT 1").SingleOrDefault();
+            Assert.That(latest, Is.Not.Null, $"{row.Id} has a revision");
+            var data = System.Text.Json.Nodes.JsonNode.Parse(latest!)!;
+            Assert.That(data["checksum"]!.GetValue<string>(), Is.EqualTo(row.Checksum), $"{row.Id}'s last revision is its current content");
+            Assert.That(data["filename_disk"]!.GetValue<string>(), Is.EqualTo(row.FilenameDisk));
+        }
         foreach (var row in rows)
         {
             var bytes = await File.ReadAllBytesAsync(Path.Combine(dataPath, "files", row.FilenameDisk));
@@ -180,6 +191,18 @@ public class CrashRecoveryTests
         var rows = new List<Row>();
         while (reader.Read()) rows.Add(new Row(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
         return rows;
+    }
+
+    private List<string> ReadColumn(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "assetserver.db")};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read()) values.Add(reader.GetString(0));
+        return values;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -5,6 +5,9 @@ namespace AssetServer.Files.Query;
 /// <summary>A parsed, validated list query: every field name in it is from <see cref="FileFields"/>.</summary>
 public sealed record FileQuery
 {
+    /// <summary>What is queried: <c>files</c> unless a log is.</summary>
+    public QueryTable Table { get; init; } = QueryTable.Files;
+
     public IReadOnlyList<string> Fields { get; init; } = DefaultFields;
     public FilterNode? Filter { get; init; }
     public string? Search { get; init; }
@@ -14,10 +17,9 @@ public sealed record FileQuery
     public int Offset { get; init; }
     public IReadOnlySet<string> Meta { get; init; } = new HashSet<string>();
 
-    public static readonly IReadOnlyList<string> DefaultFields = FileFields.Visible.Select(f => f.Name).ToArray();
+    public static IReadOnlyList<string> DefaultFields => QueryTable.Files.DefaultFields;
 
-    /// <summary>API.md: newest upload first, then id for a stable order.</summary>
-    public static readonly IReadOnlyList<SortKey> DefaultSort = [new("uploaded_on", true), new("id", false)];
+    public static IReadOnlyList<SortKey> DefaultSort => QueryTable.Files.DefaultSort;
 }
 
 public sealed record SortKey(string Field, bool Descending);

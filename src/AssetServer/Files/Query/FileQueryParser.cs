@@ -29,8 +29,10 @@ public sealed class FileQueryParser(FilesOptions options)
 
     public FileQuery Parse(IQueryCollection query) => Parse(ToJson(query));
 
-    public FileQuery Parse(JsonObject json)
+    /// <summary>The query of <paramref name="table"/> (default <c>files</c>) that <paramref name="json"/> asks for.</summary>
+    public FileQuery Parse(JsonObject json, QueryTable? table = null)
     {
+        table ??= QueryTable.Files;
         foreach (var (name, _) in json)
         {
             if (!KnownParameters.Contains(name) && !PassThroughParameters.Contains(name))
@@ -46,10 +48,11 @@ public sealed class FileQueryParser(FilesOptions options)
         var budget = new FilterBudget();
         return new FileQuery
         {
-            Fields = ParseFields(json["fields"]),
-            Filter = json["filter"] is { } filter ? ParseFilter(AsFilterObject(filter), 0, budget) : null,
+            Table = table,
+            Fields = ParseFields(json["fields"], table),
+            Filter = json["filter"] is { } filter ? ParseFilter(AsFilterObject(filter), 0, budget, table) : null,
             Search = ParseSearch(json["search"]),
-            Sort = ParseSort(json["sort"]),
+            Sort = ParseSort(json["sort"], table),
             Limit = limit,
             Offset = offset,
             Meta = ParseMeta(json["meta"]),
@@ -60,7 +63,7 @@ public sealed class FileQueryParser(FilesOptions options)
     public static IReadOnlyList<string> ParseFieldsOnly(IQueryCollection query)
     {
         var json = ToJson(query);
-        return ParseFields(json["fields"]);
+        return ParseFields(json["fields"], QueryTable.Files);
     }
 
     // ---- query string → JSON ----
@@ -152,34 +155,34 @@ public sealed class FileQueryParser(FilesOptions options)
 
     // ---- fields, sort, meta, limits ----
 
-    private static IReadOnlyList<string> ParseFields(JsonNode? node)
+    private static IReadOnlyList<string> ParseFields(JsonNode? node, QueryTable table)
     {
         var names = ListOfStrings(node, "fields");
-        if (names is null || names.Count == 0) return FileQuery.DefaultFields;
+        if (names is null || names.Count == 0) return table.DefaultFields;
         var result = new List<string>();
         foreach (var name in names)
         {
             if (name is "*" or "*.*")
             {
-                return FileQuery.DefaultFields;
+                return table.DefaultFields;
             }
-            if (FileFields.Find(name) is null)
+            if (table.Find(name) is null)
                 throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"fields\"");
             if (!result.Contains(name)) result.Add(name);
         }
         return result;
     }
 
-    private static IReadOnlyList<SortKey> ParseSort(JsonNode? node)
+    private static IReadOnlyList<SortKey> ParseSort(JsonNode? node, QueryTable table)
     {
         var names = ListOfStrings(node, "sort");
-        if (names is null || names.Count == 0) return FileQuery.DefaultSort;
+        if (names is null || names.Count == 0) return table.DefaultSort;
         var keys = new List<SortKey>();
         foreach (var raw in names)
         {
             var descending = raw.StartsWith('-');
             var name = descending ? raw[1..] : raw;
-            if (FileFields.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"sort\"");
+            if (table.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"sort\"");
             keys.Add(new SortKey(name, descending));
         }
         // A tie-breaker keeps paging stable when the sort fields repeat.
@@ -273,7 +276,7 @@ public sealed class FileQueryParser(FilesOptions options)
         _ => throw ApiErrors.InvalidQuery("\"filter\" must be a JSON object"),
     };
 
-    private static FilterNode ParseFilter(JsonObject obj, int depth, FilterBudget budget)
+    private static FilterNode ParseFilter(JsonObject obj, int depth, FilterBudget budget, QueryTable table)
     {
         if (depth > MaxDepth) throw ApiErrors.InvalidQuery("\"filter\" is nested too deeply");
         var nodes = new List<FilterNode>();
@@ -292,7 +295,7 @@ public sealed class FileQueryParser(FilesOptions options)
                 foreach (var item in items)
                 {
                     if (item is not JsonObject child) throw ApiErrors.InvalidQuery($"\"{key}\" in \"filter\" must be an array of filters");
-                    children.Add(ParseFilter(child, depth + 1, budget));
+                    children.Add(ParseFilter(child, depth + 1, budget, table));
                 }
                 nodes.Add(new FilterGroup(key == "_and", children));
                 continue;
@@ -300,11 +303,11 @@ public sealed class FileQueryParser(FilesOptions options)
             if (key == "_not")
             {
                 if (value is not JsonObject negated) throw ApiErrors.InvalidQuery("\"_not\" in \"filter\" must be a filter object");
-                nodes.Add(new FilterNot(ParseFilter(negated, depth + 1, budget)));
+                nodes.Add(new FilterNot(ParseFilter(negated, depth + 1, budget, table)));
                 continue;
             }
 
-            var field = FileFields.Find(key) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(key)}\" in \"filter\"");
+            var field = table.Find(key) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(key)}\" in \"filter\"");
             if (value is not JsonObject operators || operators.Count == 0)
                 throw ApiErrors.InvalidQuery($"\"filter\" on \"{key}\" must be an object of operators such as {{\"_eq\": …}}");
             foreach (var (op, operand) in operators)

@@ -21,18 +21,18 @@ public static class FileQuerySql
         if (query.Search is { } search)
         {
             var p = parameters.Bind(search.ToLowerInvariant());
-            where.Add("(" + string.Join(" OR ", FileFields.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
+            where.Add("(" + string.Join(" OR ", query.Table.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
         }
         var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
 
-        var order = string.Join(", ", query.Sort.Select(k => $"{FileFields.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
-        var select = new StringBuilder($"SELECT {Data.FileRepository.Columns} FROM files{whereSql} ORDER BY {order}");
+        var order = string.Join(", ", query.Sort.Select(k => $"{query.Table.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
+        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {order}");
         if (query.Limit is { } limit || query.Offset > 0)
         {
             select.Append(" LIMIT ").Append(parameters.Bind((long)(query.Limit ?? -1)));
             select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
         }
-        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM files{whereSql}", parameters.Values);
+        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
     }
 
     private static string Filter(FilterNode node, Parameters parameters) => node switch

@@ -1,0 +1,43 @@
+namespace AssetServer.Files.Query;
+
+/// <summary>
+/// A table the REST query language can ask about: its allow-listed fields (the only names that reach SQL as
+/// identifiers), what <c>search</c> looks in and the default order. <c>files</c>, and the activity and revisions logs.
+/// </summary>
+public sealed class QueryTable
+{
+    private readonly Dictionary<string, FileField> byName;
+
+    public QueryTable(string name, IReadOnlyList<FileField> fields, string columns, IReadOnlyList<string> searchable, IReadOnlyList<SortKey> defaultSort)
+    {
+        Name = name;
+        Fields = fields;
+        Columns = columns;
+        Searchable = searchable;
+        DefaultSort = defaultSort;
+        byName = fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        DefaultFields = fields.Where(f => !f.Hidden).Select(f => f.Name).ToArray();
+    }
+
+    /// <summary>The SQL table.</summary>
+    public string Name { get; }
+
+    public IReadOnlyList<FileField> Fields { get; }
+
+    /// <summary>The select list of a row.</summary>
+    public string Columns { get; }
+
+    public IReadOnlyList<string> Searchable { get; }
+
+    /// <summary>Ends with <c>id</c>, the tie-breaker that keeps paging stable.</summary>
+    public IReadOnlyList<SortKey> DefaultSort { get; }
+
+    /// <summary>What <c>fields=*</c> returns.</summary>
+    public IReadOnlyList<string> DefaultFields { get; }
+
+    public FileField? Find(string name) => byName.GetValueOrDefault(name);
+
+    /// <summary>API.md: newest upload first, then id for a stable order.</summary>
+    public static readonly QueryTable Files = new(
+        "files", FileFields.All, Data.FileRepository.Columns, FileFields.Searchable, [new("uploaded_on", true), new("id", false)]);
+}
