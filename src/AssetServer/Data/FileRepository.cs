@@ -32,12 +32,12 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
         "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
-        "uploaded_on, checksum, numeric_id, document_id, upload_hash, upload_ext, alternative_text";
+        "uploaded_on, checksum, numeric_id, document_id, upload_hash, upload_ext, alternative_text, private_hash";
 
     private const string Values =
         "@Id, @Storage, @FilenameDisk, @FilenameDownload, @Title, @Type, @Folder, @UploadedBy, @CreatedOn, @ModifiedBy, @ModifiedOn, " +
         "@Charset, @Filesize, @Width, @Height, @Duration, @Embed, @Description, @Location, @Tags, @Metadata, @FocalPointX, @FocalPointY, " +
-        "@UploadedOn, @Checksum, @NumericId, @DocumentId, @UploadHash, @UploadExt, @AlternativeText";
+        "@UploadedOn, @Checksum, @NumericId, @DocumentId, @UploadHash, @UploadExt, @AlternativeText, @PrivateHash";
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
@@ -85,6 +85,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     {
         if (record.NumericId == 0) record.NumericId = await NextNumericIdAsync(connection, tx, ct);
         if (record.DocumentId.Length == 0) record.DocumentId = PublicNames.NewDocumentId();
+        if (record.PrivateHash.Length == 0) record.PrivateHash = PublicNames.NewPrivateHash();
         if (record.UploadHash.Length == 0)
         {
             record.UploadHash = PublicNames.NewHash(record.FilenameDownload);
@@ -99,7 +100,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         "modified_on = @ModifiedOn, charset = @Charset, filesize = @Filesize, width = @Width, height = @Height, duration = @Duration, " +
         "embed = @Embed, description = @Description, location = @Location, tags = @Tags, metadata = @Metadata, " +
         "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum, " +
-        "upload_hash = @UploadHash, upload_ext = @UploadExt, alternative_text = @AlternativeText WHERE id = @Id";
+        "upload_hash = @UploadHash, upload_ext = @UploadExt, alternative_text = @AlternativeText, private_hash = @PrivateHash WHERE id = @Id";
 
     public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
     {
@@ -128,6 +129,18 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         string? id;
         await using (var connection = await database.OpenAsync(ct))
             id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByNumber, new { number }, cancellationToken: ct));
+        return id is null ? null : await GetAsync(id, version, ct);
+    }
+
+    private const string SelectIdByPrivateHash = "SELECT id FROM files WHERE private_hash = @hash";
+
+    /// <summary>The file whose v8 <c>private_hash</c> this is.</summary>
+    public async Task<FileRecord?> GetByPrivateHashAsync(string hash, CancellationToken ct = default)
+    {
+        var version = dataVersion.Read();
+        string? id;
+        await using (var connection = await database.OpenAsync(ct))
+            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByPrivateHash, new { hash }, cancellationToken: ct));
         return id is null ? null : await GetAsync(id, version, ct);
     }
 

@@ -42,6 +42,8 @@ public sealed class FileRecord
     public string UploadHash { get; set; } = "";
     /// <summary>The extension of the uploaded file name, with its dot (Strapi's <c>ext</c>).</summary>
     public string UploadExt { get; set; } = "";
+    /// <summary>Directus v8's <c>private_hash</c>: 32 random hex digits naming the file under <c>/:project/assets/</c>.</summary>
+    public string PrivateHash { get; set; } = "";
     /// <summary>Strapi's <c>alternativeText</c>.</summary>
     public string? AlternativeText { get; set; }
 

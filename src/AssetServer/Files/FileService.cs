@@ -253,6 +253,25 @@ public sealed class FileService(
     }
 
     /// <summary>
+    /// Gives the file a new v8 <c>private_hash</c>: the old one stops naming it as soon as this commits (rows are
+    /// never served stale). Logged as an update.
+    /// </summary>
+    public async Task<FileRecord> RotatePrivateHashAsync(string id, CancellationToken ct)
+    {
+        var key = ParseId(id);
+        return await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            var record = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
+            var before = record.Clone();
+            record.PrivateHash = PublicNames.NewPrivateHash();
+            record.ModifiedOn = Now();
+            await repository.UpdateAsync(connection, tx, record, ct);
+            await changes.UpdatedAsync(connection, tx, before, record, ct);
+            return record;
+        }, ct);
+    }
+
+    /// <summary>
     /// Keeps <paramref name="name"/>, the original a write is moving away from, as a version of the file, and returns
     /// the disk names that fall out of <c>Files:KeepVersions</c> (that one itself when none are kept): the caller
     /// deletes them once the transaction has committed.

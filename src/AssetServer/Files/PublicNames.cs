@@ -34,6 +34,9 @@ public static class PublicNames
         });
     }
 
+    /// <summary>Directus v8's <c>private_hash</c>: 128 random bits as 32 hex digits (URL-safe).</summary>
+    public static string NewPrivateHash() => RandomHex(16);
+
     /// <summary>Letters and digits kept (accents folded to their base letter), every other run becomes one <c>_</c>.</summary>
     public static string Slug(string text)
     {
