@@ -109,15 +109,20 @@ public class ListBenchmarks
     }
 
     [Benchmark]
-    public async Task<int> RepositoryList() => (await repository.ListAsync(new FileQuery { Limit = 25 })).Rows.Count;
+    public async Task<int> RepositoryList()
+    {
+        var rows = 0;
+        await foreach (var _ in repository.ListAsync(new FileQuery { Limit = 25 })) rows++;
+        return rows;
+    }
 
     /// <summary>What <c>GET /files?limit=25</c> does short of HTTP: parse the query, list, build and serialise the envelope.</summary>
     [Benchmark]
     public async Task<int> ListResponseBody()
     {
         var query = queryParser.Parse(limit25);
-        var result = await repository.ListAsync(query);
-        var data = new JsonArray(result.Rows.Select(r => (JsonNode)r.ToJson(query.Fields)).ToArray());
+        var data = new JsonArray();
+        await foreach (var row in repository.ListAsync(query)) data.Add(row.ToJson(query.Fields));
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["data"] = data }).Length;
     }
 }

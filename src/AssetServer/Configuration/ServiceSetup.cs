@@ -78,6 +78,7 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
+        services.AddSingleton<Transforms.PlaceholderRenderer>();
         services.AddHttpContextAccessor();
         services.AddSingleton<Revisions.ChangeContext>();
         services.AddSingleton<Revisions.ChangeLog>();

@@ -19,6 +19,7 @@ public sealed class FileService(
     MetadataScraper scraper,
     IDerivativeInvalidator derivatives,
     Revisions.ChangeLog changes,
+    Transforms.PlaceholderRenderer placeholders,
     Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -132,7 +133,15 @@ public sealed class FileService(
         if (upload.Size == 0) return ScrapedMetadata.None;
         try
         {
-            return scraper.Scrape(upload.TempPath, upload.Type);
+            var scraped = scraper.Scrape(upload.TempPath, upload.Type);
+            // Issue 12: pages show a blurred preview and a colour until the image loads.
+            if (placeholders.Compute(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
+            {
+                var metadata = scraped.Metadata ?? [];
+                metadata["placeholder"] = placeholder;
+                scraped = scraped with { Metadata = metadata };
+            }
+            return scraped;
         }
         catch (Exception e)
         {
@@ -223,8 +232,7 @@ public sealed class FileService(
                 var now = Now();
                 current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
                 current.FilenameDownload = upload.FileName;
-                // The public name's hash stays (Strapi keeps a replaced file's url); its extension follows the bytes.
-                current.UploadExt = PublicNames.Extension(upload.FileName, upload.Type);
+                // The public name (hash and extension) stays: Strapi keeps a replaced file's url, whatever the new type.
                 ApplyContent(current, upload, scraped);
                 current.Description ??= scraped.Description;
                 current.Location ??= scraped.Location;

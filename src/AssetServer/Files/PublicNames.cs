@@ -42,14 +42,16 @@ public static class PublicNames
     {
         var slug = new StringBuilder(Math.Min(text.Length, MaxSlugLength));
         var pendingSeparator = false;
-        foreach (var c in text.Normalize(NormalizationForm.FormD))
+        foreach (var original in text)
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
-            if (char.IsAsciiLetterOrDigit(c) || c is '-')
+            // The server runs with invariant globalization, where Normalize(FormD) does not split "é"; fold by table.
+            var folded = Fold(original);
+            if (folded.Length == 0) continue;
+            if (folded.All(c => char.IsAsciiLetterOrDigit(c) || c is '-'))
             {
                 if (pendingSeparator && slug.Length > 0) slug.Append('_');
                 pendingSeparator = false;
-                slug.Append(c);
+                slug.Append(folded);
                 if (slug.Length >= MaxSlugLength) break;
             }
             else
@@ -58,6 +60,23 @@ public static class PublicNames
             }
         }
         return slug.Length == 0 ? "file" : slug.ToString();
+    }
+
+    /// <summary>Latin letters with accents (U+00C0–U+017F) and their base letters, position by position.</summary>
+    private const string LatinFrom =
+        "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłÑñŃńŅņŇňÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųŴŵÝýÿŶŷŸŹźŻżŽž";
+
+    private const string LatinTo =
+        "AAAAAAaaaaaaAaAaAaCcCcCcCcCcDdDdEEEEeeeeEeEeEeEeEeGgGgGgGgHhHhIIIIiiiiIiIiIiIiIiJjKkLlLlLlLlLlNnNnNnNnOOOOOOooooooOoOoOoRrRrRrSsSsSsSsTtTtTtUUUUuuuuUuUuUuUuUuUuWwYyyYyYZzZzZz";
+
+    /// <summary>A character as slug text: itself, its base letter, a two-letter spelling (ß → ss), or nothing for a mark.</summary>
+    private static string Fold(char c)
+    {
+        if (char.IsAscii(c)) return c.ToString();
+        if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) return "";
+        var at = LatinFrom.IndexOf(c);
+        if (at >= 0) return LatinTo[at].ToString();
+        return c switch { 'ß' => "ss", 'Æ' => "AE", 'æ' => "ae", 'Œ' => "OE", 'œ' => "oe", 'Þ' => "TH", 'þ' => "th", 'Ð' => "D", 'ð' => "d", _ => " " };
     }
 
     private static string RandomHex(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));

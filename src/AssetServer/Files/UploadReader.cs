@@ -55,12 +55,13 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     /// <summary>
     /// A form whose text fields are not Directus file fields (Strapi's <c>fileInfo</c>, <c>ref</c>…): the files from
     /// parts whose name <paramref name="isFilePart"/> accepts, in request order, each with empty
-    /// <see cref="StagedUpload.Fields"/>, and every text field as sent. No files is not an error here.
+    /// <see cref="StagedUpload.Fields"/>, and every text field as sent. File parts under other names are read past
+    /// and dropped, as Strapi does; no files is not an error here.
     /// </summary>
     public async Task<UploadForm> ReadFormAsync(HttpRequest request, Func<string, bool> isFilePart, CancellationToken ct)
     {
         var fields = new List<KeyValuePair<string, string>>();
-        var staged = await ReadPartsAsync(request, isFilePart, (name, text) => fields.Add(new(name, text)), () => new FileInput(files.Value), ct);
+        var staged = await ReadPartsAsync(request, isFilePart, (name, text) => fields.Add(new(name, text)), () => new FileInput(files.Value), ct, skipOtherFiles: true);
         return new UploadForm(staged, fields);
     }
 
@@ -69,7 +70,8 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     /// <paramref name="takeFields"/> hands over. File parts under other names are refused, as unknown fields are.
     /// </summary>
     private async Task<List<StagedUpload>> ReadPartsAsync(
-        HttpRequest request, Func<string, bool> isFilePart, Action<string, string> onField, Func<FileInput> takeFields, CancellationToken ct)
+        HttpRequest request, Func<string, bool> isFilePart, Action<string, string> onField, Func<FileInput> takeFields, CancellationToken ct,
+        bool skipOtherFiles = false)
     {
         var limits = options.Value;
         var bodyLimit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -105,7 +107,12 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                     onField(name, text);
                     continue;
                 }
-                if (!isFilePart(name)) throw ApiErrors.InvalidPayload($"Unexpected file part \"{Short(name)}\"");
+                if (!isFilePart(name))
+                {
+                    if (!skipOtherFiles) throw ApiErrors.InvalidPayload($"Unexpected file part \"{Short(name)}\"");
+                    await section.Body.CopyToAsync(Stream.Null, ct); // bounded by the request's body limit
+                    continue;
+                }
 
                 if (staged.Count >= MaxFilesPerRequest)
                     throw ApiErrors.InvalidPayload($"At most {MaxFilesPerRequest} files may be sent in one request");

@@ -21,7 +21,10 @@ public sealed class StrapiQuery(FileQueryParser parser)
     /// <summary>Strapi 5's REST defaults (<c>api.rest</c>): 25 rows a page, 100 at most.</summary>
     public const int DefaultLimit = 25, MaxLimit = 100;
 
-    /// <summary>Strapi's operators and the core's. <c>$contains</c> is case-insensitive, as Strapi on SQLite answers.</summary>
+    /// <summary>
+    /// Strapi's operators and the core's. <c>$contains</c>, <c>$startsWith</c> and <c>$endsWith</c> ignore case, as
+    /// Strapi's <c>LIKE</c> does on SQLite.
+    /// </summary>
     private static readonly Dictionary<string, string> Operators = new(StringComparer.Ordinal)
     {
         ["$eq"] = "_eq", ["$eqi"] = "_ieq", ["$ne"] = "_neq", ["$nei"] = "_nieq",
@@ -29,8 +32,14 @@ public sealed class StrapiQuery(FileQueryParser parser)
         ["$in"] = "_in", ["$notIn"] = "_nin", ["$between"] = "_between",
         ["$contains"] = "_icontains", ["$notContains"] = "_nicontains", ["$containsi"] = "_icontains", ["$notContainsi"] = "_nicontains",
         ["$null"] = "_null", ["$notNull"] = "_nnull",
-        ["$startsWith"] = "_starts_with", ["$startsWithi"] = "_istarts_with", ["$endsWith"] = "_ends_with", ["$endsWithi"] = "_iends_with",
+        ["$startsWith"] = "_istarts_with", ["$startsWithi"] = "_istarts_with", ["$endsWith"] = "_iends_with", ["$endsWithi"] = "_iends_with",
     };
+
+    /// <summary>
+    /// Strapi compiles these to <c>NOT LIKE</c> / <c>&lt;&gt;</c>, which leave out rows whose field is null; the core's
+    /// negations (Directus's) keep them, so the translation adds <c>_nnull</c>.
+    /// </summary>
+    private static readonly HashSet<string> NullExcludingNegations = ["$nei", "$notContains", "$notContainsi"];
 
     /// <summary><c>GET /api/upload/files</c>: every file, or <c>start</c>/<c>limit</c>; <c>pagination[…]</c> is ignored, as Strapi does.</summary>
     public StrapiListQuery ParseFlat(IQueryCollection query)
@@ -158,6 +167,7 @@ public sealed class StrapiQuery(FileQueryParser parser)
                         var coreOp = Operators.GetValueOrDefault(op) ?? throw StrapiErrors.InvalidKey(op, "filters", key);
                         // A list operator given one value: a list of that one value, never split on commas.
                         operators[coreOp] = coreOp is "_in" or "_nin" && operand is JsonValue one ? new JsonArray(one.DeepClone()) : operand?.DeepClone();
+                        if (NullExcludingNegations.Contains(op)) operators["_nnull"] = true;
                     }
                 }
                 else if (value is JsonValue or null)
