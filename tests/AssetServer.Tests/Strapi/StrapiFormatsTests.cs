@@ -29,6 +29,7 @@ public class StrapiFormatsTests : AdminAppFixture
         yield return new("alpha.png", "image/png", 400, 300, [("thumbnail", 208, 156)]) { Bytes = () => TestImages.Png(400, 300, alpha: true) };
         yield return new("photo.webp", "image/webp", 1800, 1200, Landscape) { Bytes = () => TestImages.Webp(1800, 1200) };
         yield return new("photo.tiff", "image/tiff", 600, 900, Portrait) { Bytes = () => TestImages.Tiff(600, 900) };
+        yield return new("still.gif", "image/gif", 400, 300, [("thumbnail", 208, 156)]) { Bytes = () => TestImages.Gif(400, 300) };
     }
 
     [TestCaseSource(nameof(Table))]

@@ -119,9 +119,9 @@ internal static class StrapiKit
         }.ToJsonString()));
     }
 
-    public static string Str(JsonNode node, string field) => node[field]!.GetValue<string>();
+    public static string Str(JsonNode? node, string field) => node![field]!.GetValue<string>();
 
-    public static long Id(JsonNode node) => node["id"]!.GetValue<long>();
+    public static long Id(JsonNode? node) => node!["id"]!.GetValue<long>();
 
     public static int? Int(JsonNode node, string field) => node[field]?.GetValue<int>();
 

@@ -105,6 +105,15 @@ public class StrapiUploadTests : AdminAppFixture
     }
 
     [Test]
+    public async Task HashIsASlugOfTheNameWithAccentsFolded()
+    {
+        var file = await UploadOneAsync(client, TextBytes(10), "menu.txt", "text/plain", """{"name":"Café crème, 2024 (draft)"}""");
+        Assert.That(Str(file, "name"), Is.EqualTo("Café crème, 2024 (draft)"));
+        Assert.That(Str(file, "hash"), Does.Match("^Cafe_creme_2024_draft_[0-9a-f]{10}$"));
+        Assert.That(await GetBytesAsync(client, Str(file, "url")), Has.Length.EqualTo(10));
+    }
+
+    [Test]
     public async Task UnknownFileInfoKeyIsDroppedAndTheRestApplies()
     {
         using var form = Form(
@@ -135,6 +144,16 @@ public class StrapiUploadTests : AdminAppFixture
         Assert.That(Id(second), Is.GreaterThan(Id(first)));
         Assert.That(Str(second, "documentId"), Is.Not.EqualTo(Str(first, "documentId")));
         Assert.That(Str(second, "hash"), Is.Not.EqualTo(Str(first, "hash")));
+    }
+
+    [Test]
+    public async Task ParallelUploadsGetDistinctIds()
+    {
+        var uploads = Enumerable.Range(0, 8).Select(i => UploadOneAsync(client, TextBytes(10 + i), $"parallel{i}.txt", "text/plain"));
+        var files = await Task.WhenAll(uploads);
+        Assert.That(files.Select(Id).Distinct().Count(), Is.EqualTo(8));
+        Assert.That(files.Select(f => Str(f, "documentId")).Distinct().Count(), Is.EqualTo(8));
+        Assert.That(files.Select(f => Str(f, "hash")).Distinct().Count(), Is.EqualTo(8));
     }
 
     // ---- several files: fileInfo i belongs to file part i, in request order, every time ----
