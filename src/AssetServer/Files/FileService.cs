@@ -20,6 +20,7 @@ public sealed class FileService(
     IDerivativeInvalidator derivatives,
     Revisions.ChangeLog changes,
     Transforms.PlaceholderRenderer placeholders,
+    Assets.EagerPresets eager,
     Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -55,6 +56,7 @@ public sealed class FileService(
                 }
                 return true;
             }, ct);
+            foreach (var record in records) eager.Stored(record.Id);
             return records;
         }
         catch
@@ -257,6 +259,7 @@ public sealed class FileService(
         }
         foreach (var name in pruned) store.DeleteOriginal(name);
         derivatives.Invalidate(record.Id);
+        eager.Stored(record.Id);
         return record;
     }
 
@@ -332,6 +335,7 @@ public sealed class FileService(
         }, ct);
         foreach (var name in pruned) store.DeleteOriginal(name);
         derivatives.Invalidate(record.Id);
+        if (bytesRestored) eager.Stored(record.Id);
         return (record, bytesRestored);
     }
 

@@ -22,7 +22,10 @@ public sealed class PresetStore : IDisposable
 
     /// <summary>What a preset may set: the query's transform parameters, and the letterbox colour.</summary>
     private static readonly string[] Properties =
-        [.. TransformParameters.Names.Where(n => n != TransformParameters.Key), TransformParameters.Background];
+        [.. TransformParameters.Names.Where(n => n != TransformParameters.Key), TransformParameters.Background, Eager];
+
+    /// <summary><c>"eager": true</c>: rendered in the background right after each upload (issue 12).</summary>
+    private const string Eager = "eager";
 
     private readonly AssetsOptions _options;
     private readonly ILogger<PresetStore> _logger;
@@ -30,6 +33,7 @@ public sealed class PresetStore : IDisposable
     private readonly IDisposable? _watch;
     private readonly Lock _reloadLock = new();
     private FrozenDictionary<string, TransformSpec> _presets = FrozenDictionary<string, TransformSpec>.Empty;
+    private FrozenSet<string> _eager = FrozenSet<string>.Empty;
 
     public PresetStore(IConfiguration configuration, IOptions<AssetsOptions> options, ILogger<PresetStore> logger)
     {
@@ -53,6 +57,9 @@ public sealed class PresetStore : IDisposable
 
     /// <summary>The keys of the presets in force.</summary>
     public IReadOnlyCollection<string> Keys => _presets.Keys;
+
+    /// <summary>The keys of the presets marked <c>"eager": true</c>.</summary>
+    public IReadOnlyCollection<string> EagerKeys => _eager;
 
     /// <summary>How many times the file was read (counts failed reads too): lets tests wait for the watcher.</summary>
     internal int Reloads { get; private set; }
@@ -79,12 +86,14 @@ public sealed class PresetStore : IDisposable
                 if (!File.Exists(path))
                 {
                     _presets = FrozenDictionary<string, TransformSpec>.Empty;
+                    _eager = FrozenSet<string>.Empty;
                     Interlocked.Increment(ref _generation);
                     _logger.LogInformation("No {File} in {Folder}: no presets configured", FileName, Folder);
                     return true;
                 }
-                var loaded = Load(File.ReadAllText(path));
+                var (loaded, eager) = Load(File.ReadAllText(path));
                 _presets = loaded;
+                _eager = eager;
                 Interlocked.Increment(ref _generation);
                 _logger.LogInformation("Loaded {Count} presets from {Path}", loaded.Count, path);
                 return true;
@@ -106,8 +115,9 @@ public sealed class PresetStore : IDisposable
         }
     }
 
-    private FrozenDictionary<string, TransformSpec> Load(string json)
+    private (FrozenDictionary<string, TransformSpec>, FrozenSet<string>) Load(string json)
     {
+        var eager = new HashSet<string>(StringComparer.Ordinal);
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         if (document.RootElement.ValueKind != JsonValueKind.Array)
             throw new PresetException("(file)", "the file must hold a JSON array of presets");
@@ -131,6 +141,13 @@ public sealed class PresetStore : IDisposable
                     throw new PresetException(key, $"unknown property \"{property.Name}\"");
                 var value = property.Value;
                 if (value.ValueKind == JsonValueKind.Null) continue;
+                if (property.Name == Eager)
+                {
+                    if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                        throw new PresetException(key, "\"eager\" must be true or false");
+                    if (value.ValueKind == JsonValueKind.True) eager.Add(key);
+                    continue;
+                }
                 fields[property.Name] = value.ValueKind switch
                 {
                     JsonValueKind.String => value.GetString()!,
@@ -148,7 +165,7 @@ public sealed class PresetStore : IDisposable
                 throw new PresetException(key, e.Message);
             }
         }
-        return result.ToFrozenDictionary(StringComparer.Ordinal);
+        return (result.ToFrozenDictionary(StringComparer.Ordinal), eager.ToFrozenSet(StringComparer.Ordinal));
     }
 
     public void Dispose()
