@@ -4,6 +4,7 @@ using AssetServer.Configuration;
 using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
+using AssetServer.Metrics;
 using AssetServer.Revisions;
 using AssetServer.Server;
 using AssetServer.Strapi;
@@ -18,6 +19,8 @@ LibvipsSetup.Apply();
 // First: preflights need no token and no budget, and error answers keep the CORS headers.
 app.UseAssetServerCors();
 app.Use(app.Services.GetRequiredService<IdleMemoryTrimmer>().TrackAsync);
+// Before the error handler, so every request is measured with the status it was finally answered.
+app.UseAssetServerMetrics();
 app.UseApiErrors();
 app.UseAuthentication();
 // Between the two: budgets know a verified token, and a made-up one is counted against its address before its 401.
@@ -29,6 +32,7 @@ app.MapServer();
 app.MapTokens();
 app.MapStrapi();
 app.MapRevisions();
+app.MapAssetServerMetrics();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;

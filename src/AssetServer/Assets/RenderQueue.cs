@@ -37,6 +37,11 @@ public sealed class RenderQueue(int concurrency, int queueLength, int retryAfter
     /// <summary>Renders running or waiting right now.</summary>
     public int Admitted => Volatile.Read(ref admitted);
 
+    private int waiting;
+
+    /// <summary>Renders admitted but still waiting for a slot or for budget (the metrics' queue length).</summary>
+    public int Waiting => Volatile.Read(ref waiting);
+
     /// <summary>
     /// Waits for a render slot; dispose the result to free it. <paramref name="cost"/> is the render's estimate in
     /// pixels (null when unknown, which never counts as cheap). <paramref name="ct"/> ends the wait with
@@ -49,6 +54,7 @@ public sealed class RenderQueue(int concurrency, int queueLength, int retryAfter
             Interlocked.Decrement(ref admitted);
             throw Busy("Too many transformations are queued");
         }
+        Interlocked.Increment(ref waiting);
         try
         {
             var cheap = cost is { } c && c <= cheapCost;
@@ -82,6 +88,10 @@ public sealed class RenderQueue(int concurrency, int queueLength, int retryAfter
         {
             Interlocked.Decrement(ref admitted);
             throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref waiting);
         }
     }
 

@@ -79,6 +79,8 @@ public static class ServiceSetup
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
         services.AddSingleton<Transforms.PlaceholderRenderer>();
+        services.AddSingleton<Metrics.AssetMetrics>();
+        services.AddOptionsWithValidateOnStart<Metrics.MetricsOptions>().BindConfiguration("Metrics");
         services.AddSingleton<Assets.EagerPresets>();
         services.AddHostedService(sp => sp.GetRequiredService<Assets.EagerPresets>());
         services.AddHttpContextAccessor();

@@ -21,6 +21,7 @@ public sealed class FileService(
     Revisions.ChangeLog changes,
     Transforms.PlaceholderRenderer placeholders,
     Assets.EagerPresets eager,
+    Metrics.AssetMetrics metrics,
     Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -56,7 +57,11 @@ public sealed class FileService(
                 }
                 return true;
             }, ct);
-            foreach (var record in records) eager.Stored(record.Id);
+            foreach (var record in records)
+            {
+                metrics.Uploaded(record.Filesize);
+                eager.Stored(record.Id);
+            }
             return records;
         }
         catch
@@ -259,6 +264,7 @@ public sealed class FileService(
         }
         foreach (var name in pruned) store.DeleteOriginal(name);
         derivatives.Invalidate(record.Id);
+        metrics.Uploaded(record.Filesize);
         eager.Stored(record.Id);
         return record;
     }

@@ -50,7 +50,8 @@ public class AssetStoreTests
         {
             TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue, MaxQueueWait = maxQueueWait,
             CacheMaxBytes = maxBytes, CacheMaxEntries = maxEntries, MemoryCacheBytes = memoryBytes,
-        }), new RenderPipeline(Options.Create(new AssetsOptions()), NullLogger<RenderPipeline>.Instance), logger ?? NullLogger<AssetStore>.Instance);
+        }), new RenderPipeline(Options.Create(new AssetsOptions()), NullLogger<RenderPipeline>.Instance), new AssetServer.Metrics.AssetMetrics(),
+            logger ?? NullLogger<AssetStore>.Instance);
 
     /// <summary>A row and its original on disk (the renderers here never read it).</summary>
     private FileRecord Original(byte[]? bytes = null)

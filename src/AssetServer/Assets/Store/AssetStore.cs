@@ -42,9 +42,12 @@ public sealed class AssetStore : IDerivativeInvalidator
     private readonly ConcurrentDictionary<string, Flight> inflight = new(StringComparer.Ordinal);
     private int renderCount;
 
-    public AssetStore(FileStore files, IOptions<AssetsOptions> options, RenderPipeline pipeline, ILogger<AssetStore> logger)
+    private readonly Metrics.AssetMetrics metrics;
+
+    public AssetStore(FileStore files, IOptions<AssetsOptions> options, RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger)
     {
         this.files = files;
+        this.metrics = metrics;
         this.pipeline = pipeline;
         this.logger = logger;
         var value = options.Value;
@@ -56,6 +59,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
         Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
             Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels, value.RenderBudgetPixels);
+        metrics.Watch(() => Queue.Waiting);
         ScanDisk();
     }
 
@@ -122,13 +126,22 @@ public sealed class AssetStore : IDerivativeInvalidator
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (memory.TryGet(key.Memory, out var held)) return held;
+            if (memory.TryGet(key.Memory, out var held))
+            {
+                metrics.Hit("memory");
+                return held;
+            }
             if (disk.TryGet(key.Disk, out var path))
             {
-                if (AssetHandle.TryOpen(path) is { } found) return await PromoteAsync(key.Memory, record.Id, found, ct);
+                if (AssetHandle.TryOpen(path) is { } found)
+                {
+                    metrics.Hit("disk");
+                    return await PromoteAsync(key.Memory, record.Id, found, ct);
+                }
                 // Evicted or invalidated between the look-up and the open: forget it and render again.
                 disk.Remove(key.Disk, path);
             }
+            if (attempt == 0) metrics.Miss();
 
             var mine = new Flight();
             var flight = inflight.GetOrAdd(key.Disk, mine);
@@ -186,6 +199,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         catch (Exception e)
         {
             timer.Dispose();
+            metrics.Rejected();
             if (e is OperationCanceledException) throw TimedOut();
             throw;
         }
@@ -195,6 +209,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         try
         {
             Interlocked.Increment(ref renderCount);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             Task rendering;
             try
             {
@@ -213,6 +228,7 @@ public sealed class AssetStore : IDerivativeInvalidator
             {
                 // The slot stays taken and the temp file stays until the render has really stopped.
                 handedOff = true;
+                metrics.Rejected();
                 _ = rendering.ContinueWith(_ =>
                 {
                     files.TryDelete(temp);
@@ -236,6 +252,7 @@ public sealed class AssetStore : IDerivativeInvalidator
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
 
+            metrics.Rendered(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             // A renderer that wrote nothing at all is the same failure as one that wrote an empty file.
             var output = new FileInfo(temp);
             var length = output.Exists ? output.Length : 0;
