@@ -9,6 +9,7 @@ using AssetServer.Revisions;
 using AssetServer.Server;
 using AssetServer.Strapi;
 using AssetServer.Transforms;
+using AssetServer.V8;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAssetServerConfiguration(args);
@@ -33,6 +34,7 @@ app.MapTokens();
 app.MapStrapi();
 app.MapRevisions();
 app.MapAssetServerMetrics();
+app.MapV8();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;

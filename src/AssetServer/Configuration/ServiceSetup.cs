@@ -58,7 +58,8 @@ public static class ServiceSetup
             .Validate(o => Durations.TryParse(o.Timeout, out _), "Import:Timeout must be a duration such as 30s.");
         services.AddOptionsWithValidateOnStart<MetadataOptions>().BindConfiguration("Metadata")
             .PostConfigure(o => o.AllowList = CommaList(configuration["Metadata:AllowList"]) ?? o.AllowList);
-        services.AddOptionsWithValidateOnStart<ServerOptions>().BindConfiguration("Server");
+        services.AddOptionsWithValidateOnStart<ServerOptions>().BindConfiguration("Server")
+            .Validate(o => V8.V8Project.IsValid(o.Project), V8.V8Project.Rule);
 
         services.AddSingleton(sp =>
         {
@@ -86,7 +87,13 @@ public static class ServiceSetup
         services.AddHttpContextAccessor();
         services.AddSingleton<Revisions.ChangeContext>();
         services.AddSingleton<Revisions.ChangeLog>();
-        // Dialects: their services, and their error shapes for their own paths.
+        // Dialects: their services, and their error shapes for their own paths (v8's first: /uploads/_/originals is its).
+        services.AddSingleton<V8.V8Query>();
+        services.AddSingleton<V8.V8Thumbnails>();
+        services.AddSingleton<V8.V8FileObject>();
+        services.AddSingleton<V8.V8Uploads>();
+        services.AddSingleton<V8.V8Files>();
+        services.AddSingleton<Errors.IErrorDialect, V8.V8ErrorDialect>();
         services.AddSingleton<Strapi.StrapiFormats>();
         services.AddSingleton<Strapi.StrapiFiles>();
         services.AddSingleton<Strapi.StrapiQuery>();

@@ -256,6 +256,38 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)))
             .Select(r => r.Id).ToList();
     }
+
+    /// <summary>
+    /// The rows of a query over any queryable table (the activity and revisions logs, <c>Revisions.LogTables</c>) as
+    /// column name → value, read one at a time: for dialects that show log entries in their own shape.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ListRowsAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var sql = FileQuerySql.Build(query);
+        await using var connection = await database.OpenAsync(ct);
+        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new Dictionary<string, object?>(reader.FieldCount, StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            yield return row;
+        }
+    }
+
+    /// <summary>The counts <c>meta</c> asked for, as <see cref="CountAsync"/>, over the query's own table.</summary>
+    public async Task<FileListCounts> CountRowsAsync(FileQuery query, CancellationToken ct = default)
+    {
+        if (query.Meta.Count == 0) return new FileListCounts(null, null);
+        var sql = FileQuerySql.Build(query);
+        await using var connection = await database.OpenAsync(ct);
+        long? total = null, filtered = null;
+        if (query.Meta.Contains("total_count"))
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
+        if (query.Meta.Contains("filter_count"))
+            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
+        return new FileListCounts(total, filtered);
+    }
 }
 
 public sealed record FileListCounts(long? TotalCount, long? FilterCount);

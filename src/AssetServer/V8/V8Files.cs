@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using AssetServer.Data;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.Transforms;
+
+namespace AssetServer.V8;
+
+/// <summary>
+/// What the v8 routes do, in the core's terms: find files by id or private hash (v8's 404 "Item not found", where
+/// Directus 9 answers 403), show them as v8 objects, and pick the transform of an asset request. Storing, replacing,
+/// deleting and rotating are <see cref="FileService"/>'s.
+/// </summary>
+public sealed class V8Files(FileService files, FileRepository repository, V8FileObject objects, V8Thumbnails thumbnails, TransformParser parser)
+{
+    /// <summary>v8's asset parameters besides <c>key</c>: width, height, fit (crop|contain) and quality.</summary>
+    private static readonly string[] SizeParameters = ["w", "h", "f", "q"];
+
+    /// <summary>Ids stay the core's UUIDs; anything else names no file.</summary>
+    public static string ParseId(string id) =>
+        Guid.TryParseExact(id, "D", out var guid) ? guid.ToString("D") : throw V8Errors.ItemNotFound();
+
+    /// <summary>v8 takes <c>1,2,3</c> where one id goes; at most 100 of them.</summary>
+    public static List<string> ParseIds(string ids)
+    {
+        var parts = ids.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 100) throw V8Errors.InvalidRequest("At most 100 ids may be given at once");
+        return parts.Select(ParseId).Distinct().ToList();
+    }
+
+    public async Task<FileRecord> FindAsync(string id, CancellationToken ct) =>
+        await repository.GetAsync(ParseId(id), ct) ?? throw V8Errors.ItemNotFound();
+
+    /// <summary>Every file named, in the order given; one missing is a 404, as v8's <c>findByIds</c>.</summary>
+    public async Task<List<FileRecord>> FindManyAsync(IEnumerable<string> ids, CancellationToken ct)
+    {
+        var records = new List<FileRecord>();
+        foreach (var id in ids) records.Add(await FindAsync(id, ct));
+        return records;
+    }
+
+    /// <summary>
+    /// The file a private hash names now. Read from the database every time (never a memo), so a rotated-away hash
+    /// is a 404 from the moment the rotation commits.
+    /// </summary>
+    public async Task<FileRecord> FindByPrivateHashAsync(string hash, CancellationToken ct)
+    {
+        if (hash.Length is 0 or > 128 || !hash.All(char.IsAsciiLetterOrDigit)) throw V8Errors.ItemNotFound();
+        return await repository.GetByPrivateHashAsync(hash, ct) ?? throw V8Errors.ItemNotFound();
+    }
+
+    /// <summary>
+    /// A write through the core, where a file that vanished meanwhile is v8's 404 (the core's 403 keeps Directus 9's
+    /// rule of not telling missing from forbidden; v8 answers "Item not found", and permissions are settled before).
+    /// </summary>
+    public static async Task<T> ExistingAsync<T>(Task<T> write)
+    {
+        try
+        {
+            return await write;
+        }
+        catch (ApiException e) when (e.Code == "FORBIDDEN")
+        {
+            throw V8Errors.ItemNotFound();
+        }
+    }
+
+    public JsonObject Show(FileRecord record, V8Urls urls, IReadOnlySet<string>? fields) => objects.Build(record, urls, fields);
+
+    /// <summary>The files of a list query as v8 objects, one at a time.</summary>
+    public async IAsyncEnumerable<JsonObject> ListAsync(V8ListQuery query, V8Urls urls, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var record in files.ListAsync(query.Query, ct)) yield return objects.Build(record, urls, query.Fields);
+    }
+
+    /// <summary>The revisions of a list query as v8 revision objects, one at a time.</summary>
+    public async IAsyncEnumerable<JsonObject> RevisionsAsync(V8ListQuery query, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var row in repository.ListRowsAsync(query.Query, ct)) yield return V8Revisions.Build(row, query.Fields);
+    }
+
+    /// <summary>
+    /// The transform an asset request asks for; null for the original. <c>key</c> is one of v8's system thumbnails
+    /// (and wins over the other parameters, as in v8); else <c>w</c>, <c>h</c>, <c>f</c>, <c>q</c> go through the
+    /// <c>/assets</c> parser, its <c>Assets:Transform</c> policy and limits. v8 has no signatures, so with
+    /// <c>Assets:SigningKey</c> set only the keys are served (v8's whitelist answer).
+    /// </summary>
+    public TransformRequest? Transform(FileRecord record, IQueryCollection query, string? accept, bool signing)
+    {
+        if (query.TryGetValue("key", out var key))
+        {
+            var thumbnail = V8Thumbnails.Find(key.ToString()) ?? throw V8Errors.Unprocessable("Key doesn't exist.");
+            return thumbnails.Request(record, thumbnail);
+        }
+        if (!SizeParameters.Any(query.ContainsKey)) return null;
+        if (signing) throw V8Errors.Unprocessable("The params don't match the asset whitelist.");
+        var core = new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(StringComparer.OrdinalIgnoreCase);
+        if (query.TryGetValue("w", out var w)) core[TransformParameters.Width] = w;
+        if (query.TryGetValue("h", out var h)) core[TransformParameters.Height] = h;
+        if (query.TryGetValue("q", out var q)) core[TransformParameters.Quality] = q;
+        if (query.TryGetValue("f", out var f))
+        {
+            core[TransformParameters.Fit] = f.ToString() switch
+            {
+                "crop" => "cover",
+                "contain" => "inside",
+                var other => throw V8Errors.Unprocessable($"Expected crop or contain for f but received \"{Short(other)}\""),
+            };
+        }
+        return parser.Parse(new QueryCollection(core), Assets.AssetsApi.Source(record), accept);
+    }
+
+    private static string Short(string text) => text.Length > 64 ? text[..64] + "…" : text;
+}
