@@ -31,7 +31,11 @@ public static class RateLimitSetup
                 Partition(context, "invalid-tokens", TokenAuthenticationHandler.SentInvalidToken(context), o => o.InvalidTokensPerMinute));
             limiter.AddPolicy(Uploads, context => Partition(context, Uploads, IsUpload(context.Request), o => o.UploadsPerMinute));
             limiter.AddPolicy(Transforms, context =>
-                Partition(context, Transforms, TransformParameters.AsksForTransform(context.Request.Query), o => o.TransformsPerMinute));
+            {
+                // A dialect whose asset route names its parameters otherwise (v8's w/h/f/q) says which ask for a render.
+                var asks = context.GetEndpoint()?.Metadata.GetMetadata<TransformQuery>()?.AsksForTransform ?? TransformParameters.AsksForTransform;
+                return Partition(context, Transforms, asks(context.Request.Query), o => o.TransformsPerMinute);
+            });
             limiter.OnRejected = async (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
@@ -66,3 +70,6 @@ public static class RateLimitSetup
         });
     }
 }
+
+/// <summary>Endpoint metadata: which queries of this route ask for a render (counted by the transforms budget).</summary>
+public sealed record TransformQuery(Func<IQueryCollection, bool> AsksForTransform);

@@ -34,7 +34,8 @@ public static class V8Api
         app.MapPost(files + "/{id}/private_hash", RotatePrivateHash).RequireAccess(Access.Write);
         string[] read = [HttpMethods.Get, HttpMethods.Head];
         // No token needed: the private hash is the secret (v8's assets were public to whoever had the hash).
-        app.MapMethods($"/{project}/assets/{{hash}}", read, Asset).RequireRateLimiting(RateLimitSetup.Transforms);
+        app.MapMethods($"/{project}/assets/{{hash}}", read, Asset).RequireRateLimiting(RateLimitSetup.Transforms)
+            .WithMetadata(new TransformQuery(V8Files.AsksForTransform));
         app.MapMethods($"/uploads/{project}/originals/{{name}}", read, Original);
     }
 

@@ -61,4 +61,23 @@ public class RateLimitTests
         Assert.That(statuses[..3], Has.None.EqualTo(429));
         Assert.That(statuses[3], Is.EqualTo(429));
     }
+
+    [Test]
+    public async Task V8SizeParametersAreCountedAsTransforms_Issue11()
+    {
+        // v8 names its render parameters w/h/f/q; they draw on the same budget as /assets' width/height.
+        var file = await app.UploadOkAsync(TestImages.Png(40, 40), "v8-budget.png", "image/png");
+        using var admin = app.AdminClient();
+        var hash = JsonNode.Parse(await admin.GetStringAsync($"/_/files/{file["id"]}"))!["data"]!["private_hash"]!.GetValue<string>();
+        // Its own token, so its own budget (anonymous requests share their address's with the other tests).
+        var token = JsonNode.Parse(await (await admin.PostAsJsonAsync("/tokens", new { name = "v8-reader", access = "read" }))
+            .Content.ReadAsStringAsync())!["data"]!["token"]!.GetValue<string>();
+        using var reader = app.CreateClient();
+        reader.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        for (var i = 0; i < 4; i++)
+            Assert.That((int)(await reader.GetAsync($"/_/assets/{hash}")).StatusCode, Is.EqualTo(200), "originals are not counted");
+        var statuses = new List<int>();
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await reader.GetAsync($"/_/assets/{hash}?w={10 + i}&h=10&f=crop")).StatusCode);
+        Assert.That(statuses, Is.EqualTo(new[] { 200, 200, 200, 429 }));
+    }
 }
