@@ -5,6 +5,7 @@ using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Metrics;
+using AssetServer.OpenApi;
 using AssetServer.Revisions;
 using AssetServer.Server;
 using AssetServer.Strapi;
@@ -35,6 +36,7 @@ app.MapStrapi();
 app.MapRevisions();
 app.MapAssetServerMetrics();
 app.MapV8();
+app.MapAssetServerOpenApi();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;

@@ -1,3 +1,4 @@
+using AssetServer.OpenApi;
 using AssetServer.Assets;
 using AssetServer.Auth;
 using AssetServer.Cors;
@@ -81,6 +82,7 @@ public static class ServiceSetup
         services.AddSingleton<FileService>();
         services.AddSingleton<Transforms.PlaceholderRenderer>();
         services.AddSingleton<Metrics.AssetMetrics>();
+        services.AddAssetServerOpenApi();
         services.AddOptionsWithValidateOnStart<Metrics.MetricsOptions>().BindConfiguration("Metrics");
         services.AddSingleton<Assets.EagerPresets>();
         services.AddHostedService(sp => sp.GetRequiredService<Assets.EagerPresets>());
