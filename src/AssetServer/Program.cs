@@ -4,6 +4,7 @@ using AssetServer.Configuration;
 using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
+using AssetServer.GraphQL;
 using AssetServer.Server;
 using AssetServer.Strapi;
 using AssetServer.Transforms;
@@ -27,6 +28,7 @@ app.MapAssets();
 app.MapServer();
 app.MapTokens();
 app.MapStrapi();
+app.MapGraphQL();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;
