@@ -20,7 +20,9 @@ public static class GraphQLJson
         JsonNode node => node.DeepClone(),
         string text => JsonValue.Create(text),
         bool flag => JsonValue.Create(flag),
-        int or long or short or byte => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+        // An int stays an int: FileInput reads integers as int, and a JsonValue made from a long does not give one.
+        int or short or byte => JsonValue.Create(Convert.ToInt32(value, CultureInfo.InvariantCulture)),
+        long whole => whole is >= int.MinValue and <= int.MaxValue ? JsonValue.Create((int)whole) : JsonValue.Create(whole),
         double number => JsonValue.Create(number),
         float or decimal => JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
         BigInteger big => JsonValue.Create((double)big),

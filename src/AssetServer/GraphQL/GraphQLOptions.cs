@@ -4,9 +4,10 @@ namespace AssetServer.GraphQL;
 public sealed class GraphQLOptions
 {
     /// <summary>
-    /// Deepest nesting of selections, as GraphQL.NET's complexity analyser counts it. The files schema itself is 2 deep
-    /// (<c>files_aggregated { count { id } }</c>); the introspection query that GraphiQL and code generators send is 13
-    /// (<c>__schema › types › fields › args › type</c> and 7 × <c>ofType</c>), which this default lets through.
+    /// Deepest nesting of selections, as GraphQL.NET's complexity analyser counts it (the operation is the first level).
+    /// The files schema itself is 3 deep (<c>{ files_aggregated { count { id } } }</c>); the introspection query that
+    /// GraphiQL and code generators send is 13 (<c>__schema › types › fields › args › type</c> and 7 × <c>ofType</c>),
+    /// which this default lets through.
     /// </summary>
     public int MaxDepth { get; set; } = 13;
 

@@ -53,7 +53,7 @@ public sealed class JsonGraphType : ScalarGraphType
 
     private static JsonValue Number(string text) =>
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole)
-            ? JsonValue.Create(whole)
+            ? (JsonValue)GraphQLJson.From(whole)!
             : JsonValue.Create(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
 }
 

@@ -10,7 +10,7 @@ namespace AssetServer.Tests.GraphQL;
 /// <summary>Requests to <c>/graphql/system</c> and checks of Directus's GraphQL answer shapes.</summary>
 internal static class GraphQLKit
 {
-    public const string Path = "/graphql/system";
+    public const string GraphQLPath = "/graphql/system";
 
     /// <summary>POSTs <c>{"query","variables","operationName"}</c>.</summary>
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, string query, object? variables = null, string? operationName = null)
@@ -18,18 +18,18 @@ internal static class GraphQLKit
         var body = new JsonObject { ["query"] = query };
         if (variables is not null) body["variables"] = System.Text.Json.JsonSerializer.SerializeToNode(variables);
         if (operationName is not null) body["operationName"] = operationName;
-        return client.PostAsync(Path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        return client.PostAsync(GraphQLPath, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
     }
 
     /// <summary>Runs a query as the admin and returns <c>data</c>, failing on any error.</summary>
     public static async Task<JsonObject> DataAsync(AssetServerApp app, string query, object? variables = null, string? operationName = null)
     {
         using var client = app.AdminClient();
-        return await DataAsync(await PostAsync(client, query, variables, operationName));
+        return await ResultAsync(await PostAsync(client, query, variables, operationName));
     }
 
     /// <summary>Checks 200 without <c>errors</c> and returns <c>data</c>.</summary>
-    public static async Task<JsonObject> DataAsync(HttpResponseMessage response)
+    public static async Task<JsonObject> ResultAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
