@@ -3,6 +3,7 @@ using GraphQL.Types;
 
 namespace AssetServer.GraphQL;
 
+/// <summary>The services behind <c>/graphql/system</c>; <see cref="Configuration.ServiceSetup"/> adds them.</summary>
 public static class GraphQLSetup
 {
     /// <summary>

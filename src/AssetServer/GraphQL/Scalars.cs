@@ -64,6 +64,7 @@ public sealed class JsonGraphType : ScalarGraphType
 [JsonConverter(typeof(RawJsonConverter))]
 public sealed record RawJson(string Text);
 
+/// <summary>Writes <see cref="RawJson"/> as the JSON it holds.</summary>
 public sealed class RawJsonConverter : JsonConverter<RawJson>
 {
     public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
