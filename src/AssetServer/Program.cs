@@ -4,6 +4,7 @@ using AssetServer.Configuration;
 using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
+using AssetServer.GraphQL;
 using AssetServer.Metrics;
 using AssetServer.OpenApi;
 using AssetServer.Revisions;
@@ -36,6 +37,7 @@ app.MapStrapi();
 app.MapRevisions();
 app.MapAssetServerMetrics();
 app.MapV8();
+app.MapGraphQL();
 app.MapAssetServerOpenApi();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();

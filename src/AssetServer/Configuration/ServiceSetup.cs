@@ -6,6 +6,7 @@ using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Import;
+using AssetServer.GraphQL;
 using AssetServer.Metadata;
 using AssetServer.RateLimiting;
 using AssetServer.Server;
@@ -102,6 +103,7 @@ public static class ServiceSetup
         services.AddSingleton<Errors.IErrorDialect, Strapi.Strapi5ErrorDialect>();
         services.AddSingleton<Errors.IErrorDialect, Strapi.Strapi3ErrorDialect>();
         services.AddSingleton<UrlImporter>();
+        services.AddDirectusGraphQL();
         services.AddAssets(configuration);
         services.AddAssetServerRateLimits();
         services.AddAssetServerCors(configuration);

@@ -248,6 +248,24 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return new FileListCounts(total, filtered);
     }
 
+    /// <summary>The results of an aggregate query (<see cref="FileQuery.Aggregates"/>), one per group, in the query's order.</summary>
+    public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct = default)
+    {
+        var sql = FileQuerySql.BuildAggregate(query);
+        var groups = query.GroupBy.Count;
+        await using var connection = await database.OpenAsync(ct);
+        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        var rows = new List<FileAggregateRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
+        }
+        return rows;
+    }
+
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {

@@ -17,12 +17,41 @@ public sealed record FileQuery
     public int Offset { get; init; }
     public IReadOnlySet<string> Meta { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// Directus's <c>aggregate</c>: what to compute over the rows the filter selects (one result per group), instead of
+    /// the rows themselves; null for a list of rows. <see cref="Sort"/>, <see cref="Limit"/> and <see cref="Offset"/>
+    /// then apply to the groups.
+    /// </summary>
+    public IReadOnlyList<FileAggregate>? Aggregates { get; init; }
+
+    /// <summary>Directus's <c>groupBy</c>: the fields whose values make a group, in order.</summary>
+    public IReadOnlyList<string> GroupBy { get; init; } = [];
+
     public static IReadOnlyList<string> DefaultFields => QueryTable.Files.DefaultFields;
 
     public static IReadOnlyList<SortKey> DefaultSort => QueryTable.Files.DefaultSort;
 }
 
 public sealed record SortKey(string Field, bool Descending);
+
+/// <summary>
+/// One aggregate: <see cref="Function"/> is one of <see cref="Functions"/>; <see cref="Field"/> is an allow-listed
+/// field, or null for <c>count</c> over every row (Directus's <c>count: *</c>, GraphQL's <c>countAll</c>).
+/// </summary>
+public sealed record FileAggregate(string Function, string? Field)
+{
+    /// <summary>Directus's aggregate functions; all but the counts take numeric fields only.</summary>
+    public static readonly IReadOnlyList<string> Functions = ["count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct", "min", "max"];
+
+    public static bool IsCount(string function) => function is "count" or "countDistinct";
+}
+
+/// <summary>
+/// One result of an aggregate query: <see cref="Group"/> lines up with <see cref="FileQuery.GroupBy"/> (values as
+/// stored), <see cref="Values"/> with <see cref="FileQuery.Aggregates"/> (counts are <see cref="long"/>, sums and
+/// extremes of integers <see cref="long"/>, averages <see cref="double"/>; null over no values).
+/// </summary>
+public sealed record FileAggregateRow(IReadOnlyList<object?> Group, IReadOnlyList<object?> Values);
 
 /// <summary>A node of a filter tree.</summary>
 public abstract record FilterNode;

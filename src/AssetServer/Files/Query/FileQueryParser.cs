@@ -59,6 +59,66 @@ public sealed class FileQueryParser(FilesOptions options)
         };
     }
 
+    /// <summary>Bounds of an aggregate query: expressions computed, and fields grouped by.</summary>
+    private const int MaxAggregates = 64, MaxGroupBy = 8;
+
+    /// <summary>
+    /// An aggregate query: Directus's <c>aggregate</c> (<c>{"count":["*"],"sum":["filesize"],"countDistinct":"type"}</c>,
+    /// each a field list as <c>fields</c> takes it) and <c>groupBy</c>, with the list parameters as <see cref="Parse(JsonObject)"/>
+    /// reads them. <c>sort</c> may only name grouped fields; without it, groups come in the order of <c>groupBy</c>.
+    /// </summary>
+    public FileQuery ParseAggregate(JsonObject json)
+    {
+        if (json["aggregate"] is not JsonObject aggregate || aggregate.Count == 0)
+            throw ApiErrors.InvalidQuery("\"aggregate\" must be an object of functions and fields, such as {\"count\":[\"*\"]}");
+        var aggregates = new List<FileAggregate>();
+        foreach (var (function, node) in aggregate)
+        {
+            if (!FileAggregate.Functions.Contains(function))
+                throw ApiErrors.InvalidQuery($"Unknown aggregate function \"{Truncate(function)}\"; expected {string.Join(", ", FileAggregate.Functions)}");
+            var names = ListOfStrings(node, $"aggregate[{function}]");
+            if (names is null || names.Count == 0) throw ApiErrors.InvalidQuery($"\"aggregate[{function}]\" needs at least one field");
+            foreach (var name in names)
+            {
+                FileAggregate item;
+                if (name == "*")
+                {
+                    if (function != "count") throw ApiErrors.InvalidQuery($"\"*\" can only be counted, not given to \"{function}\"");
+                    item = new FileAggregate(function, null);
+                }
+                else
+                {
+                    var field = FileFields.Find(name) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"aggregate[{function}]\"");
+                    if (!FileAggregate.IsCount(function) && field.Kind != FieldKind.Integer)
+                        throw ApiErrors.InvalidQuery($"\"{function}\" takes numeric fields only; \"{name}\" is not one");
+                    item = new FileAggregate(function, name);
+                }
+                if (!aggregates.Contains(item)) aggregates.Add(item);
+                if (aggregates.Count > MaxAggregates) throw ApiErrors.InvalidQuery($"\"aggregate\" may compute at most {MaxAggregates} values");
+            }
+        }
+
+        var groupBy = new List<string>();
+        foreach (var name in ListOfStrings(json["groupBy"], "groupBy") ?? [])
+        {
+            if (FileFields.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"groupBy\"");
+            if (!groupBy.Contains(name)) groupBy.Add(name);
+        }
+        if (groupBy.Count > MaxGroupBy) throw ApiErrors.InvalidQuery($"\"groupBy\" may name at most {MaxGroupBy} fields");
+
+        var query = Parse(json);
+        IReadOnlyList<SortKey> sort = groupBy.Select(name => new SortKey(name, false)).ToList();
+        if (ListOfStrings(json["sort"], "sort") is { Count: > 0 } sortNames)
+        {
+            foreach (var name in sortNames.Select(n => n.TrimStart('-')))
+                if (!groupBy.Contains(name))
+                    throw ApiErrors.InvalidQuery($"\"sort\" of an aggregate may only name fields in \"groupBy\"; \"{Truncate(name)}\" is not one");
+            // Parse adds id as a tie-breaker; groups are unique already, and id is only a column here when grouped.
+            sort = query.Sort.Where(k => groupBy.Contains(k.Field)).ToList();
+        }
+        return query with { Aggregates = aggregates, GroupBy = groupBy, Sort = sort };
+    }
+
     /// <summary>Only <c>fields</c> (for single-item routes such as <c>GET /files/:id</c>).</summary>
     public static IReadOnlyList<string> ParseFieldsOnly(IQueryCollection query)
     {

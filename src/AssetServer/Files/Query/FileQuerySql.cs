@@ -16,6 +16,52 @@ public static class FileQuerySql
     public static Statement Build(FileQuery query)
     {
         var parameters = new Parameters();
+        var whereSql = Where(query, parameters);
+        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query)}");
+        Page(select, query, parameters);
+        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
+    }
+
+    /// <summary>
+    /// The statement of an aggregate query (<see cref="FileQuery.Aggregates"/>): the grouped columns as <c>g0…</c>, then
+    /// each aggregate as <c>a0…</c>, in the query's order; one row per group, or one row in all without groups.
+    /// </summary>
+    public static AggregateStatement BuildAggregate(FileQuery query)
+    {
+        var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
+        var parameters = new Parameters();
+        var whereSql = Where(query, parameters);
+        var columns = query.GroupBy.Select((name, i) => $"{query.Table.Find(name)!.Sql} AS g{i}")
+            .Concat(aggregates.Select((a, i) => $"{Aggregate(a, query.Table)} AS a{i}"));
+        var select = new StringBuilder($"SELECT {string.Join(", ", columns)} FROM {query.Table.Name}{whereSql}");
+        if (query.GroupBy.Count > 0) select.Append(" GROUP BY ").Append(string.Join(", ", query.GroupBy.Select(name => query.Table.Find(name)!.Sql)));
+        if (query.Sort.Count > 0) select.Append(" ORDER BY ").Append(OrderBy(query));
+        Page(select, query, parameters);
+        return new AggregateStatement(select.ToString(), parameters.Values);
+    }
+
+    public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
+
+    private static string Aggregate(FileAggregate aggregate, QueryTable table)
+    {
+        var column = aggregate.Field is null ? "*" : table.Find(aggregate.Field)!.Sql;
+        return aggregate.Function switch
+        {
+            "count" => $"COUNT({column})",
+            "countDistinct" => $"COUNT(DISTINCT {column})",
+            "sum" => $"SUM({column})",
+            "sumDistinct" => $"SUM(DISTINCT {column})",
+            "avg" => $"AVG({column})",
+            "avgDistinct" => $"AVG(DISTINCT {column})",
+            "min" => $"MIN({column})",
+            "max" => $"MAX({column})",
+            _ => throw new InvalidOperationException($"Aggregate {aggregate.Function} passed validation but has no SQL."),
+        };
+    }
+
+    /// <summary>The filter and the search, as one <c> WHERE …</c> (empty when neither is given).</summary>
+    private static string Where(FileQuery query, Parameters parameters)
+    {
         var where = new List<string>();
         if (query.Filter is { } filter) where.Add(Filter(filter, parameters));
         if (query.Search is { } search)
@@ -23,16 +69,17 @@ public static class FileQuerySql
             var p = parameters.Bind(search.ToLowerInvariant());
             where.Add("(" + string.Join(" OR ", query.Table.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
         }
-        var whereSql = where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+        return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+    }
 
-        var order = string.Join(", ", query.Sort.Select(k => $"{query.Table.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
-        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {order}");
-        if (query.Limit is { } limit || query.Offset > 0)
-        {
-            select.Append(" LIMIT ").Append(parameters.Bind((long)(query.Limit ?? -1)));
-            select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
-        }
-        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
+    private static string OrderBy(FileQuery query) =>
+        string.Join(", ", query.Sort.Select(k => $"{query.Table.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
+
+    private static void Page(StringBuilder select, FileQuery query, Parameters parameters)
+    {
+        if (query.Limit is null && query.Offset == 0) return;
+        select.Append(" LIMIT ").Append(parameters.Bind((long)(query.Limit ?? -1)));
+        select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
     }
 
     private static string Filter(FilterNode node, Parameters parameters) => node switch

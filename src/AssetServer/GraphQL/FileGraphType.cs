@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using AssetServer.Files;
+using GraphQL.Types;
+
+namespace AssetServer.GraphQL;
+
+/// <summary>
+/// <c>directus_files</c>: Directus's file object (<see cref="FileFields.Visible"/>, in its order), one field per column.
+/// The selection decides what is returned; every value is read by the field's own reader, as REST reads it.
+/// </summary>
+public sealed class FileGraphType : ObjectGraphType<FileRecord>
+{
+    public FileGraphType()
+    {
+        Name = "directus_files";
+        foreach (var field in FileFields.Visible)
+            Field(field.Name, FileGraphFields.OutputType(field)).Resolve(context => FileGraphFields.Value(field, context.Source));
+    }
+}
+
+/// <summary>How the allow-listed fields appear in the schema: their GraphQL types, and their values.</summary>
+public static class FileGraphFields
+{
+    /// <summary>
+    /// Directus's types: the key is an <c>ID</c>, counts of bytes a <c>GraphQLBigInt</c> (Directus's <c>filesize</c>),
+    /// other integers <c>Int</c>, timestamps <c>Date</c>, JSON columns <c>JSON</c>; the rest are strings (also
+    /// <c>folder</c>, <c>uploaded_by</c> and <c>modified_by</c>, which are relations in Directus).
+    /// </summary>
+    public static Type OutputType(FileField field) => field switch
+    {
+        { Name: "id" } => typeof(NonNullGraphType<IdGraphType>),
+        { Name: "filesize" } => typeof(DirectusBigIntGraphType),
+        { Kind: FieldKind.Integer } => typeof(IntGraphType),
+        { Kind: FieldKind.DateTime } => typeof(DirectusDateGraphType),
+        { Kind: FieldKind.Json } => typeof(JsonGraphType),
+        _ => typeof(StringGraphType),
+    };
+
+    /// <summary>The operator input type of a field in <c>directus_files_filter</c>, by the operators the query parser allows on its kind.</summary>
+    public static Type FilterType(FileField field) => field.Kind switch
+    {
+        FieldKind.Integer => typeof(NumberFilterOperatorsGraphType),
+        FieldKind.DateTime => typeof(DateFilterOperatorsGraphType),
+        _ => typeof(StringFilterOperatorsGraphType),
+    };
+
+    /// <summary>The fields that <c>sum</c>, <c>avg</c>, <c>min</c> and <c>max</c> take.</summary>
+    public static IEnumerable<FileField> Numeric => FileFields.Visible.Where(f => f.Kind == FieldKind.Integer);
+
+    /// <summary>The field's value for the scalar: stored JSON as it is, other values unwrapped from the field's reader.</summary>
+    public static object? Value(FileField field, FileRecord record)
+    {
+        if (field.StoredJson is { } stored) return stored(record) is { } text ? new RawJson(text) : null;
+        return field.Read(record) switch
+        {
+            null => null,
+            JsonValue value => value.GetValue<object>(),
+            var node => node,
+        };
+    }
+}

@@ -1,0 +1,105 @@
+using AssetServer.Auth;
+using AssetServer.Errors;
+using AssetServer.Files;
+using AssetServer.Files.Import;
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.GraphQL;
+
+/// <summary>
+/// Directus's Mutation fields for files. Every write is <see cref="FileService"/>'s, with the input checked by
+/// <see cref="FileInput"/> and an import fetched by <see cref="UrlImporter"/> (its SSRF guard, size limit and timeout),
+/// exactly as <c>PATCH</c>, <c>DELETE</c> and <c>POST /files/import</c> do.
+/// </summary>
+public sealed class FilesMutationType : ObjectGraphType
+{
+    public FilesMutationType(FileService files, UrlImporter importer, IOptions<FilesOptions> limits)
+    {
+        Name = "Mutation";
+
+        var updateOne = Field<FileGraphType>("update_files_item")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .Argument<NonNullGraphType<FileUpdateInputGraphType>>("data");
+        updateOne.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        updateOne.ResolveAsync(async context =>
+        {
+            GraphQLAccess.Require(context, Access.Write);
+            var id = Text(context.GetArgument<object?>("id"));
+            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: false, limits.Value);
+            return await files.UpdateAsync(id, input, context.CancellationToken);
+        });
+
+        var updateMany = Field<NonNullGraphType<ListGraphType<NonNullGraphType<FileGraphType>>>>("update_files_items")
+            .Argument<NonNullGraphType<ListGraphType<IdGraphType>>>("ids")
+            .Argument<NonNullGraphType<FileUpdateInputGraphType>>("data");
+        updateMany.FieldType.WithComplexityImpact(GraphQLCost.Ids);
+        updateMany.ResolveAsync(async context =>
+        {
+            GraphQLAccess.Require(context, Access.Write);
+            var ids = GraphQLAccess.Ids(context.GetArgument<object?>("ids"));
+            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: false, limits.Value);
+            return await files.UpdateManyAsync(ids, input, context.CancellationToken);
+        });
+
+        var deleteOne = Field<DeletedFileGraphType>("delete_files_item").Argument<NonNullGraphType<IdGraphType>>("id");
+        deleteOne.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        deleteOne.ResolveAsync(async context =>
+        {
+            GraphQLAccess.Require(context, Access.Write);
+            var id = Text(context.GetArgument<object?>("id"));
+            await files.DeleteAsync([id], context.CancellationToken);
+            return new DeletedFiles([id]);
+        });
+
+        var deleteMany = Field<DeletedFilesGraphType>("delete_files_items").Argument<NonNullGraphType<ListGraphType<IdGraphType>>>("ids");
+        deleteMany.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        deleteMany.ResolveAsync(async context =>
+        {
+            GraphQLAccess.Require(context, Access.Write);
+            var ids = GraphQLAccess.Ids(context.GetArgument<object?>("ids"));
+            await files.DeleteAsync(ids, context.CancellationToken);
+            return new DeletedFiles(ids);
+        });
+
+        var import = Field<FileGraphType>("import_file")
+            .Argument<NonNullGraphType<StringGraphType>>("url")
+            .Argument<FileCreateInputGraphType>("data");
+        import.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        import.ResolveAsync(async context =>
+        {
+            GraphQLAccess.Require(context, Access.Write);
+            var url = context.GetArgument<string?>("url");
+            if (string.IsNullOrEmpty(url)) throw ApiErrors.InvalidPayload("\"url\" is required");
+            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: true, limits.Value);
+            var staged = await importer.FetchAsync(url, input, context.CancellationToken);
+            return (await files.CreateAsync([staged], context.CancellationToken))[0];
+        });
+    }
+
+    private static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+}
+
+/// <summary>What the delete mutations return: the ids asked for (Directus answers them whether or not they existed).</summary>
+public sealed record DeletedFiles(IReadOnlyList<string> Ids);
+
+/// <summary>Directus's <c>delete_one</c>: <c>{ id }</c>.</summary>
+public sealed class DeletedFileGraphType : ObjectGraphType<DeletedFiles>
+{
+    public DeletedFileGraphType()
+    {
+        Name = "delete_one";
+        Field("id", typeof(NonNullGraphType<IdGraphType>)).Resolve(context => context.Source.Ids[0]);
+    }
+}
+
+/// <summary>Directus's <c>delete_many</c>: <c>{ ids }</c>.</summary>
+public sealed class DeletedFilesGraphType : ObjectGraphType<DeletedFiles>
+{
+    public DeletedFilesGraphType()
+    {
+        Name = "delete_many";
+        Field("ids", typeof(NonNullGraphType<ListGraphType<IdGraphType>>)).Resolve(context => context.Source.Ids);
+    }
+}
