@@ -111,6 +111,24 @@ public class RevisionTests : AdminAppFixture
     }
 
     [Test]
+    public async Task GraphQLWritesAreLoggedToo()
+    {
+        var id = (await app.UploadOkAsync(TestImages.Png(8, 8), "graph.png", "image/png"))["id"]!.GetValue<string>();
+        var mutation = new JsonObject
+        {
+            ["query"] = "mutation($id: ID!) { update_files_item(id: $id, data: { title: \"From GraphQL\" }) { id title } }",
+            ["variables"] = new JsonObject { ["id"] = id },
+        };
+        using (var res = await client.PostAsync("/graphql/system", Json(mutation.ToJsonString())))
+            Assert.That(await res.Content.ReadAsStringAsync(), Does.Contain("From GraphQL"));
+        using (var res = await client.PostAsync("/graphql/system", Json($$"""{"query":"mutation { delete_files_item(id: \"{{id}}\") { id } }"}""")))
+            Assert.That(res.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var revisions = await RevisionsOfAsync(id);
+        Assert.That(revisions.Last()!["delta"]!["title"]!.GetValue<string>(), Is.EqualTo("From GraphQL"));
+        Assert.That((await ActivityOfAsync(id)).Select(a => a!["action"]!.GetValue<string>()), Is.EqualTo(new[] { "create", "update", "delete" }));
+    }
+
+    [Test]
     public async Task RevertBringsBackFieldsAndKeptBytesAndInvalidatesDerivatives()
     {
         var first = TestImages.Png(60, 40);
