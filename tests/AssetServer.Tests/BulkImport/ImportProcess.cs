@@ -24,8 +24,12 @@ public sealed class ImportProcess : IDisposable
     private readonly TaskCompletionSource outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource errorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ImportProcess(IEnumerable<string> args, string dataPath, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>The empty data folder made for this run alone, removed with it.</summary>
+    private readonly string? ownDataFolder;
+
+    private ImportProcess(IEnumerable<string> args, string? dataPath, IReadOnlyDictionary<string, string>? environment)
     {
+        if (dataPath is null) dataPath = ownDataFolder = EmptyDataFolder();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -53,7 +57,7 @@ public sealed class ImportProcess : IDisposable
 
     /// <summary>Starts the command; <paramref name="dataPath"/> is where it would look for the admin-token file.</summary>
     public static ImportProcess Start(IEnumerable<string> args, string? dataPath = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        new(args, dataPath ?? EmptyDataFolder(), environment);
+        new(args, dataPath, environment);
 
     /// <summary>Runs the command to its end.</summary>
     public static async Task<Outcome> RunAsync(IEnumerable<string> args, string? dataPath = null, IReadOnlyDictionary<string, string>? environment = null)
@@ -114,6 +118,7 @@ public sealed class ImportProcess : IDisposable
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         process.Dispose();
+        if (ownDataFolder is not null) Directory.Delete(ownDataFolder, recursive: true);
     }
 
     [DllImport("libc", SetLastError = true)]
