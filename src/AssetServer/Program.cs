@@ -15,6 +15,8 @@ using AssetServer.V8;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAssetServerConfiguration(args);
+// import talks to a running server over HTTP alone: no services, no database, no data folder but its token file.
+if (await AssetServer.BulkImport.ImportCommand.TryRunAsync(builder.Configuration, args)) return;
 builder.Services.AddAssetServer(builder.Configuration);
 
 var app = builder.Build();
