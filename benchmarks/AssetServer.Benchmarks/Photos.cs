@@ -43,6 +43,20 @@ public static class Photos
     }
 
     /// <summary>A smooth colour field (noise upsampled 16×) plus fine grain, as sRGB uchar.</summary>
+    /// <summary>
+    /// A <paramref name="width"/>×<paramref name="height"/> JPEG as cameras and phones write it: EXIF with a 160-pixel
+    /// JPEG thumbnail of the photo in IFD1.
+    /// </summary>
+    public static string CameraWithThumbnail(string path, int width, int height)
+    {
+        using var scene = Scene(width, height);
+        var photo = scene.JpegsaveBuffer(q: 85, keep: Enums.ForeignKeep.None);
+        using var small = scene.ThumbnailImage(160, height: 160);
+        var thumbnail = small.JpegsaveBuffer(q: 75, keep: Enums.ForeignKeep.None);
+        File.WriteAllBytes(path, AssetServer.Tests.Support.ExifJpeg.WithThumbnail(photo, thumbnail));
+        return path;
+    }
+
     private static Image Scene(int width, int height)
     {
         const int Scale = 16;
