@@ -56,13 +56,21 @@ public class AdminPageBrowserTests : BrowserFixture
         foreach (var progress in await page.Locator(".upload progress").AllAsync())
             Assert.That(await progress.EvaluateAsync<double>("p => p.value"), Is.EqualTo(1));
 
-        var listed = JsonNode.Parse(await api.GetStringAsync($"/files?search={word}&fields=id,filename_download"))!["data"]!.AsArray();
+        var listed = JsonNode.Parse(await api.GetStringAsync($"/files?search={word}&fields=id,filename_download,metadata"))!["data"]!.AsArray();
         Assert.That(listed, Has.Count.EqualTo(2));
         foreach (var file in listed)
         {
             var id = file!["id"]!.GetValue<string>();
             var tile = Tile(id);
             await Expect(tile).ToBeVisibleAsync();
+
+            // The server's placeholder (metadata.placeholder, made at upload) is drawn under the thumbnail.
+            var placeholder = file["metadata"]?["placeholder"];
+            Assert.That(placeholder?["blurhash"], Is.Not.Null, "the server stores a BlurHash at upload");
+            var color = Convert.FromHexString(placeholder!["color"]!.GetValue<string>()[1..]);
+            await Expect(tile.Locator("canvas.placeholder")).ToHaveCountAsync(1);
+            await Expect(tile.Locator(".thumb")).ToHaveCSSAsync("background-color", $"rgb({color[0]}, {color[1]}, {color[2]})");
+
             var image = tile.Locator("img");
             var src = await image.GetAttributeAsync("src");
             var srcset = await image.GetAttributeAsync("srcset");

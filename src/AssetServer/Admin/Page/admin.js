@@ -119,7 +119,8 @@ function handleError(e, where) {
 // ---------- the grid ----------
 
 async function load() {
-  if (!state.api) return;
+  const api = state.api;
+  if (!api) return;
   state.loadController?.abort();
   const controller = new AbortController();
   state.loadController = controller;
@@ -128,7 +129,7 @@ async function load() {
   grid.setAttribute('aria-busy', 'true');
   let answer;
   try {
-    answer = await state.api.list({
+    answer = await api.list({
       search: state.search, filter: TYPE_FILTERS[state.type], sort: state.sort, limit: PAGE_SIZE, page: state.page,
     }, controller.signal);
   } catch (e) {
@@ -137,7 +138,8 @@ async function load() {
     handleError(e, $('status'));
     return;
   }
-  if (sequence !== state.loadSequence) return;
+  // Signed out, or a newer search started, while this one was on its way.
+  if (sequence !== state.loadSequence || state.api !== api) return;
   const files = answer.data || [];
   const count = answer.meta && typeof answer.meta.filter_count === 'number' ? answer.meta.filter_count : files.length;
   state.pages = Math.max(1, Math.ceil(count / PAGE_SIZE));
@@ -146,8 +148,8 @@ async function load() {
     load();
     return;
   }
-  if (files.length > 0) await state.api.probeAssets(files[0].id);
-  if (sequence !== state.loadSequence) return;
+  if (files.length > 0) await api.probeAssets(files[0].id);
+  if (sequence !== state.loadSequence || state.api !== api) return;
 
   grid.replaceChildren(...files.map(tile));
   grid.removeAttribute('aria-busy');
@@ -240,6 +242,11 @@ function pumpUploads() {
 }
 
 async function runUpload({ file, item, progress, status }) {
+  if (!state.api) {
+    item.dataset.state = 'failed';
+    status.textContent = 'Not uploaded: signed out.';
+    return;
+  }
   item.dataset.state = 'uploading';
   status.textContent = 'Uploading…';
   try {
@@ -259,6 +266,7 @@ async function runUpload({ file, item, progress, status }) {
 }
 
 function uploadsFinished() {
+  if (!state.api) return;
   const items = [...$('uploads').children];
   const failed = items.filter((i) => i.dataset.state === 'failed').length;
   const done = items.filter((i) => i.dataset.state === 'done').length;
@@ -306,13 +314,15 @@ function setUpDropZone() {
 // ---------- the detail panel ----------
 
 async function openDetail(id, returnTo) {
+  const api = state.api;
   let file;
   try {
-    file = await state.api.get(id);
+    file = await api.get(id);
   } catch (e) {
     handleError(e, $('status'));
     return;
   }
+  if (state.api !== api) return;
   state.current = file;
   state.returnTo = returnTo;
   fillDetail(file);
@@ -405,6 +415,7 @@ async function setFocalPoint(x, y) {
   status.textContent = 'Saving the focal point…';
   try {
     const updated = await state.api.update(file.id, { focal_point_x: x, focal_point_y: y });
+    if (state.current?.id !== file.id) return;
     state.current = updated;
     showFocalPoint(updated);
     status.textContent = x === null ? 'Focal point cleared.' : 'Focal point saved.';
@@ -461,6 +472,7 @@ async function saveEdits(e) {
   status.textContent = 'Saving…';
   try {
     const updated = await state.api.update(file.id, changes);
+    if (state.current?.id !== file.id) return;
     state.current = updated;
     $('detail-title').textContent = displayName(updated);
     status.textContent = 'Saved.';
@@ -555,6 +567,7 @@ async function replaceContent() {
     const updated = await state.api.replace(file.id, input.files[0], (fraction) => {
       progress.value = fraction;
     });
+    if (state.current?.id !== file.id) return;
     state.current = updated;
     fillDetail(updated);
     $('replace-status').textContent = 'Content replaced.';
