@@ -22,19 +22,16 @@ public static class AdminPage
 
     private const string ResourcePrefix = "admin/";
 
-    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
-
     public static void MapAdmin(this WebApplication app)
     {
         var files = Load(typeof(AdminPage).Assembly);
         var index = files["index.html"];
         // Anonymous on purpose: the fallback policy would refuse a request carrying a token that matches nothing, and
         // the page must still load to ask for a good one. The routes serve only the page's own static files.
-        var admin = app.MapGroup("/admin").AllowAnonymous().ExcludeFromDescription();
         // Routing ignores a trailing slash: this is /admin and /admin/ (the page links its files by absolute paths).
-        admin.MapMethods("", GetAndHead, (HttpContext context) => Serve(context, index));
-        admin.MapMethods("/{name}", GetAndHead, (string name, HttpContext context) =>
-            files.TryGetValue(name, out var file) ? Serve(context, file) : Results.NotFound());
+        app.MapGet("/admin", (HttpContext context) => Serve(context, index)).AllowAnonymous();
+        app.MapGet("/admin/{name}", (string name, HttpContext context) =>
+            files.TryGetValue(name, out var file) ? Serve(context, file) : Results.NotFound()).AllowAnonymous();
     }
 
     /// <summary>One embedded file: its bytes, type and a strong validator computed once at start.</summary>
@@ -85,9 +82,6 @@ public static class AdminPage
         if (conditions.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(new EntityTagHeaderValue(file.ETag), useStrongComparison: false)))
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
-        if (!HttpMethods.IsHead(context.Request.Method)) return Results.Bytes(file.Bytes, file.ContentType);
-        headers.ContentType = file.ContentType;
-        context.Response.ContentLength = file.Bytes.Length;
-        return Results.Empty;
+        return Results.Bytes(file.Bytes, file.ContentType);
     }
 }
