@@ -1,3 +1,4 @@
+using AssetServer.Admin;
 using AssetServer.Assets;
 using AssetServer.Auth;
 using AssetServer.Configuration;
@@ -41,6 +42,7 @@ app.MapAssetServerMetrics();
 app.MapV8();
 app.MapGraphQL();
 app.MapAssetServerOpenApi();
+app.MapAdmin();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;

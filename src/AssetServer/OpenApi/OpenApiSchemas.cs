@@ -12,7 +12,7 @@ public static class OpenApiSchemas
     public const string DirectusFile = "DirectusFile", DirectusError = "DirectusError", StrapiFile = "StrapiFile",
         StrapiError = "StrapiError", Strapi3File = "Strapi3File", Strapi3Error = "Strapi3Error", V8File = "V8File",
         V8Error = "V8Error", Activity = "Activity", Revision = "Revision", Token = "Token", GraphQLRequest = "GraphQLRequest",
-        GraphQLResponse = "GraphQLResponse";
+        GraphQLResponse = "GraphQLResponse", Preset = "Preset";
 
     public static IReadOnlyDictionary<string, OpenApiSchema> All()
     {
@@ -82,6 +82,7 @@ public static class OpenApiSchemas
             [Token] = Object(new() { ["id"] = Text(), ["name"] = Text(), ["access"] = Text(), ["created_on"] = Text(), ["token"] = Text() }),
             [GraphQLRequest] = Object(new() { ["query"] = Text(), ["variables"] = Json(), ["operationName"] = Text() }),
             [GraphQLResponse] = Object(new() { ["data"] = Json(), ["errors"] = Array(Json()) }),
+            [Preset] = Object(new() { ["key"] = Text(), ["fit"] = Text(), ["width"] = Integer(), ["height"] = Integer(), ["format"] = Text() }),
         };
     }
 

@@ -50,6 +50,7 @@ public static class RouteDocs
         ["DELETE /tokens/{id}"] = new("Revoke a token (admin)", 204, "none", None),
         ["GET /server/ping"] = new("Liveness", 200, "text", None),
         ["GET /server/health"] = new("Health: {status}, with each check for the admin", 200, "{status}", None),
+        ["GET /server/presets"] = new("The presets of presets.json in force, for ?key= links", 200, "data:[Preset]", None),
         ["GET /metrics"] = new("Prometheus metrics (a token unless Metrics:Public)", 200, "text", None),
         // Strapi 5
         ["POST /api/upload"] = new("Upload files (201, array), or with ?id= update fileInfo / replace the content", 201, "[StrapiFile]", ["id", "fields"], "multipart-strapi"),
@@ -84,6 +85,7 @@ public static class RouteDocs
         ["GET /graphql/system"] = new("GraphQL query in ?query=&variables=", 200, "GraphQLResponse", ["query", "variables", "operationName"]),
         // The media-library page
         ["GET /admin"] = new("The media-library page (HTML)", 200, "text", None),
+        ["GET /admin/{name}"] = new("A script or style sheet of the media-library page", 200, "text", None),
     };
 
     /// <summary>The dialect of a route pattern, by its first segments.</summary>

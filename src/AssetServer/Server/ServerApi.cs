@@ -12,6 +12,7 @@ public static class ServerApi
     {
         app.MapGet("/server/ping", () => Results.Text("pong", "text/html; charset=utf-8"));
         app.MapGet("/server/health", Health);
+        app.MapPresets();
     }
 
     /// <summary>
