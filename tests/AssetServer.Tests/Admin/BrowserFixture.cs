@@ -36,9 +36,11 @@ public abstract class BrowserFixture
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!File.Exists(ChromiumPath))
-            Assert.Fail($"{ChromiumPath} is missing: the /admin page tests drive Debian's Chromium. Install it with " +
-                        "`apt-get update && apt-get install -y chromium` (.ci/run does this when it is missing).");
+        // Installed on first use when missing, so `dotnet test` alone works on a fresh machine.
+        var (_, problem) = SystemPackages.EnsureChromium();
+        if (problem is not null)
+            Assert.Fail($"The /admin page tests drive Debian's Chromium at {ChromiumPath}: {problem}. Install it with " +
+                        "`apt-get update && apt-get install -y chromium`.");
         app = CreateApp();
         app.UseKestrel(0);
         app.StartServer();
