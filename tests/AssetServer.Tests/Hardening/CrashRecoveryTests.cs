@@ -79,12 +79,19 @@ public class CrashRecoveryTests
                 {
                     try
                     {
-                        var action = mine.Count == 0 ? 0 : random.Next(4);
+                        var action = mine.Count == 0 ? 0 : random.Next(5);
                         if (action == 3)
                         {
                             // A derivative write in flight at the kill must never be left as a half file under its final name.
                             var id = mine[random.Next(mine.Count)];
                             await client.GetAsync($"/assets/{id}?width={random.Next(20, 400)}&format=png", stop.Token);
+                        }
+                        else if (action == 4)
+                        {
+                            // A field update (issue 11: its revision must commit with it, or neither).
+                            var id = mine[random.Next(mine.Count)];
+                            using var body = new StringContent($$"""{"title":"t{{random.Next()}}"}""", System.Text.Encoding.UTF8, "application/json");
+                            await client.PatchAsync($"/files/{id}", body, stop.Token);
                         }
                         else if (action == 0)
                         {
@@ -149,6 +156,8 @@ public class CrashRecoveryTests
             var data = System.Text.Json.Nodes.JsonNode.Parse(latest!)!;
             Assert.That(data["checksum"]!.GetValue<string>(), Is.EqualTo(row.Checksum), $"{row.Id}'s last revision is its current content");
             Assert.That(data["filename_disk"]!.GetValue<string>(), Is.EqualTo(row.FilenameDisk));
+            var title = ReadColumn($"SELECT COALESCE(title, '') FROM files WHERE id = '{row.Id}'").Single();
+            Assert.That(data["title"]?.GetValue<string>() ?? "", Is.EqualTo(title), $"{row.Id}'s last field update has its revision");
         }
         foreach (var row in rows)
         {
