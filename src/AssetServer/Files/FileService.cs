@@ -384,6 +384,9 @@ public sealed class FileService(
 
     public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
 
+    /// <summary>An aggregate query (<see cref="FileQuery.Aggregates"/>): one row per group.</summary>
+    public Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct) => repository.AggregateAsync(query, ct);
+
     public Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct) => repository.ListIdsAsync(query, ct);
 
     /// <summary>A well-formed id in canonical form; anything else is FORBIDDEN, as Directus answers (no existence leak).</summary>

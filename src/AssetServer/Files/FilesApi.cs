@@ -60,8 +60,49 @@ public static class FilesApi
         return JsonBody.Data(created[0].ToJson(FileQueryParser.ParseFieldsOnly(context.Request.Query)));
     }
 
-    private static async Task<IResult> List(HttpContext context, FileService files, FileQueryParser parser) =>
-        await ListResult(files, parser.Parse(context.Request.Query), context.RequestAborted);
+    private static async Task<IResult> List(HttpContext context, FileService files, FileQueryParser parser)
+    {
+        var json = FileQueryParser.ToJson(context.Request.Query);
+        return json.ContainsKey("aggregate")
+            ? await AggregateResult(files, parser.ParseAggregate(json), context.RequestAborted)
+            : await ListResult(files, parser.Parse(json), context.RequestAborted);
+    }
+
+    /// <summary>
+    /// <c>?aggregate[count]=*&amp;groupBy[]=type</c>, as Directus answers it: one object per group, the grouped fields
+    /// first, then each function: <c>"count": n</c> for <c>*</c>, else <c>"sum": {"filesize": n}</c>.
+    /// </summary>
+    private static async Task<IResult> AggregateResult(FileService files, FileQuery query, CancellationToken ct)
+    {
+        var rows = new JsonArray();
+        foreach (var row in await files.AggregateAsync(query, ct))
+        {
+            var item = new JsonObject();
+            for (var i = 0; i < query.GroupBy.Count; i++) item[query.GroupBy[i]] = Value(row.Group[i]);
+            for (var i = 0; i < query.Aggregates!.Count; i++)
+            {
+                var aggregate = query.Aggregates[i];
+                if (aggregate.Field is null)
+                {
+                    item[aggregate.Function] = Value(row.Values[i]);
+                    continue;
+                }
+                if (item[aggregate.Function] is not JsonObject byField) item[aggregate.Function] = byField = [];
+                byField[aggregate.Field] = Value(row.Values[i]);
+            }
+            rows.Add(item);
+        }
+        return JsonBody.Data(rows);
+
+        static JsonNode? Value(object? value) => value switch
+        {
+            null => null,
+            long n => n,
+            double d => d,
+            string text => text,
+            _ => JsonValue.Create(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
+        };
+    }
 
     /// <summary><c>SEARCH /files</c>: the query in the body, as Directus takes it (<c>{"query":{…}}</c>).</summary>
     private static async Task<IResult> Search(HttpContext context, FileService files, FileQueryParser parser)

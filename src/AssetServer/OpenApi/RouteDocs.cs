@@ -28,7 +28,7 @@ public static class RouteDocs
         // Directus REST
         ["POST /files"] = new("Upload one or many files (multipart), or create a record from JSON", 200, "data:DirectusFile", Fields, "multipart-directus"),
         ["POST /files/import"] = new("Import a file from a URL (SSRF-guarded)", 200, "data:DirectusFile", Fields, "json:{url,data}"),
-        ["GET /files"] = new("List files: filter, search, sort, page (also SEARCH /files with {\"query\":{…}} in the body)", 200, "data:[DirectusFile]", DirectusList),
+        ["GET /files"] = new("List files: filter, search, sort, page; or aggregate[count|sum|avg|min|max|countDistinct]=… with groupBy[] (also SEARCH /files with {\"query\":{…}} in the body)", 200, "data:[DirectusFile]", [.. DirectusList, "aggregate", "groupBy"]),
         ["SEARCH /files"] = new("List files with the query in the body ({\"query\":{…}})", 200, "data:[DirectusFile]", None, "json:{query}"),
         ["GET /files/{id}"] = new("One file", 200, "data:DirectusFile", Fields),
         ["PATCH /files/{id}"] = new("Update fields (JSON) or replace the content (multipart)", 200, "data:DirectusFile", Fields, "multipart-directus"),
