@@ -11,17 +11,33 @@ namespace AssetServer.Assets;
 /// render queue as requests (a render a request is already waiting for is shared, not repeated). A preset with
 /// <c>format: auto</c> is rendered for the formats browsers ask for (AVIF, WebP, and the fallback).
 /// </summary>
-public sealed class EagerPresets(
-    PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, ILogger<EagerPresets> logger) : BackgroundService
+public sealed class EagerPresets : BackgroundService
 {
+    private readonly PresetStore presets;
+    private readonly TransformParser parser;
+    private readonly FileRepository files;
+    private readonly AssetStore store;
+    private readonly ILogger<EagerPresets> logger;
+    private readonly Channel<string> waiting;
+
+    public EagerPresets(PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, ILogger<EagerPresets> logger)
+    {
+        this.presets = presets;
+        this.parser = parser;
+        this.files = files;
+        this.store = store;
+        this.logger = logger;
+        // A file dropped when the queue is full is no longer pending: its presets render on first request.
+        waiting = Channel.CreateBounded<string>(
+            new BoundedChannelOptions(MaxWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Decrement(ref pending));
+    }
+
     /// <summary>Files waiting; past this the oldest are dropped (their presets render on first request instead).</summary>
     private const int MaxWaiting = 10_000;
 
     /// <summary>The Accept headers a <c>format: auto</c> preset is rendered for: a current browser, an older one, none.</summary>
     private static readonly string?[] Accepts = ["image/avif,image/webp,*/*", "image/webp,*/*", null];
-
-    private readonly Channel<string> waiting = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(MaxWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     private int pending;
 
