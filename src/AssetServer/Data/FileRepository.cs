@@ -120,39 +120,28 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     public Task<long> NextNumericIdAsync(IDbConnection connection, IDbTransaction tx, CancellationToken ct = default) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition(NextNumber, transaction: tx, cancellationToken: ct));
 
-    private const string SelectIdByNumber = "SELECT id FROM files WHERE numeric_id = @number";
-
     /// <summary>The file with Strapi's integer id, read as <see cref="GetAsync(string, CancellationToken)"/> reads it.</summary>
-    public async Task<FileRecord?> GetByNumericIdAsync(long number, CancellationToken ct = default)
-    {
-        var version = dataVersion.Read();
-        string? id;
-        await using (var connection = await database.OpenAsync(ct))
-            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByNumber, new { number }, cancellationToken: ct));
-        return id is null ? null : await GetAsync(id, version, ct);
-    }
-
-    private const string SelectIdByPrivateHash = "SELECT id FROM files WHERE private_hash = @hash";
+    public Task<FileRecord?> GetByNumericIdAsync(long number, CancellationToken ct = default) =>
+        GetByAsync("SELECT id FROM files WHERE numeric_id = @value", number, ct);
 
     /// <summary>The file whose v8 <c>private_hash</c> this is.</summary>
-    public async Task<FileRecord?> GetByPrivateHashAsync(string hash, CancellationToken ct = default)
-    {
-        var version = dataVersion.Read();
-        string? id;
-        await using (var connection = await database.OpenAsync(ct))
-            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByPrivateHash, new { hash }, cancellationToken: ct));
-        return id is null ? null : await GetAsync(id, version, ct);
-    }
-
-    private const string SelectIdByUploadHash = "SELECT id FROM files WHERE upload_hash = @hash";
+    public Task<FileRecord?> GetByPrivateHashAsync(string hash, CancellationToken ct = default) =>
+        GetByAsync("SELECT id FROM files WHERE private_hash = @value", hash, ct);
 
     /// <summary>The file whose public <c>/uploads</c> name has this hash.</summary>
-    public async Task<FileRecord?> GetByUploadHashAsync(string hash, CancellationToken ct = default)
+    public Task<FileRecord?> GetByUploadHashAsync(string hash, CancellationToken ct = default) =>
+        GetByAsync("SELECT id FROM files WHERE upload_hash = @value", hash, ct);
+
+    /// <summary>
+    /// The file a unique column names: its id is looked up, then the row is read through the row cache with the
+    /// <see cref="DataVersion"/> taken before the look-up, so the answer is never older than a write acknowledged first.
+    /// </summary>
+    private async Task<FileRecord?> GetByAsync(string selectId, object value, CancellationToken ct)
     {
         var version = dataVersion.Read();
         string? id;
         await using (var connection = await database.OpenAsync(ct))
-            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(SelectIdByUploadHash, new { hash }, cancellationToken: ct));
+            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(selectId, new { value }, cancellationToken: ct));
         return id is null ? null : await GetAsync(id, version, ct);
     }
 
@@ -242,7 +231,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         await using var connection = await database.OpenAsync(ct);
         long? total = null, filtered = null;
         if (query.Meta.Contains("total_count"))
-            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM files", cancellationToken: ct));
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
         if (query.Meta.Contains("filter_count"))
             filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
         return new FileListCounts(total, filtered);
@@ -292,23 +281,20 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
             yield return row;
         }
     }
-
-    /// <summary>The counts <c>meta</c> asked for, as <see cref="CountAsync"/>, over the query's own table.</summary>
-    public async Task<FileListCounts> CountRowsAsync(FileQuery query, CancellationToken ct = default)
-    {
-        if (query.Meta.Count == 0) return new FileListCounts(null, null);
-        var sql = FileQuerySql.Build(query);
-        await using var connection = await database.OpenAsync(ct);
-        long? total = null, filtered = null;
-        if (query.Meta.Contains("total_count"))
-            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
-        if (query.Meta.Contains("filter_count"))
-            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
-        return new FileListCounts(total, filtered);
-    }
 }
 
-public sealed record FileListCounts(long? TotalCount, long? FilterCount);
+public sealed record FileListCounts(long? TotalCount, long? FilterCount)
+{
+    /// <summary>Directus's <c>meta</c> object, or null when none was asked for.</summary>
+    public System.Text.Json.Nodes.JsonObject? ToMeta()
+    {
+        if (TotalCount is null && FilterCount is null) return null;
+        var meta = new System.Text.Json.Nodes.JsonObject();
+        if (TotalCount is { } total) meta["total_count"] = total;
+        if (FilterCount is { } filtered) meta["filter_count"] = filtered;
+        return meta;
+    }
+}
 
 /// <summary>
 /// An entry a file was uploaded for (Strapi's <c>ref</c>, <c>refId</c>, <c>field</c>, <c>source</c>): which content

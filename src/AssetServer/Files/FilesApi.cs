@@ -115,14 +115,7 @@ public static class FilesApi
     /// <summary>The counts first, then the rows streamed as they are read (issue 9: a page is never built whole).</summary>
     private static async Task<IResult> ListResult(FileService files, FileQuery query, CancellationToken ct)
     {
-        var counts = await files.CountAsync(query, ct);
-        JsonObject? meta = null;
-        if (query.Meta.Count > 0)
-        {
-            meta = [];
-            if (counts.TotalCount is { } total) meta["total_count"] = total;
-            if (counts.FilterCount is { } filtered) meta["filter_count"] = filtered;
-        }
+        var meta = (await files.CountAsync(query, ct)).ToMeta();
         return JsonBody.DataStream(files.ListAsync(query, ct), (writer, row) => row.WriteTo(writer, query.Fields), meta);
     }
 

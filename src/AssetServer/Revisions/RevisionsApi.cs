@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AssetServer.Auth;
@@ -7,7 +6,6 @@ using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using AssetServer.RateLimiting;
-using Dapper;
 
 namespace AssetServer.Revisions;
 
@@ -19,70 +17,44 @@ public static class RevisionsApi
 {
     public static void MapRevisions(this WebApplication app)
     {
-        app.MapGet("/activity", (HttpContext context, FileQueryParser parser, Database database) =>
-            List(context, parser.Parse(FileQueryParser.ToJson(context.Request.Query), LogTables.Activity), database)).RequireAccess(Access.Read);
-        app.MapGet("/activity/{id}", (string id, HttpContext context, Database database) => GetOne(id, context, LogTables.Activity, database))
-            .RequireAccess(Access.Read);
-        app.MapGet("/revisions", (HttpContext context, FileQueryParser parser, Database database) =>
-            List(context, parser.Parse(FileQueryParser.ToJson(context.Request.Query), LogTables.Revisions), database)).RequireAccess(Access.Read);
-        app.MapGet("/revisions/{id}", (string id, HttpContext context, Database database) => GetOne(id, context, LogTables.Revisions, database))
-            .RequireAccess(Access.Read);
+        foreach (var (path, table) in new[] { ("/activity", LogTables.Activity), ("/revisions", LogTables.Revisions) })
+        {
+            app.MapGet(path, (HttpContext context, FileQueryParser parser, FileRepository repository) =>
+                List(context, parser.Parse(FileQueryParser.ToJson(context.Request.Query), table), repository)).RequireAccess(Access.Read);
+            app.MapGet(path + "/{id}", (string id, HttpContext context, FileQueryParser parser, FileRepository repository) =>
+                GetOne(id, context, table, parser, repository)).RequireAccess(Access.Read);
+        }
         app.MapPost("/files/{id}/revert/{revision}", Revert).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
     }
 
-    private static async Task<IResult> List(HttpContext context, FileQuery query, Database database)
+    private static async Task<IResult> List(HttpContext context, FileQuery query, FileRepository repository)
     {
         var ct = context.RequestAborted;
-        var sql = FileQuerySql.Build(query);
-        JsonObject? meta = null;
-        if (query.Meta.Count > 0)
-        {
-            meta = [];
-            await using var connection = await database.OpenAsync(ct);
-            if (query.Meta.Contains("total_count"))
-                meta["total_count"] = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
-            if (query.Meta.Contains("filter_count"))
-                meta["filter_count"] = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
-        }
-        return JsonBody.DataStream(Rows(database, sql, ct), (writer, row) => Write(writer, row, query.Fields), meta);
+        var meta = (await repository.CountAsync(query, ct)).ToMeta();
+        return JsonBody.DataStream(repository.ListRowsAsync(query, ct), (writer, row) => Write(writer, row, query.Fields), meta);
     }
 
-    private static async IAsyncEnumerable<IDictionary<string, object?>> Rows(Database database, FileQuerySql.Statement sql, [EnumeratorCancellation] CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            yield return row;
-        }
-    }
-
-    private static async Task<IResult> GetOne(string id, HttpContext context, QueryTable table, Database database)
+    /// <summary>One entry by its id, through the same query (and field list) as the list routes.</summary>
+    private static async Task<IResult> GetOne(string id, HttpContext context, QueryTable table, FileQueryParser parser, FileRepository repository)
     {
         if (!long.TryParse(id, out var key)) throw ApiErrors.Forbidden();
-        var fields = FieldsOf(context, table);
-        var ct = context.RequestAborted;
-        await foreach (var row in Rows(database, new FileQuerySql.Statement(
-                           $"SELECT {table.Columns} FROM {table.Name} WHERE id = @key", "", new DynamicParameters(new { key })), ct))
+        var json = FileQueryParser.ToJson(context.Request.Query);
+        var query = parser.Parse(new JsonObject
+        {
+            ["fields"] = json["fields"]?.DeepClone(),
+            ["filter"] = new JsonObject { ["id"] = new JsonObject { ["_eq"] = key } },
+            ["limit"] = 1,
+        }, table);
+        await foreach (var row in repository.ListRowsAsync(query, context.RequestAborted))
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonBody.Wire.Encoder })) Write(writer, row, fields);
+            await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonBody.Wire.Encoder })) Write(writer, row, query.Fields);
             return JsonBody.Data(JsonNode.Parse(buffer.WrittenSpan));
         }
         throw ApiErrors.Forbidden();
     }
 
-    private static IReadOnlyList<string> FieldsOf(HttpContext context, QueryTable table)
-    {
-        var parser = context.RequestServices.GetRequiredService<FileQueryParser>();
-        var json = FileQueryParser.ToJson(context.Request.Query);
-        return parser.Parse(new JsonObject { ["fields"] = json["fields"]?.DeepClone() }, table).Fields;
-    }
-
-    private static void Write(Utf8JsonWriter writer, IDictionary<string, object?> row, IReadOnlyList<string> fields)
+    private static void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> row, IReadOnlyList<string> fields)
     {
         writer.WriteStartObject();
         foreach (var field in fields)

@@ -40,7 +40,7 @@ public static class Strapi3Api
     }
 
     private static IResult List(HttpContext context, StrapiFiles strapi, StrapiQuery parser) =>
-        StrapiJson.Stream(strapi.ListAsync(parser.ParseV3(context.Request.Query) with { PopulateRelated = true }, StrapiVersion.V3, context.RequestAborted));
+        StrapiJson.Stream(strapi.ListAsync(parser.ParseV3(context.Request.Query), StrapiVersion.V3, context.RequestAborted));
 
     /// <summary><c>GET /upload/files/count</c>: a bare number, filters applied.</summary>
     private static async Task<IResult> Count(HttpContext context, StrapiQuery parser, FileService files)

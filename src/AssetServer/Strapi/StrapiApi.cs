@@ -29,10 +29,10 @@ public static class StrapiApi
     }
 
     /// <summary><c>POST /api/upload</c>: new files (201, an array); with <c>?id=</c>, an update or a replace (200, one object).</summary>
-    private static async Task<IResult> Upload(HttpContext context, StrapiFiles strapi)
+    private static async Task<IResult> Upload(HttpContext context, StrapiFiles strapi, StrapiQuery parser)
     {
         var ct = context.RequestAborted;
-        var fields = Fields(context);
+        var fields = parser.ParseFields(context.Request.Query);
         if (context.Request.Query["id"].ToString() is { Length: > 0 } id)
         {
             var record = await strapi.FindAsync(id, "Entity not found", ct);
@@ -81,11 +81,12 @@ public static class StrapiApi
         return StrapiJson.Send(new JsonObject { ["data"] = data, ["meta"] = new JsonObject { ["pagination"] = pagination } });
     }
 
-    private static async Task<IResult> GetOne(string id, HttpContext context, StrapiFiles strapi)
+    private static async Task<IResult> GetOne(string id, HttpContext context, StrapiFiles strapi, StrapiQuery parser)
     {
         var ct = context.RequestAborted;
         var record = await strapi.FindAsync(id, "file.notFound", ct);
-        return StrapiJson.Send(await strapi.ShowAsync(record, StrapiVersion.V5, Fields(context), PopulatesRelated(context), ct));
+        var query = context.Request.Query;
+        return StrapiJson.Send(await strapi.ShowAsync(record, StrapiVersion.V5, parser.ParseFields(query), parser.ParsePopulate(query), ct));
     }
 
     private static async Task<IResult> Delete(string id, HttpContext context, StrapiFiles strapi)
@@ -94,13 +95,6 @@ public static class StrapiApi
         var record = await strapi.FindAsync(id, "file.notFound", ct);
         return StrapiJson.Send(await strapi.DeleteAsync(record, StrapiVersion.V5, ct));
     }
-
-    /// <summary><c>fields</c> and <c>populate</c> on single-object routes, parsed as the list routes parse them.</summary>
-    private static IReadOnlySet<string>? Fields(HttpContext context) =>
-        context.RequestServices.GetRequiredService<StrapiQuery>().ParseFields(context.Request.Query);
-
-    private static bool PopulatesRelated(HttpContext context) =>
-        context.RequestServices.GetRequiredService<StrapiQuery>().ParsePopulate(context.Request.Query);
 
     /// <summary>
     /// <c>GET /uploads/&lt;hash&gt;&lt;ext&gt;</c> (an original) and <c>/uploads/&lt;format&gt;_&lt;hash&gt;&lt;ext&gt;</c> (a

@@ -89,19 +89,25 @@ public sealed class StrapiQuery(FileQueryParser parser)
         {
             if (key is "_limit" or "_start" or "_sort" or "_publicationState" or "_locale" or "access_token" or "populate") continue;
             var (field, op) = V3Condition(key);
-            var core = CoreField(field, "filters");
+            var name = CoreField(field, "filters");
             foreach (var value in values)
             {
                 JsonNode operand = op is "_in" or "_nin" ? new JsonArray(JsonValue.Create(value)) : JsonValue.Create(value ?? "")!;
-                filter.Add(new JsonObject { [core] = new JsonObject { [op] = operand } });
+                filter.Add(new JsonObject { [name] = new JsonObject { [op] = operand } });
             }
         }
-        var json = new JsonObject();
-        if (filter.Count > 0) json["filter"] = new JsonObject { ["_and"] = filter };
-        if (query["_sort"].ToString() is { Length: > 0 } sort) json["sort"] = sort;
         var start = int.TryParse(query["_start"], CultureInfo.InvariantCulture, out var s) ? Math.Max(0, s) : 0;
         var limit = int.TryParse(query["_limit"], CultureInfo.InvariantCulture, out var l) ? l : 100;
-        return Build(json, counting ? -1 : limit < 0 ? -1 : limit, counting ? 0 : start, count: counting, pagination: null);
+        var core = new JsonObject
+        {
+            ["limit"] = counting || limit < 0 ? -1 : limit,
+            ["offset"] = counting ? 0 : start,
+            ["sort"] = Sort(query["_sort"].ToString() is { Length: > 0 } sort ? JsonValue.Create(sort) : null),
+        };
+        if (filter.Count > 0) core["filter"] = new JsonObject { ["_and"] = filter };
+        if (counting) core["meta"] = "filter_count";
+        // Strapi 3 lists each file's related entries always.
+        return new StrapiListQuery(parser.Parse(core), Fields: null, PopulateRelated: true, Pagination: null);
     }
 
     /// <summary>Strapi 3 suffixes: <c>name_contains</c>, <c>size_gt</c>, <c>id_in</c>…; no suffix is equality.</summary>
@@ -127,8 +133,6 @@ public sealed class StrapiQuery(FileQueryParser parser)
         };
         if (strapi["filters"] is { } filters)
             core["filter"] = Filter(filters as JsonObject ?? throw StrapiErrors.Validation("filters must be an object"), null, 0);
-        else if (strapi["filter"] is JsonObject v3Filter)
-            core["filter"] = v3Filter.DeepClone();
         if (count) core["meta"] = "filter_count";
         return new StrapiListQuery(parser.Parse(core), Fields(strapi["fields"]), PopulatesRelated(strapi["populate"]), pagination);
     }

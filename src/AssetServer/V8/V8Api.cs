@@ -132,7 +132,7 @@ public static class V8Api
     {
         var key = V8Files.ParseId(id);
         var query = parser.List(context.Request.Query, V8Tables.Revisions, V8Revisions.Of(key));
-        var counts = await repository.CountRowsAsync(query.Query, context.RequestAborted);
+        var counts = await repository.CountAsync(query.Query, context.RequestAborted);
         return await AnswerAsync(query, V8Tables.Revisions, counts, v8.RevisionsAsync(query, context.RequestAborted), context.RequestAborted);
     }
 
