@@ -166,6 +166,8 @@ public class AdminPageBrowserTests : BrowserFixture
         await page.GetByLabel("Type").SelectOptionAsync("all");
         await page.GetByLabel("Sort by").SelectOptionAsync("-filename_download");
         await Expect(page.Locator(".tile")).ToHaveCountAsync(3);
+        // The grid shows three tiles in the previous order before the re-sorted page arrives.
+        await Expect(page.Locator(".tile").First).ToHaveAttributeAsync("data-id", notes);
         Assert.That(await TileIdsAsync(), Is.EqualTo(new[] { notes, large, small }));
     }
 

@@ -55,6 +55,17 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         if (Clock is { } clock) builder.ConfigureServices(services => services.AddSingleton(clock));
     }
 
+    private readonly Lock clientsLock = new();
+
+    /// <summary>
+    /// A client of the app. The factory keeps its clients in a plain list to dispose them; tests create clients from
+    /// many tasks at once, and unsynchronised adds could leave a null slot that fails the factory's dispose.
+    /// </summary>
+    public new HttpClient CreateClient()
+    {
+        lock (clientsLock) return base.CreateClient();
+    }
+
     /// <summary>A client that sends the admin token.</summary>
     public HttpClient AdminClient()
     {
