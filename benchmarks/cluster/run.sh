@@ -30,6 +30,9 @@ ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
 WORK="$CLUSTER_DIR/work"
 # report.lua (the wrkstat lines) is shared with the single-node load benchmark.
 export LOAD_DIR="$ROOT/benchmarks/load"
+# Where postgres.sh and s3rver.sh live; another folder only to try the engines before they are merged.
+CI_DIR="${CLUSTER_CI_DIR:-$ROOT/.ci}"
+S3_BUCKET="${ASSETSERVER_TEST_S3_BUCKET:-assetserver-tests}"
 
 if [[ $QUICK -eq 1 ]]; then
   MODE=quick; PHOTOS=4; PHOTO_MP=4; WIDTHS_PER_N=2; DURATION=5; WARMUP=2
@@ -77,7 +80,7 @@ export PATH="$PATH:/usr/sbin"
 command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
 if [[ $STACK == postgres-s3 ]]; then
   for engine in postgres s3rver; do
-    [[ -x $ROOT/.ci/$engine.sh ]] || die ".ci/$engine.sh is missing: the postgres-s3 stack needs it (use --stack sqlite meanwhile)"
+    [[ -x $CI_DIR/$engine.sh ]] || die "$CI_DIR/$engine.sh is missing: the postgres-s3 stack needs it (use --stack sqlite meanwhile)"
   done
 fi
 
@@ -108,8 +111,8 @@ cleanup() {
   if [[ -n $DB_NAME ]]; then
     pg_sql "$PG_ADMIN_DB" "DROP DATABASE IF EXISTS \"$DB_NAME\"" >/dev/null 2>&1 || log "could not drop database $DB_NAME"
   fi
-  [[ $PG_STARTED -eq 1 ]] && { timeout 60 "$ROOT/.ci/postgres.sh" stop "$WORK/engines/postgres" >/dev/null 2>&1 || log "postgres.sh stop failed"; }
-  [[ $S3_STARTED -eq 1 ]] && { timeout 60 "$ROOT/.ci/s3rver.sh" stop "$WORK/engines/s3rver" >/dev/null 2>&1 || log "s3rver.sh stop failed"; }
+  [[ $PG_STARTED -eq 1 ]] && { timeout 60 "$CI_DIR/postgres.sh" stop "$WORK/engines/postgres" >/dev/null 2>&1 || log "postgres.sh stop failed"; }
+  [[ $S3_STARTED -eq 1 ]] && { timeout 60 "$CI_DIR/s3rver.sh" stop "$WORK/engines/s3rver" >/dev/null 2>&1 || log "s3rver.sh stop failed"; }
   return 0
 }
 trap cleanup EXIT
@@ -152,6 +155,10 @@ check() { # description expected actual [soft]: a row of the results' check tabl
 
 # ---------------------------------------------------------------- build
 mkdir -p "$WORK"
+# Engines an earlier run left running (killed with SIGKILL) are stopped before their folders go.
+for engine in postgres s3rver; do
+  [[ -d $WORK/engines/$engine && -x $CI_DIR/$engine.sh ]] && { timeout 60 "$CI_DIR/$engine.sh" stop "$WORK/engines/$engine" >/dev/null 2>&1 || true; }
+done
 find "$WORK" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 mkdir -p "$WORK"/{corpus,vtmp,floor,nginx,static,logs,nodes,engines,cold,warm}
 # Built when missing or older than a source file, so a checkout that moved on is never measured with an old build.
@@ -193,11 +200,12 @@ PY
 if [[ $STACK == postgres-s3 ]]; then
   log "starting PostgreSQL (.ci/postgres.sh) and s3rver (.ci/s3rver.sh)"
   PG_STARTED=1
-  out=$(timeout 180 "$ROOT/.ci/postgres.sh" start "$WORK/engines/postgres" 2>"$WORK/logs/postgres-start.log") \
+  out=$(timeout 180 "$CI_DIR/postgres.sh" start "$WORK/engines/postgres" 2>"$WORK/logs/postgres-start.log") \
     || { cat "$WORK/logs/postgres-start.log" >&2; die ".ci/postgres.sh start"; }
   PG_CONN=$(tail -1 <<<"$out")
   S3_STARTED=1
-  out=$(timeout 180 "$ROOT/.ci/s3rver.sh" start "$WORK/engines/s3rver" 2>"$WORK/logs/s3rver-start.log") \
+  # A port of our own: the script's default (4568) may be taken by a test run's s3rver, whose answer would pass for ours.
+  out=$(timeout 180 "$CI_DIR/s3rver.sh" start "$WORK/engines/s3rver" "$(free_port)" 2>"$WORK/logs/s3rver-start.log") \
     || { cat "$WORK/logs/s3rver-start.log" >&2; die ".ci/s3rver.sh start"; }
   S3_URL=$(tail -1 <<<"$out")
   [[ $S3_URL == http* ]] || die ".ci/s3rver.sh printed '$S3_URL' as its last line, not a URL"
@@ -228,7 +236,7 @@ start_node() {
     data="$WORK/nodes/n$n-node$k"
     stack_env=(ASSETSERVER_Database__Provider=postgres ASSETSERVER_Database__ConnectionString="$PG_CONN"
       ASSETSERVER_Storage__Provider=s3 ASSETSERVER_Storage__S3__ServiceUrl="$S3_URL"
-      ASSETSERVER_Storage__S3__Bucket="${S3_BUCKET:-assetserver-tests}" ASSETSERVER_Storage__S3__AccessKey=S3RVER
+      ASSETSERVER_Storage__S3__Bucket="$S3_BUCKET" ASSETSERVER_Storage__S3__AccessKey=S3RVER
       ASSETSERVER_Storage__S3__SecretKey=S3RVER ASSETSERVER_Storage__S3__Region=us-east-1
       ASSETSERVER_Storage__S3__ForcePathStyle=true ASSETSERVER_Storage__S3__Prefix="$S3_PREFIX")
   fi
@@ -261,10 +269,20 @@ node_requests() { # url
 # ---------------------------------------------------------------- nginx
 NGINX_PORT=$(free_port)   # the cluster: an upstream over the nodes
 FLOOR_PORT=$(free_port)   # the floor: the same derivative bytes as static files
+PROXY_FLOOR_PORT=$(free_port)   # nginx proxying to its own static server: the cost of the hop alone
 while [[ $FLOOR_PORT == "$NGINX_PORT" ]]; do FLOOR_PORT=$(free_port); done
+while [[ $PROXY_FLOOR_PORT == "$NGINX_PORT" || $PROXY_FLOOR_PORT == "$FLOOR_PORT" ]]; do PROXY_FLOOR_PORT=$(free_port); done
 start_nginx() {
   local servers="" url
   for url in "${NODE_URLS[@]}"; do servers+="    server ${url#http://};"$'\n'; done
+  local proxy="proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_set_header Host \$host;
+      proxy_request_buffering off;
+      # Room for a whole derivative in memory, so none spills to a temp file on its way through.
+      proxy_buffer_size 16k;
+      proxy_buffers 64 16k;
+      proxy_busy_buffers_size 64k;"
   cat >"$WORK/nginx/nginx.conf" <<NGINX
 # Written by benchmarks/cluster/run.sh. One worker per core, as shipped.
 worker_processes auto;
@@ -293,19 +311,25 @@ $servers    keepalive 64;
     client_max_body_size 0;
     location / {
       proxy_pass http://assetserver;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host;
-      proxy_request_buffering off;
-      # Room for a whole derivative in memory, so none spills to a temp file on its way through.
-      proxy_buffer_size 16k;
-      proxy_buffers 64 16k;
-      proxy_busy_buffers_size 64k;
+      $proxy
     }
   }
   server {
     listen 127.0.0.1:$FLOOR_PORT;
     root $WORK/static;
+  }
+  # The same proxy settings in front of the static floor: what the hop through nginx costs by itself.
+  upstream static_floor {
+    server 127.0.0.1:$FLOOR_PORT;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$PROXY_FLOOR_PORT;
+    location / {
+      proxy_pass http://static_floor;
+      $proxy
+    }
   }
 }
 NGINX
@@ -350,7 +374,7 @@ CORPUS_BYTES=$(cat "$WORK"/corpus/*.jpg | wc -c)
 log "corpus: $PHOTOS files, $(( CORPUS_BYTES / 1000000 )) MB"
 
 # ---------------------------------------------------------------- the rounds
-declare -A COLD_RPS COLD_FLOOR CACHED_RPS CACHED_FLOOR CACHED_P50 CACHED_P99 FLOOR_P50 FLOOR_P99 COLD_P50 COLD_P95 SHARES
+declare -A PROXY_FLOOR COLD_RPS COLD_FLOOR CACHED_RPS CACHED_FLOOR CACHED_P50 CACHED_P99 FLOOR_P50 FLOOR_P99 COLD_P50 COLD_P95 SHARES
 AUTH=(-H "Authorization: Bearer $TOKEN")
 : >"$WORK/ids.txt"
 
@@ -492,6 +516,8 @@ for N in "${NODE_COUNTS[@]}"; do
   SHARES[$N]=$shares
   cached_rendered=$(( $(renders_total) - before ))
   run_wrk "$WORK/warm/wrk-floor-n$N.log" "$WORK/warm/static-n$N.txt" "http://127.0.0.1:$FLOOR_PORT" "$DURATION"
+  run_wrk "$WORK/warm/wrk-proxy-floor-n$N.log" "$WORK/warm/static-n$N.txt" "http://127.0.0.1:$PROXY_FLOOR_PORT" "$DURATION"
+  PROXY_FLOOR[$N]=$(wrkstat rps "$WORK/warm/wrk-proxy-floor-n$N.log")
   CACHED_RPS[$N]=$(wrkstat rps "$WORK/warm/wrk-n$N.log")
   CACHED_P50[$N]=$(wrkstat p50_ms "$WORK/warm/wrk-n$N.log"); CACHED_P99[$N]=$(wrkstat p99_ms "$WORK/warm/wrk-n$N.log")
   CACHED_FLOOR[$N]=$(wrkstat rps "$WORK/warm/wrk-floor-n$N.log")
@@ -505,6 +531,8 @@ for N in "${NODE_COUNTS[@]}"; do
   figure "cached_n${N}_floor_p50" "${FLOOR_P50[$N]}" ms
   figure "cached_n${N}_floor_p99" "${FLOOR_P99[$N]}" ms
   figure "cached_n${N}_ratio_floor" "$(calc "${CACHED_RPS[$N]} / ${CACHED_FLOOR[$N]}" 2)" x
+  figure "cached_n${N}_proxy_floor_rps" "${PROXY_FLOOR[$N]}" req/s
+  figure "cached_n${N}_ratio_proxy_floor" "$(calc "${CACHED_RPS[$N]} / ${PROXY_FLOOR[$N]}" 2)" x
   [[ $N -gt 1 ]] && figure "cached_n${N}_ratio_n1" "$(calc "${CACHED_RPS[$N]} / ${CACHED_RPS[1]}" 2)" x
   figure "cached_n${N}_errors" "$errors" count
   figure "cached_n${N}_renders" "$cached_rendered" count
@@ -531,13 +559,13 @@ ratio_n1() { [[ $1 -eq 1 ]] && echo "1.00×" || echo "$(calc "$2 / $3" 2)×"; }
   fi
   echo "- Corpus: $PHOTOS JPEGs q85 of ${PHOTO_W}×${PHOTO_H}, $(( CORPUS_BYTES / 1000000 )) MB, uploaded once through node 1"
   echo
-  echo "| nodes | cold renders/s | vipsthumbnail floor | × floor | × 1 node | cold p50 / p95 | cached req/s | p50 / p99 | nginx static floor | × floor | × 1 node | requests per node |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| nodes | cold renders/s | vipsthumbnail floor | × floor | × 1 node | cold p50 / p95 | cached req/s | p50 / p99 | nginx static floor | × floor | nginx → nginx | × that | × 1 node | requests per node |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for N in "${NODE_COUNTS[@]}"; do
-    echo "| $N | ${COLD_RPS[$N]} | ${COLD_FLOOR[$N]} | $(calc "${COLD_RPS[$N]} / ${COLD_FLOOR[$N]}" 2)× | $(ratio_n1 "$N" "${COLD_RPS[$N]}" "${COLD_RPS[1]}") | ${COLD_P50[$N]} / ${COLD_P95[$N]} ms | ${CACHED_RPS[$N]} | ${CACHED_P50[$N]} / ${CACHED_P99[$N]} ms | ${CACHED_FLOOR[$N]} (p99 ${FLOOR_P99[$N]} ms) | $(calc "${CACHED_RPS[$N]} / ${CACHED_FLOOR[$N]}" 2)× | $(ratio_n1 "$N" "${CACHED_RPS[$N]}" "${CACHED_RPS[1]}") | ${SHARES[$N]} |"
+    echo "| $N | ${COLD_RPS[$N]} | ${COLD_FLOOR[$N]} | $(calc "${COLD_RPS[$N]} / ${COLD_FLOOR[$N]}" 2)× | $(ratio_n1 "$N" "${COLD_RPS[$N]}" "${COLD_RPS[1]}") | ${COLD_P50[$N]} / ${COLD_P95[$N]} ms | ${CACHED_RPS[$N]} | ${CACHED_P50[$N]} / ${CACHED_P99[$N]} ms | ${CACHED_FLOOR[$N]} (p99 ${FLOOR_P99[$N]} ms) | $(calc "${CACHED_RPS[$N]} / ${CACHED_FLOOR[$N]}" 2)× | ${PROXY_FLOOR[$N]} | $(calc "${CACHED_RPS[$N]} / ${PROXY_FLOOR[$N]}" 2)× | $(ratio_n1 "$N" "${CACHED_RPS[$N]}" "${CACHED_RPS[1]}") | ${SHARES[$N]} |"
   done
   echo
-  echo "Cold: $(( PHOTOS * WIDTHS_PER_N )) derivatives per round that no request asked for before (\`?width=W&format=webp&quality=$QUALITY\`, W new in each round), $COLD_CONCURRENCY in flight through nginx (curl via \`xargs -P\`); renders/s = 200 answers ÷ wall time. Floor: \`vipsthumbnail -s Wx\` to WebP q$QUALITY over the same photos and widths, $COLD_CONCURRENCY processes at a time, measured just before. Cached: each derivative first fetched through every node directly, ${WARMUP} s of wrk not measured, then wrk ${DURATION} s, $CONNECTIONS connections, $THREADS threads, rotating over the round's derivative URLs through nginx; floor: nginx serving the same bytes as files, same script, just after. The machine does not grow with the nodes: on one host the ratios to 1 node show what scale-out costs, not what it gains."
+  echo "Cold: $(( PHOTOS * WIDTHS_PER_N )) derivatives per round that no request asked for before (\`?width=W&format=webp&quality=$QUALITY\`, W new in each round), $COLD_CONCURRENCY in flight through nginx (curl via \`xargs -P\`); renders/s = 200 answers ÷ wall time. Floor: \`vipsthumbnail -s Wx\` to WebP q$QUALITY over the same photos and widths, $COLD_CONCURRENCY processes at a time, measured just before. Cached: each derivative first fetched through every node directly, ${WARMUP} s of wrk not measured, then wrk ${DURATION} s, $CONNECTIONS connections, $THREADS threads, rotating over the round's derivative URLs through nginx; floor: nginx serving the same bytes as files, same script, just after; \`nginx → nginx\`: the same files through an nginx upstream with the cluster's proxy settings (the hop alone), just after that. The machine does not grow with the nodes: on one host the ratios to 1 node show what scale-out costs, not what it gains."
   echo
   echo "| check | expected | seen | result |"
   echo "|---|---:|---:|---|"
