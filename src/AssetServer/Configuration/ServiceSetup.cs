@@ -127,9 +127,9 @@ public static class ServiceSetup
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return options.Parsed == DatabaseProvider.Postgres
-                ? Database.Postgres(options.ConnectionString!)
-                : new Database(sp.GetRequiredService<DataPaths>().Database);
+            // The data folder is made with the database whichever holds the rows: originals and temp files live there.
+            var paths = sp.GetRequiredService<DataPaths>();
+            return options.Parsed == DatabaseProvider.Postgres ? Database.Postgres(options.ConnectionString!) : new Database(paths.Database);
         });
         services.AddSingleton<Cluster.IRenderLock>(sp => sp.GetRequiredService<Database>() is { IsPostgres: true } database
             ? new Cluster.PostgresRenderLock(database)

@@ -69,8 +69,11 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
 
     private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
 
-    /// <summary>Locks are taken in the order rows come out, byte order of id: two batch writes never wait on each other in a cycle.</summary>
-    private const string SelectByIdsForUpdate = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id COLLATE \"C\" FOR UPDATE";
+    /// <summary>
+    /// Locks are taken in the order rows come out, byte order of id: two batch writes never wait on each other in a
+    /// cycle. (Dapper hands Npgsql a list as one array parameter, not a list to expand: hence <c>= ANY</c>.)
+    /// </summary>
+    private const string SelectByIdsForUpdate = $"SELECT {Columns} FROM files WHERE id = ANY(@ids) ORDER BY id COLLATE \"C\" FOR UPDATE";
 
     /// <summary>
     /// The records with these ids, in id order (as Directus re-reads them), as the open transaction sees them:
@@ -166,6 +169,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
 
     private const string SelectLinks = "SELECT file_id, ref, ref_id, field, source FROM file_links WHERE file_id IN @ids ORDER BY file_id, position";
 
+    private const string SelectLinksPostgres =
+        "SELECT file_id, ref, ref_id, field, source FROM file_links WHERE file_id = ANY(@ids) ORDER BY file_id COLLATE \"C\", position";
+
     /// <summary>The links of these files, by file id.</summary>
     public async Task<ILookup<string, FileLink>> LinksAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
@@ -174,7 +180,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         foreach (var chunk in ids.Distinct().Chunk(500))
         {
             var rows = await connection.QueryAsync<(string FileId, string Ref, string RefId, string? Field, string? Source)>(
-                new CommandDefinition(SelectLinks, new { ids = chunk }, cancellationToken: ct));
+                new CommandDefinition(database.IsPostgres ? SelectLinksPostgres : SelectLinks, new { ids = chunk }, cancellationToken: ct));
             links.AddRange(rows.Select(r => (r.FileId, new FileLink(r.Ref, r.RefId, r.Field, r.Source))));
         }
         return links.ToLookup(l => l.FileId, l => l.Link);
