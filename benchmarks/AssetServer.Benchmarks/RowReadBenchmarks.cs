@@ -55,5 +55,5 @@ public class RowReadBenchmarks
     public Task<Files.FileRecord?> RepositoryRead() => repository.GetAsync(id);
 
     [Benchmark]
-    public (long, long) VersionCheck() => version.Read();
+    public ValueTask<(long, long)> VersionCheck() => version.ReadAsync();
 }

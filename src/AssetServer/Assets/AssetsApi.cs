@@ -51,7 +51,7 @@ public static class AssetsApi
         }
 
         // Read before the row and the presets, so a memo entry is never tagged newer than what it was made from.
-        var version = new MemoVersion(dataVersion.Read(), presets.Generation);
+        var version = new MemoVersion(await dataVersion.ReadAsync(context.RequestAborted), presets.Generation);
         var memoKey = RepresentationMemo.Key(context.Request, anonymous: caller is null);
         if (memo.TryGet(memoKey, version, out var known)) return new AssetResponder(known, Load);
 

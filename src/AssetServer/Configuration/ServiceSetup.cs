@@ -69,7 +69,7 @@ public static class ServiceSetup
             var baseFolder = configuration["ConfigFolder"] ?? Directory.GetCurrentDirectory();
             return new DataPaths(Path.Combine(baseFolder, configured));
         });
-        services.AddSingleton(sp => new Database(sp.GetRequiredService<DataPaths>().Database));
+        services.AddDatabase();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
@@ -112,6 +112,28 @@ public static class ServiceSetup
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         return services;
+    }
+
+    /// <summary>
+    /// <c>Database:Provider</c>: the SQLite file under <c>Data:Path</c>, or a PostgreSQL database shared by every
+    /// node, whose renders then also take a cross-node lock.
+    /// </summary>
+    private static void AddDatabase(this IServiceCollection services)
+    {
+        services.AddOptionsWithValidateOnStart<DatabaseOptions>().BindConfiguration("Database")
+            .Validate(o => o.Parsed is not null, "Database:Provider must be sqlite or postgres.")
+            .Validate(o => o.Parsed != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Database:ConnectionString is required when Database:Provider is postgres.");
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            // The data folder is made with the database whichever holds the rows: originals and temp files live there.
+            var paths = sp.GetRequiredService<DataPaths>();
+            return options.Parsed == DatabaseProvider.Postgres ? Database.Postgres(options.ConnectionString!) : new Database(paths.Database);
+        });
+        services.AddSingleton<Cluster.IRenderLock>(sp => sp.GetRequiredService<Database>() is { IsPostgres: true } database
+            ? new Cluster.PostgresRenderLock(database)
+            : new Cluster.LocalRenderLock());
     }
 
     /// <summary>A comma list from one configuration value, trimmed; null when the value is empty.</summary>

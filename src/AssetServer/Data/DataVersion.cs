@@ -1,15 +1,24 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace AssetServer.Data;
 
 /// <summary>
-/// SQLite's <c>PRAGMA data_version</c> read on one long-lived connection that never writes: the number changes
-/// whenever any other connection, in this process or another, commits to the database. Reading it checks the WAL
-/// index in shared memory, not any table, so it is cheap enough for every request: one prepared statement stepped
-/// through SQLite's C API, with no command or reader objects. A value is only comparable with others from the same
-/// connection: a reconnect starts a new era.
+/// A number that changes whenever anyone commits a write, read before a cached row or answer is trusted: equal
+/// numbers mean nothing was committed in between. A value is only comparable with others of the same era.
 /// </summary>
+/// <remarks>
+/// SQLite: <c>PRAGMA data_version</c> read on one long-lived connection that never writes; it changes whenever any
+/// other connection, in this process or another, commits. Reading it checks the WAL index in shared memory, not any
+/// table, so it is cheap enough for every request: one prepared statement stepped through SQLite's C API, with no
+/// command or reader objects. A reconnect starts a new era.
+/// PostgreSQL: a generation in the one-row table <c>data_generation</c>, moved on by every transaction that writes
+/// files, links, kept versions or tokens (a deferred trigger, Data/Migrations/Postgres/001_files.sql: whoever writes,
+/// this server or anything else, and the row is locked only at commit), and read per request, so a write committed on
+/// one node is seen by the very next request on any other, with no notification delay. Concurrent readers share one
+/// read that started after they arrived.
+/// </remarks>
 public sealed class DataVersion(Database database) : IDisposable
 {
     private readonly Lock gate = new();
@@ -17,8 +26,11 @@ public sealed class DataVersion(Database database) : IDisposable
     private sqlite3_stmt? statement;
     private long era;
 
-    /// <summary>The current version, paired with the connection's era; a new era means nothing earlier compares.</summary>
-    public (long Era, long Version) Read()
+    /// <summary>The current version, paired with its era; a new era means nothing earlier compares.</summary>
+    public ValueTask<(long Era, long Version)> ReadAsync(CancellationToken ct = default) =>
+        database.IsPostgres ? ReadGenerationAsync(ct) : new(ReadSqlite());
+
+    private (long Era, long Version) ReadSqlite()
     {
         lock (gate)
         {
@@ -26,7 +38,7 @@ public sealed class DataVersion(Database database) : IDisposable
             {
                 if (statement is null)
                 {
-                    connection = database.Open();
+                    connection = (SqliteConnection)database.Open();
                     // Stepping through the C API skips Microsoft.Data.Sqlite's busy retry: let SQLite wait instead.
                     Check(raw.sqlite3_busy_timeout(connection.Handle, 30_000));
                     Check(raw.sqlite3_prepare_v2(connection.Handle, "PRAGMA data_version", out statement));
@@ -41,6 +53,49 @@ public sealed class DataVersion(Database database) : IDisposable
             {
                 Close();
                 throw;
+            }
+        }
+    }
+
+    // ---- PostgreSQL: coalesced generation reads ----
+
+    /// <summary>The read in flight (it may have started before a caller arrived, so such a caller waits for the next).</summary>
+    private Task<long>? running;
+
+    /// <summary>The read that starts when <see cref="running"/> ends: everyone who arrived during it shares it.</summary>
+    private Task<long>? next;
+
+    private async ValueTask<(long Era, long Version)> ReadGenerationAsync(CancellationToken ct)
+    {
+        Task<long> read;
+        lock (gate)
+        {
+            if (running is null) read = running = StartRead(null);
+            else read = next ??= StartRead(running);
+        }
+        return (0, await read.WaitAsync(ct));
+    }
+
+    /// <summary>
+    /// One read of the generation after <paramref name="after"/> has finished. Not tied to any caller's token:
+    /// others share it; each caller stops waiting on its own token.
+    /// </summary>
+    private async Task<long> StartRead(Task<long>? after)
+    {
+        if (after is not null) await after.ContinueWith(static _ => { }, TaskScheduler.Default);
+        else await Task.Yield();
+        try
+        {
+            await using var db = await database.OpenAsync();
+            return await db.ExecuteScalarAsync<long>("SELECT value FROM data_generation");
+        }
+        finally
+        {
+            lock (gate)
+            {
+                // This read is over: the one queued behind it (if any) becomes the running one.
+                running = next;
+                next = null;
             }
         }
     }

@@ -1,20 +1,27 @@
+using System.Data;
+using System.Data.Common;
 using System.Reflection;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AssetServer.Data;
 
 /// <summary>
-/// The embedded SQLite database: opens connections and brings the schema up to date at start
-/// with the numbered scripts in <c>Data/Migrations</c>, each applied once and recorded.
+/// The database: opens connections and write transactions, and brings the schema up to date at start with the
+/// numbered scripts of its provider (<c>Data/Migrations</c> for SQLite, <c>Data/Migrations/Postgres</c>), each
+/// applied once and recorded in <c>schema_migrations</c>.
 /// </summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
-    private readonly string connectionString;
+    private readonly string? sqliteConnectionString;
+    private readonly NpgsqlDataSource? postgres;
 
+    /// <summary>An embedded SQLite file at <paramref name="path"/>.</summary>
     public Database(string path)
     {
-        connectionString = new SqliteConnectionStringBuilder
+        Provider = DatabaseProvider.Sqlite;
+        sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -27,58 +34,129 @@ public sealed class Database
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
+    private Database(NpgsqlDataSource dataSource)
     {
-        var connection = new SqliteConnection(connectionString);
+        Provider = DatabaseProvider.Postgres;
+        postgres = dataSource;
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
+    /// <summary>A PostgreSQL database shared by every node that is given the same connection string.</summary>
+    public static Database Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString));
+
+    public DatabaseProvider Provider { get; }
+
+    public bool IsPostgres => Provider == DatabaseProvider.Postgres;
+
+    /// <summary>Directus's name for the client, as its health checks use it (<c>sqlite3:responseTime</c>, <c>pg:…</c>).</summary>
+    public string ClientName => IsPostgres ? "pg" : "sqlite3";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (postgres is not null) return await postgres.OpenConnectionAsync(ct);
+        var connection = new SqliteConnection(sqliteConnectionString);
         await connection.OpenAsync(ct);
         AddFunctions(connection);
         return connection;
     }
 
-    public SqliteConnection Open()
+    public DbConnection Open()
     {
-        var connection = new SqliteConnection(connectionString);
+        if (postgres is not null) return postgres.OpenConnection();
+        var connection = new SqliteConnection(sqliteConnectionString);
         connection.Open();
         AddFunctions(connection);
         return connection;
     }
 
     /// <summary>
+    /// A write transaction. SQLite: <c>BEGIN IMMEDIATE</c> (what Microsoft.Data.Sqlite runs for Serializable) takes
+    /// the write lock up front, so two writers never deadlock upgrading a read lock. PostgreSQL: READ COMMITTED,
+    /// with every row a write starts from read <c>FOR UPDATE</c> (<see cref="FileRepository"/>), so two nodes
+    /// editing one row queue instead of losing an update.
+    /// </summary>
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct = default) =>
+        await connection.BeginTransactionAsync(IsPostgres ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, ct);
+
+    /// <summary>
     /// SQLite's own lower() folds ASCII only; searches and <c>_icontains</c> must match "École" with "école",
-    /// so lower() is replaced by .NET's invariant, Unicode-aware one on every connection.
+    /// so lower() is replaced by .NET's invariant, Unicode-aware one on every connection. (PostgreSQL's lower() is
+    /// Unicode-aware on a UTF-8 database whose ctype is not C.)
     /// </summary>
     private static void AddFunctions(SqliteConnection connection) =>
         connection.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
 
+    /// <summary>Any number taken by every node alike: the PostgreSQL advisory lock that serialises migration runs.</summary>
+    private const long MigrationLock = 0x4173_5365_7276_6572; // "AsServer"
+
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
+        if (IsPostgres)
+        {
+            // Nodes starting together: the first runs the scripts, the others wait here and then find them applied.
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLock }, tx, cancellationToken: ct));
+            await ApplyAsync(connection, tx, ct);
+            await tx.CommitAsync(ct);
+            return;
+        }
         // WAL lets readers go on while one writer commits; it is a property of the file, set once.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-        await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY NOT NULL, applied_on TEXT NOT NULL)");
-        var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_migrations")).ToHashSet();
+        await ApplyAsync(connection, null, ct);
+    }
 
-        foreach (var (version, sql) in Scripts())
+    /// <summary>
+    /// Applies the scripts not yet recorded, in order. SQLite runs each in its own transaction; PostgreSQL runs all
+    /// in the caller's, which holds the migration lock (its DDL is transactional: a failed run leaves nothing).
+    /// </summary>
+    private async Task ApplyAsync(DbConnection connection, DbTransaction? outer, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY NOT NULL, applied_on TEXT NOT NULL)",
+            transaction: outer, cancellationToken: ct));
+        var applied = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT version FROM schema_migrations", transaction: outer, cancellationToken: ct))).ToHashSet();
+
+        foreach (var (version, sql) in Scripts(Provider))
         {
             if (applied.Contains(version)) continue;
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(sql, transaction: tx);
-            await connection.ExecuteAsync(
-                "INSERT INTO schema_migrations (version, applied_on) VALUES (@version, @now)",
-                new { version, now = DateTimeOffset.UtcNow.ToString("O") }, tx);
-            await tx.CommitAsync(ct);
+            var tx = outer ?? await connection.BeginTransactionAsync(ct);
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (version, applied_on) VALUES (@version, @now)",
+                    new { version, now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));
+                if (outer is null) await tx.CommitAsync(ct);
+            }
+            finally
+            {
+                if (outer is null) await tx.DisposeAsync();
+            }
         }
     }
 
-    private static IEnumerable<(string Version, string Sql)> Scripts()
+    /// <summary>
+    /// The scripts of one provider, by version name (<c>001_files</c>): SQLite's embedded as
+    /// <c>AssetServer.Data.Migrations.001_files.sql</c>, PostgreSQL's as <c>AssetServer.Data.Migrations.Postgres.001_files.sql</c>.
+    /// </summary>
+    internal static IEnumerable<(string Version, string Sql)> Scripts(DatabaseProvider provider)
     {
         var assembly = Assembly.GetExecutingAssembly();
-        const string prefix = "AssetServer.Data.Migrations.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix) && n.EndsWith(".sql")).Order(StringComparer.Ordinal))
+        var prefix = provider == DatabaseProvider.Postgres ? "AssetServer.Data.Migrations.Postgres." : "AssetServer.Data.Migrations.";
+        var names = assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Resource: n, Version: n[prefix.Length..^4]))
+            // A dot left in the version is a sub-folder: another provider's scripts.
+            .Where(s => !s.Version.Contains('.'))
+            .OrderBy(s => s.Version, StringComparer.Ordinal);
+        foreach (var (resource, version) in names)
         {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            yield return (name[prefix.Length..^4], reader.ReadToEnd());
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            yield return (version, reader.ReadToEnd());
         }
     }
+
+    public void Dispose() => postgres?.Dispose();
 }

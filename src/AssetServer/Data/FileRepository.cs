@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace AssetServer.Data;
 
@@ -42,7 +42,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
     /// <summary>The row as last committed, or null; callers get their own copy.</summary>
-    public Task<FileRecord?> GetAsync(string id, CancellationToken ct = default) => GetAsync(id, dataVersion.Read(), ct);
+    public async Task<FileRecord?> GetAsync(string id, CancellationToken ct = default) => await GetAsync(id, await dataVersion.ReadAsync(ct), ct);
 
     /// <summary>As <see cref="GetAsync(string, CancellationToken)"/>, with the <see cref="DataVersion"/> the caller read just before.</summary>
     public async Task<FileRecord?> GetAsync(string id, (long Era, long Version) version, CancellationToken ct = default)
@@ -56,11 +56,24 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return row;
     }
 
-    /// <summary>The row as the open transaction sees it (never from memory): what a write starts from.</summary>
+    /// <summary>PostgreSQL: the row stays locked until the write commits, so a concurrent write waits and starts from this one's result.</summary>
+    private const string SelectByIdForUpdate = SelectById + " FOR UPDATE";
+
+    /// <summary>
+    /// The row as the open transaction sees it (never from memory): what a write starts from. On PostgreSQL it is
+    /// locked until commit (READ COMMITTED would otherwise let two writers start from the same row and lose one update).
+    /// </summary>
     public Task<FileRecord?> GetInTransactionAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>
-        connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, tx, cancellationToken: ct));
+        connection.QuerySingleOrDefaultAsync<FileRecord>(
+            new CommandDefinition(database.IsPostgres ? SelectByIdForUpdate : SelectById, new { id }, tx, cancellationToken: ct));
 
     private const string SelectByIds = $"SELECT {Columns} FROM files WHERE id IN @ids ORDER BY id";
+
+    /// <summary>
+    /// Locks are taken in the order rows come out, byte order of id: two batch writes never wait on each other in a
+    /// cycle. (Dapper hands Npgsql a list as one array parameter, not a list to expand: hence <c>= ANY</c>.)
+    /// </summary>
+    private const string SelectByIdsForUpdate = $"SELECT {Columns} FROM files WHERE id = ANY(@ids) ORDER BY id COLLATE \"C\" FOR UPDATE";
 
     /// <summary>
     /// The records with these ids, in id order (as Directus re-reads them), as the open transaction sees them:
@@ -69,9 +82,10 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     public async Task<List<FileRecord>> GetManyAsync(IDbConnection connection, IDbTransaction tx, IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
         var rows = new List<FileRecord>();
-        // SQLite caps bound parameters per statement; chunk big key lists.
-        foreach (var chunk in ids.Distinct().Chunk(500))
-            rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectByIds, new { ids = chunk }, tx, cancellationToken: ct)));
+        var select = database.IsPostgres ? SelectByIdsForUpdate : SelectByIds;
+        // SQLite caps bound parameters per statement; chunk big key lists. Chunks go in id order, so locks do too.
+        foreach (var chunk in ids.Distinct().Order(StringComparer.Ordinal).Chunk(500))
+            rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(select, new { ids = chunk }, tx, cancellationToken: ct)));
         return rows.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 
@@ -138,7 +152,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// </summary>
     private async Task<FileRecord?> GetByAsync(string selectId, object value, CancellationToken ct)
     {
-        var version = dataVersion.Read();
+        var version = await dataVersion.ReadAsync(ct);
         string? id;
         await using (var connection = await database.OpenAsync(ct))
             id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(selectId, new { value }, cancellationToken: ct));
@@ -155,6 +169,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
 
     private const string SelectLinks = "SELECT file_id, ref, ref_id, field, source FROM file_links WHERE file_id IN @ids ORDER BY file_id, position";
 
+    private const string SelectLinksPostgres =
+        "SELECT file_id, ref, ref_id, field, source FROM file_links WHERE file_id = ANY(@ids) ORDER BY file_id COLLATE \"C\", position";
+
     /// <summary>The links of these files, by file id.</summary>
     public async Task<ILookup<string, FileLink>> LinksAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
@@ -163,7 +180,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         foreach (var chunk in ids.Distinct().Chunk(500))
         {
             var rows = await connection.QueryAsync<(string FileId, string Ref, string RefId, string? Field, string? Source)>(
-                new CommandDefinition(SelectLinks, new { ids = chunk }, cancellationToken: ct));
+                new CommandDefinition(database.IsPostgres ? SelectLinksPostgres : SelectLinks, new { ids = chunk }, cancellationToken: ct));
             links.AddRange(rows.Select(r => (r.FileId, new FileLink(r.Ref, r.RefId, r.Field, r.Source))));
         }
         return links.ToLookup(l => l.FileId, l => l.Link);
@@ -187,12 +204,14 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     public Task<int> RemoveVersionAsync(IDbConnection connection, IDbTransaction tx, string fileId, string name, CancellationToken ct = default) =>
         connection.ExecuteAsync(new CommandDefinition(DeleteVersion, new { fileId, name }, tx, cancellationToken: ct));
 
-    /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
-    public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction (<see cref="Database.BeginWriteAsync"/>): committed when
+    /// it returns (which moves the <see cref="DataVersion"/> on), rolled back when it throws.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        // IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
+        await using var tx = await database.BeginWriteAsync(connection, ct);
         var result = await work(connection, tx);
         await tx.CommitAsync(ct);
         return result;
@@ -215,7 +234,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// </summary>
     public async IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var sql = FileQuerySql.Build(query);
+        var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await connection.ExecuteReaderAsync(command);
@@ -227,7 +246,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
-        var sql = FileQuerySql.Build(query);
+        var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         long? total = null, filtered = null;
         if (query.Meta.Contains("total_count"))
@@ -240,7 +259,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// <summary>The results of an aggregate query (<see cref="FileQuery.Aggregates"/>), one per group, in the query's order.</summary>
     public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct = default)
     {
-        var sql = FileQuerySql.BuildAggregate(query);
+        var sql = FileQuerySql.BuildAggregate(query, database.Provider);
         var groups = query.GroupBy.Count;
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
@@ -258,7 +277,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {
-        var sql = FileQuerySql.Build(query);
+        var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)))
             .Select(r => r.Id).ToList();
@@ -270,7 +289,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ListRowsAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var sql = FileQuerySql.Build(query);
+        var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await connection.ExecuteReaderAsync(command);

@@ -23,19 +23,31 @@ public static class ServerApi
     {
         var checks = new JsonObject();
         var ok = true;
+        // Directus names a database check by its client ("pg:responseTime", "sqlite3:…"); "database" stays the summary.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string status;
         try
         {
             await using var connection = await database.OpenAsync(context.RequestAborted);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(context.RequestAborted);
-            checks["database"] = "ok";
+            status = "ok";
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ok = false;
-            checks["database"] = "error";
+            status = "error";
         }
+        checks["database"] = status;
+        checks[$"{database.ClientName}:responseTime"] = new JsonArray(new JsonObject
+        {
+            ["status"] = status,
+            ["componentType"] = "datastore",
+            ["provider"] = database.Provider == DatabaseProvider.Postgres ? "postgres" : "sqlite",
+            ["observedUnit"] = "ms",
+            ["observedValue"] = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3),
+        });
         var probe = Path.Combine(paths.Temp, $"health-{Guid.NewGuid():N}");
         try
         {

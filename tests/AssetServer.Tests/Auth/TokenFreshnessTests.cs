@@ -48,10 +48,7 @@ public class TokenFreshnessTests
         // As another process would: straight in the database, so this process's memory is not told.
         await using (var connection = await app.Service<Database>().OpenAsync())
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM tokens WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
-            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+            Assert.That(await Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM tokens WHERE id = @id", new { id }), Is.EqualTo(1));
         }
 
         clock.Advance(TokenVerifier.Freshness + TimeSpan.FromMilliseconds(1));

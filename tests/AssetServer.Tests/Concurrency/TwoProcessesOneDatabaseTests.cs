@@ -8,8 +8,8 @@ namespace AssetServer.Tests.Concurrency;
 
 /// <summary>
 /// Issue 8: the server keeps rows and worked-out asset headers in memory. A write committed by another process on
-/// the same SQLite file (here the test process itself, beside a server in its own process) must be seen by the very
-/// next request, with nothing to tell the server but the database.
+/// the same SQLite file, or the same PostgreSQL database (here the test process itself, beside a server in its own
+/// process) must be seen by the very next request, with nothing to tell the server but the database.
 /// </summary>
 public class TwoProcessesOneDatabaseTests
 {
@@ -36,26 +36,20 @@ public class TwoProcessesOneDatabaseTests
             for (var warm = 0; warm < 3; warm++)
                 foreach (var url in urls) Assert.That(await NameAsync(url), Is.EqualTo("first.png"));
 
-            var database = new Database(Path.Combine(data, "assetserver.db"));
+            using var database = TestDatabase.For(data);
             for (var round = 1; round <= 5; round++)
             {
                 await using (var connection = await database.OpenAsync())
                 {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = "UPDATE files SET filename_download = $name WHERE id = $id";
-                    command.Parameters.AddWithValue("$name", $"renamed-{round}.png");
-                    command.Parameters.AddWithValue("$id", id);
-                    Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+                    Assert.That(await Dapper.SqlMapper.ExecuteAsync(connection,
+                        "UPDATE files SET filename_download = @name WHERE id = @id", new { name = $"renamed-{round}.png", id }), Is.EqualTo(1));
                 }
                 foreach (var url in urls) Assert.That(await NameAsync(url), Is.EqualTo($"renamed-{round}.png"), $"round {round}, {url}");
             }
 
             await using (var connection = await database.OpenAsync())
             {
-                await using var command = connection.CreateCommand();
-                command.CommandText = "DELETE FROM files WHERE id = $id";
-                command.Parameters.AddWithValue("$id", id);
-                await command.ExecuteNonQueryAsync();
+                await Dapper.SqlMapper.ExecuteAsync(connection, "DELETE FROM files WHERE id = @id", new { id });
             }
             foreach (var url in urls) Assert.That((await anonymous.GetAsync(url)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), url);
         }

@@ -1,4 +1,5 @@
 using AssetServer.Data;
+using Dapper;
 using AssetServer.Tests.Support;
 
 namespace AssetServer.Tests.Data;
@@ -18,10 +19,7 @@ public class RowFreshnessTests
     {
         // A separate connection, as another process (or the CLI) would use.
         await using var connection = await app.Service<Database>().OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$id", id);
-        await command.ExecuteNonQueryAsync();
+        await connection.ExecuteAsync(sql, new { id });
     }
 
     [Test]
@@ -29,12 +27,12 @@ public class RowFreshnessTests
     {
         var file = await app.UploadOkAsync("abc"u8.ToArray(), "v.txt", "text/plain");
         var version = app.Service<DataVersion>();
-        var before = version.Read();
-        Assert.That(version.Read(), Is.EqualTo(before));
+        var before = await version.ReadAsync();
+        Assert.That(await version.ReadAsync(), Is.EqualTo(before));
 
-        await ExecuteAsync("UPDATE files SET title = 'moved' WHERE id = $id", file["id"]!.GetValue<string>());
+        await ExecuteAsync("UPDATE files SET title = 'moved' WHERE id = @id", file["id"]!.GetValue<string>());
 
-        Assert.That(version.Read(), Is.Not.EqualTo(before));
+        Assert.That(await version.ReadAsync(), Is.Not.EqualTo(before));
     }
 
     [Test]
@@ -45,10 +43,10 @@ public class RowFreshnessTests
         Assert.That((await repository.GetAsync(id))!.Title, Is.EqualTo("First"));
         Assert.That((await repository.GetAsync(id))!.Title, Is.EqualTo("First"));
 
-        await ExecuteAsync("UPDATE files SET title = 'Changed elsewhere' WHERE id = $id", id);
+        await ExecuteAsync("UPDATE files SET title = 'Changed elsewhere' WHERE id = @id", id);
         Assert.That((await repository.GetAsync(id))!.Title, Is.EqualTo("Changed elsewhere"));
 
-        await ExecuteAsync("DELETE FROM files WHERE id = $id", id);
+        await ExecuteAsync("DELETE FROM files WHERE id = @id", id);
         Assert.That(await repository.GetAsync(id), Is.Null);
     }
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using AssetServer.Tests.Support;
-using Microsoft.Data.Sqlite;
+using Dapper;
 
 namespace AssetServer.Tests.Hardening;
 
@@ -192,26 +192,17 @@ public class CrashRecoveryTests
 
     private List<Row> ReadRows()
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "assetserver.db")};Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, filename_disk, filesize, checksum FROM files";
-        using var reader = command.ExecuteReader();
-        var rows = new List<Row>();
-        while (reader.Read()) rows.Add(new Row(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
-        return rows;
+        using var database = TestDatabase.For(dataPath);
+        using var connection = database.Open();
+        return connection.Query<(string, string, long, string)>("SELECT id, filename_disk, filesize, checksum FROM files")
+            .Select(r => new Row(r.Item1, r.Item2, r.Item3, r.Item4)).ToList();
     }
 
     private List<string> ReadColumn(string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "assetserver.db")};Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var values = new List<string>();
-        while (reader.Read()) values.Add(reader.GetString(0));
-        return values;
+        using var database = TestDatabase.For(dataPath);
+        using var connection = database.Open();
+        return connection.Query<string>(sql).ToList();
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

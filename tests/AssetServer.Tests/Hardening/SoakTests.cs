@@ -114,13 +114,9 @@ public class SoakTests
                 Assert.That((await check.GetAsync($"/files/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), id);
             // Every original on disk is a live file's, or a replaced one kept as a version (Files:KeepVersions).
             long kept;
-            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataPath, "assetserver.db")};Pooling=false"))
-            {
-                db.Open();
-                using var count = db.CreateCommand();
-                count.CommandText = "SELECT COUNT(*) FROM file_versions";
-                kept = (long)count.ExecuteScalar()!;
-            }
+            using (var database = TestDatabase.For(dataPath))
+            await using (var db = await database.OpenAsync())
+                kept = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT COUNT(*) FROM file_versions");
             Assert.That(Directory.GetFiles(Path.Combine(dataPath, "files")), Has.Length.EqualTo(live.Count + kept));
             Assert.That(server.Log, Does.Not.Contain("fail:").And.Not.Contain("Exception"), server.Log);
         }

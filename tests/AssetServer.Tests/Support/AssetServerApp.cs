@@ -9,14 +9,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AssetServer.Tests.Support;
 
 /// <summary>
-/// The real app over a fresh temp data folder and SQLite file. One per fixture; settings can be
-/// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>).
+/// The real app over a fresh temp data folder and SQLite file, or its own fresh PostgreSQL database when
+/// <c>ASSETSERVER_TEST_POSTGRES</c> is set (<see cref="TestDatabase"/>). One per fixture; settings can be
+/// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>); two instances given the same
+/// <c>Database:ConnectionString</c> share one database, as two nodes would.
 /// </summary>
 public sealed class AssetServerApp : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token-0123456789";
 
     private readonly Dictionary<string, string?> settings;
+
+    /// <summary>The PostgreSQL database made for this instance alone, dropped with it.</summary>
+    private readonly string? ownDatabase;
 
     public AssetServerApp(params (string Key, string? Value)[] overrides)
     {
@@ -26,6 +31,12 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
             ["Auth:AdminToken"] = AdminToken,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (TestDatabase.IsPostgres && !overrides.Any(o => o.Key == "Database:ConnectionString"))
+        {
+            ownDatabase = TestDatabase.Create();
+            settings["Database:Provider"] = "postgres";
+            settings["Database:ConnectionString"] = ownDatabase;
+        }
         foreach (var (key, value) in overrides) settings[key] = value;
         DataPath = settings["Data:Path"]!;
         Directory.CreateDirectory(DataPath);
@@ -85,7 +96,7 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         await using var connection = await Service<Database>().OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM files";
-        return (long)(await command.ExecuteScalarAsync())!;
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     public string[] OriginalsOnDisk() => Directory.Exists(OriginalsPath) ? Directory.GetFiles(OriginalsPath) : [];
@@ -119,6 +130,7 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
+        if (ownDatabase is not null) TestDatabase.Drop(ownDatabase);
         try
         {
             Directory.Delete(DataPath, recursive: true);

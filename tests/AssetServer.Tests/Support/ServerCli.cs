@@ -22,6 +22,7 @@ public static class ServerCli
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AssetServer.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["ASSETSERVER_Data__Path"] = dataPath;
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataPath)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
         start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
 

@@ -55,6 +55,7 @@ public sealed class ServerProcess : IDisposable
             UseShellExecute = false,
         };
         start.Environment["ASSETSERVER_Data__Path"] = dataPath;
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataPath)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
         start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using AssetServer.Data;
 using Dapper;
 
 namespace AssetServer.Files.Query;
@@ -8,16 +9,21 @@ namespace AssetServer.Files.Query;
 /// Builds the SQL for a <see cref="FileQuery"/>. Identifiers come from <see cref="FileFields"/> only;
 /// every value becomes a numbered parameter, never text in the statement.
 /// </summary>
+/// <remarks>
+/// One statement per query for either database, written so both answer alike: PostgreSQL compares and sorts text
+/// with <c>COLLATE "C"</c> (SQLite's BINARY: byte order), puts NULLs first ascending and last descending as SQLite
+/// does, and casts aggregates to the types SQLite returns (integer sums, double averages), so JSON answers are the
+/// same whichever database holds the rows.
+/// </remarks>
 public static class FileQuerySql
 {
     public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
 
-
-    public static Statement Build(FileQuery query)
+    public static Statement Build(FileQuery query, DatabaseProvider dialect = DatabaseProvider.Sqlite)
     {
-        var parameters = new Parameters();
+        var parameters = new Parameters(dialect);
         var whereSql = Where(query, parameters);
-        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query)}");
+        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
     }
@@ -26,26 +32,41 @@ public static class FileQuerySql
     /// The statement of an aggregate query (<see cref="FileQuery.Aggregates"/>): the grouped columns as <c>g0…</c>, then
     /// each aggregate as <c>a0…</c>, in the query's order; one row per group, or one row in all without groups.
     /// </summary>
-    public static AggregateStatement BuildAggregate(FileQuery query)
+    public static AggregateStatement BuildAggregate(FileQuery query, DatabaseProvider dialect = DatabaseProvider.Sqlite)
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
-        var parameters = new Parameters();
+        var parameters = new Parameters(dialect);
         var whereSql = Where(query, parameters);
-        var columns = query.GroupBy.Select((name, i) => $"{query.Table.Find(name)!.Sql} AS g{i}")
-            .Concat(aggregates.Select((a, i) => $"{Aggregate(a, query.Table)} AS a{i}"));
+        var columns = query.GroupBy.Select((name, i) => $"{Column(query.Table.Find(name)!, dialect)} AS g{i}")
+            .Concat(aggregates.Select((a, i) => $"{Aggregate(a, query.Table, dialect)} AS a{i}"));
         var select = new StringBuilder($"SELECT {string.Join(", ", columns)} FROM {query.Table.Name}{whereSql}");
-        if (query.GroupBy.Count > 0) select.Append(" GROUP BY ").Append(string.Join(", ", query.GroupBy.Select(name => query.Table.Find(name)!.Sql)));
-        if (query.Sort.Count > 0) select.Append(" ORDER BY ").Append(OrderBy(query));
+        if (query.GroupBy.Count > 0)
+            select.Append(" GROUP BY ").Append(string.Join(", ", query.GroupBy.Select(name => Column(query.Table.Find(name)!, dialect))));
+        if (query.Sort.Count > 0) select.Append(" ORDER BY ").Append(OrderBy(query, dialect));
         Page(select, query, parameters);
         return new AggregateStatement(select.ToString(), parameters.Values);
     }
 
     public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
 
-    private static string Aggregate(FileAggregate aggregate, QueryTable table)
+    private static string Aggregate(FileAggregate aggregate, QueryTable table, DatabaseProvider dialect)
     {
-        var column = aggregate.Field is null ? "*" : table.Find(aggregate.Field)!.Sql;
+        var field = aggregate.Field is null ? null : table.Find(aggregate.Field)!;
+        var column = field is null ? "*" : Column(field, dialect);
+        var sql = AggregateSql(aggregate, column);
+        if (dialect != DatabaseProvider.Postgres || field is null) return sql;
+        // PostgreSQL sums integers as numeric and averages as numeric; SQLite gives an integer sum and a double
+        // average. Cast back so both write the same JSON (an expression column is a double already, see Column).
         return aggregate.Function switch
+        {
+            "sum" or "sumDistinct" when IsIntegerColumn(field) => $"CAST({sql} AS bigint)",
+            "avg" or "avgDistinct" => $"CAST({sql} AS double precision)",
+            _ => sql,
+        };
+    }
+
+    private static string AggregateSql(FileAggregate aggregate, string column) =>
+        aggregate.Function switch
         {
             "count" => $"COUNT({column})",
             "countDistinct" => $"COUNT(DISTINCT {column})",
@@ -57,7 +78,25 @@ public static class FileQuerySql
             "max" => $"MAX({column})",
             _ => throw new InvalidOperationException($"Aggregate {aggregate.Function} passed validation but has no SQL."),
         };
-    }
+
+    /// <summary>An integer field stored in its own column (an expression such as Strapi's size in kB is a real number).</summary>
+    private static bool IsIntegerColumn(FileField field) => field.Kind == FieldKind.Integer && field.Sql == field.Name;
+
+    /// <summary>
+    /// The SQL of a field as a value. A numeric expression is a double on PostgreSQL, as SQLite computes it
+    /// (PostgreSQL would give numeric, which reads back as decimal).
+    /// </summary>
+    private static string Column(FileField field, DatabaseProvider dialect) =>
+        dialect == DatabaseProvider.Postgres && field.Kind == FieldKind.Integer && field.Sql != field.Name
+            ? $"CAST({field.Sql} AS double precision)"
+            : field.Sql;
+
+    /// <summary>
+    /// The SQL of a field where text is compared or sorted: byte order on both databases (SQLite's BINARY collation;
+    /// PostgreSQL's "C"), whatever the PostgreSQL database's own collation is.
+    /// </summary>
+    private static string Ordered(FileField field, DatabaseProvider dialect) =>
+        dialect == DatabaseProvider.Postgres && field.Kind != FieldKind.Integer ? $"{field.Sql} COLLATE \"C\"" : Column(field, dialect);
 
     /// <summary>The filter and the search, as one <c> WHERE …</c> (empty when neither is given).</summary>
     private static string Where(FileQuery query, Parameters parameters)
@@ -67,18 +106,27 @@ public static class FileQuerySql
         if (query.Search is { } search)
         {
             var p = parameters.Bind(search.ToLowerInvariant());
-            where.Add("(" + string.Join(" OR ", query.Table.Searchable.Select(f => $"instr(lower({f}), {p}) > 0")) + ")");
+            where.Add("(" + string.Join(" OR ", query.Table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")");
         }
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
     }
 
-    private static string OrderBy(FileQuery query) =>
-        string.Join(", ", query.Sort.Select(k => $"{query.Table.Find(k.Field)!.Sql}{(k.Descending ? " DESC" : " ASC")}"));
+    /// <summary>SQLite puts NULLs first ascending and last descending; PostgreSQL is told to do the same.</summary>
+    private static string OrderBy(FileQuery query, DatabaseProvider dialect) =>
+        string.Join(", ", query.Sort.Select(k =>
+        {
+            var column = Ordered(query.Table.Find(k.Field)!, dialect);
+            if (dialect != DatabaseProvider.Postgres) return column + (k.Descending ? " DESC" : " ASC");
+            return column + (k.Descending ? " DESC NULLS LAST" : " ASC NULLS FIRST");
+        }));
 
     private static void Page(StringBuilder select, FileQuery query, Parameters parameters)
     {
         if (query.Limit is null && query.Offset == 0) return;
-        select.Append(" LIMIT ").Append(parameters.Bind((long)(query.Limit ?? -1)));
+        // SQLite's "no limit" is -1, PostgreSQL's is ALL.
+        select.Append(" LIMIT ").Append(query.Limit is null && parameters.Dialect == DatabaseProvider.Postgres
+            ? "ALL"
+            : parameters.Bind((long)(query.Limit ?? -1)));
         select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
     }
 
@@ -94,37 +142,40 @@ public static class FileQuerySql
 
     private static string Condition(FilterCondition c, Parameters parameters)
     {
-        var column = c.Field.Sql;
+        var column = Column(c.Field, parameters.Dialect);
+        var ordered = Ordered(c.Field, parameters.Dialect);
+        var text = c.Field.Kind != FieldKind.Integer;
         string P(JsonNode? value) => parameters.Bind(Value(value));
+        string Instr(string haystack, string needle) => parameters.Instr(haystack, needle);
         switch (c.Operator)
         {
             case "_eq": return c.Value is null ? $"{column} IS NULL" : $"{column} = {P(c.Value)}";
             case "_neq": return c.Value is null ? $"{column} IS NOT NULL" : $"{column} <> {P(c.Value)}";
-            case "_lt": return $"{column} < {P(c.Value)}";
-            case "_lte": return $"{column} <= {P(c.Value)}";
-            case "_gt": return $"{column} > {P(c.Value)}";
-            case "_gte": return $"{column} >= {P(c.Value)}";
+            case "_lt": return $"{ordered} < {P(c.Value)}";
+            case "_lte": return $"{ordered} <= {P(c.Value)}";
+            case "_gt": return $"{ordered} > {P(c.Value)}";
+            case "_gte": return $"{ordered} >= {P(c.Value)}";
             case "_in": return $"{column} IN ({List(c.Value, parameters)})";
             case "_nin": return $"{column} NOT IN ({List(c.Value, parameters)})";
-            case "_between": return $"{column} BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
-            case "_nbetween": return $"{column} NOT BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
+            case "_between": return $"{ordered} BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
+            case "_nbetween": return $"{ordered} NOT BETWEEN {P(c.Value![0])} AND {P(c.Value[1])}";
             case "_null": return Truth(c.Value) ? $"{column} IS NULL" : $"{column} IS NOT NULL";
             case "_nnull": return Truth(c.Value) ? $"{column} IS NOT NULL" : $"{column} IS NULL";
-            case "_empty": return Truth(c.Value) ? Empty(column) : $"NOT {Empty(column)}";
-            case "_nempty": return Truth(c.Value) ? $"NOT {Empty(column)}" : Empty(column);
-            // instr() is case-sensitive, as Directus's _contains is; _icontains lowers both sides.
-            case "_contains": return $"instr({column}, {P(c.Value)}) > 0";
-            case "_ncontains": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) = 0)";
-            case "_icontains": return $"instr(lower({column}), lower({P(c.Value)})) > 0";
-            case "_nicontains": return $"({column} IS NULL OR instr(lower({column}), lower({P(c.Value)})) = 0)";
+            case "_empty": return Truth(c.Value) ? Empty(column, text) : $"NOT {Empty(column, text)}";
+            case "_nempty": return Truth(c.Value) ? $"NOT {Empty(column, text)}" : Empty(column, text);
+            // instr()/strpos() are case-sensitive, as Directus's _contains is; _icontains lowers both sides.
+            case "_contains": return $"{Instr(column, P(c.Value))} > 0";
+            case "_ncontains": return $"({column} IS NULL OR {Instr(column, P(c.Value))} = 0)";
+            case "_icontains": return $"{Instr($"lower({column})", $"lower({P(c.Value)})")} > 0";
+            case "_nicontains": return $"({column} IS NULL OR {Instr($"lower({column})", $"lower({P(c.Value)})")} = 0)";
             case "_ieq": return $"lower({column}) = lower({P(c.Value)})";
             case "_nieq": return $"({column} IS NULL OR lower({column}) <> lower({P(c.Value)}))";
-            case "_istarts_with": return $"instr(lower({column}), lower({P(c.Value)})) = 1";
-            case "_nistarts_with": return $"({column} IS NULL OR instr(lower({column}), lower({P(c.Value)})) <> 1)";
+            case "_istarts_with": return $"{Instr($"lower({column})", $"lower({P(c.Value)})")} = 1";
+            case "_nistarts_with": return $"({column} IS NULL OR {Instr($"lower({column})", $"lower({P(c.Value)})")} <> 1)";
             case "_iends_with": return EndsWith($"lower({column})", $"lower({P(c.Value)})");
             case "_niends_with": return $"({column} IS NULL OR NOT {EndsWith($"lower({column})", $"lower({P(c.Value)})")})";
-            case "_starts_with": return $"instr({column}, {P(c.Value)}) = 1";
-            case "_nstarts_with": return $"({column} IS NULL OR instr({column}, {P(c.Value)}) <> 1)";
+            case "_starts_with": return $"{Instr(column, P(c.Value))} = 1";
+            case "_nstarts_with": return $"({column} IS NULL OR {Instr(column, P(c.Value))} <> 1)";
             case "_ends_with": return EndsWith(column, P(c.Value));
             case "_nends_with": return $"({column} IS NULL OR NOT {EndsWith(column, P(c.Value))})";
             default: throw new InvalidOperationException($"Operator {c.Operator} passed validation but has no SQL.");
@@ -134,7 +185,9 @@ public static class FileQuerySql
     private static string EndsWith(string column, string p) =>
         $"(length({column}) >= length({p}) AND substr({column}, length({column}) - length({p}) + 1) = {p})";
 
-    private static string Empty(string column) => $"({column} IS NULL OR {column} = '' OR {column} = '[]' OR {column} = '{{}}')";
+    /// <summary>Directus's empty: null, or for text an empty string, array or object (a number is never '' on SQLite either).</summary>
+    private static string Empty(string column, bool text) =>
+        text ? $"({column} IS NULL OR {column} = '' OR {column} = '[]' OR {column} = '{{}}')" : $"({column} IS NULL)";
 
     private static string List(JsonNode? values, Parameters parameters) =>
         values is JsonArray { Count: > 0 } array ? string.Join(", ", array.Select(v => parameters.Bind(Value(v)))) : "NULL";
@@ -153,9 +206,15 @@ public static class FileQuerySql
     /// Names parameters from a running count: asking <see cref="DynamicParameters.ParameterNames"/> for its count
     /// walks every earlier name, which made a filter of n values cost n² (issue 9).
     /// </summary>
-    private sealed class Parameters
+    private sealed class Parameters(DatabaseProvider dialect)
     {
         private int count;
+
+        public DatabaseProvider Dialect { get; } = dialect;
+
+        /// <summary>The 1-based position of <paramref name="needle"/> in <paramref name="haystack"/>, 0 when absent.</summary>
+        public string Instr(string haystack, string needle) =>
+            Dialect == DatabaseProvider.Postgres ? $"strpos({haystack}, {needle})" : $"instr({haystack}, {needle})";
 
         public DynamicParameters Values { get; } = new();
 

@@ -53,15 +53,7 @@ public class DecompressionBombTests
         var file = await app.UploadOkAsync(bytes, "bomb-nosize.png", "image/png");
         var id = file["id"]!.GetValue<string>();
         await using (var connection = await app.Service<AssetServer.Data.Database>().OpenAsync())
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "UPDATE files SET width = NULL, height = NULL WHERE id = $id";
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "$id";
-            parameter.Value = id;
-            command.Parameters.Add(parameter);
-            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
-        }
+            Assert.That(await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE files SET width = NULL, height = NULL WHERE id = @id", new { id }), Is.EqualTo(1));
 
         using var client = HostileKit.Client(app);
         using var res = await client.GetAsync($"/assets/{id}?width=100");
