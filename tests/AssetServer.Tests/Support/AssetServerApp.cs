@@ -27,6 +27,8 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides) settings[key] = value;
+        // In s3 mode (ASSETSERVER_TEST_S3) the store's settings, unless the test sets its own.
+        foreach (var (key, value) in TestStorage.Settings(settings["Data:Path"]!)) settings.TryAdd(key, value);
         DataPath = settings["Data:Path"]!;
         Directory.CreateDirectory(DataPath);
     }
@@ -88,7 +90,8 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public string[] OriginalsOnDisk() => Directory.Exists(OriginalsPath) ? Directory.GetFiles(OriginalsPath) : [];
+    /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
+    public string[] OriginalsOnDisk() => TestStorage.Originals(Services, DataPath, OriginalsPath);
 
     public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];
 

@@ -64,8 +64,8 @@ public sealed class AssetStore : IDerivativeInvalidator
         timeout = Durations.Parse(value.TransformTimeout, "Assets:TransformTimeout");
         retryAfterSeconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 3600);
         memory = new LruIndex<AssetHandle>(value.MemoryCacheBytes, int.MaxValue);
-        // In s3 mode the disk tier is only this node's hot copy of what the bucket holds: half the local budget.
-        disk = new LruIndex<string>(shared is null ? value.CacheMaxBytes : storage.Value.LocalCacheBytes / 2, value.CacheMaxEntries);
+        // In s3 mode the disk tier is only this node's hot copy of what the bucket holds: at most half the local budget.
+        disk = new LruIndex<string>(shared is null ? value.CacheMaxBytes : Math.Min(value.CacheMaxBytes, storage.Value.LocalCacheBytes / 2), value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
         Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
             Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels, value.RenderBudgetPixels);
