@@ -14,6 +14,9 @@ public interface IOriginalStore
     /// <summary><c>local</c> or <c>s3</c>, as configured (health reports it).</summary>
     string Provider { get; }
 
+    /// <summary>Derivatives shared by every node (s3 mode); null when each node renders its own (local).</summary>
+    S3.SharedDerivatives? Derivatives { get; }
+
     /// <summary>Stores a flushed temp file as original <paramref name="name"/>; the temp file is moved or left for the caller to delete.</summary>
     Task PutAsync(string tempPath, string name, long size, CancellationToken ct);
 

@@ -8,6 +8,8 @@ public sealed class LocalOriginalStore(FileStore files) : IOriginalStore
 {
     public string Provider => StorageOptions.LocalProvider;
 
+    public S3.SharedDerivatives? Derivatives => null;
+
     public Task PutAsync(string tempPath, string name, long size, CancellationToken ct)
     {
         files.Commit(tempPath, name);

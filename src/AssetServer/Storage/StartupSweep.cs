@@ -37,8 +37,9 @@ public static class StartupSweep
         if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals or derivative folders", removed);
 
         // The object store: puts a crash interrupted, objects no row references, derivatives of gone or older bytes.
-        await services.GetRequiredService<IOriginalStore>().SweepAsync(CancellationToken.None);
-        if (services.GetService<S3.SharedDerivatives>() is { } shared)
+        var originals = services.GetRequiredService<IOriginalStore>();
+        await originals.SweepAsync(CancellationToken.None);
+        if (originals.Derivatives is { } shared)
         {
             var digests = (await repository.AllContentKeysAsync()).ToDictionary(r => r.Id, Assets.Store.AssetStore.ContentDigest, StringComparer.Ordinal);
             await shared.SweepAsync(digests, CancellationToken.None);

@@ -7,7 +7,7 @@ namespace AssetServer.Storage;
 /// <summary>Registration of the <c>Storage</c> section: the original store of the configured provider.</summary>
 public static class StorageSetup
 {
-    public static IServiceCollection AddOriginalStore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddOriginalStore(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<StorageOptions>().BindConfiguration("Storage")
             .Validate(o => o.IsS3 || string.Equals(o.Provider, StorageOptions.LocalProvider, StringComparison.OrdinalIgnoreCase),
@@ -18,18 +18,18 @@ public static class StorageSetup
             .Validate(o => o.LocalCacheBytes > 0, "Storage:LocalCacheBytes must be a positive number of bytes.");
         // The other providers' (and the cluster's render lock) defaults; a clustered set-up registers its own first.
         services.TryAddSingleton<Cluster.IRenderLock, Cluster.LocalRenderLock>();
-        if (!string.Equals(configuration["Storage:Provider"], StorageOptions.S3Provider, StringComparison.OrdinalIgnoreCase))
-        {
-            services.AddSingleton<IOriginalStore, LocalOriginalStore>();
-            return services;
-        }
+        services.AddSingleton<LocalOriginalStore>();
         services.AddSingleton<S3Bucket>();
         services.AddSingleton<StorageIntents>();
         services.AddSingleton<SharedDerivatives>();
         services.AddSingleton(sp => new OriginalCache(
             Path.Combine(sp.GetRequiredService<DataPaths>().Root, "cache", "originals"),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LocalCacheBytes / 2));
-        services.AddSingleton<IOriginalStore, S3OriginalStore>();
+        services.AddSingleton<S3OriginalStore>();
+        // Chosen when first needed, from the bound options (test hosts add their settings after registration).
+        services.AddSingleton<IOriginalStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsS3
+            ? sp.GetRequiredService<S3OriginalStore>()
+            : sp.GetRequiredService<LocalOriginalStore>());
         return services;
     }
 }

@@ -42,8 +42,9 @@ public static class TestStorage
     /// </summary>
     public static string[] Originals(IServiceProvider services, string dataPath, string originalsFolder)
     {
-        if (services.GetService<S3Bucket>() is not { } bucket)
+        if (services.GetRequiredService<AssetServer.Storage.IOriginalStore>().Provider != "s3")
             return Directory.Exists(originalsFolder) ? Directory.GetFiles(originalsFolder) : [];
+        var bucket = services.GetRequiredService<S3Bucket>();
         var mirror = Path.Combine(dataPath, "s3-mirror", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(mirror);
         return Task.Run(async () =>

@@ -50,12 +50,12 @@ public sealed class AssetStore : IDerivativeInvalidator
 
     public AssetStore(
         FileStore files, IOriginalStore originals, Cluster.IRenderLock renderLock, IOptions<StorageOptions> storage, IOptions<AssetsOptions> options,
-        RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger, SharedDerivatives? shared = null)
+        RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger)
     {
         this.files = files;
         this.originals = originals;
         this.renderLock = renderLock;
-        this.shared = shared;
+        shared = originals.Derivatives;
         this.metrics = metrics;
         this.pipeline = pipeline;
         this.logger = logger;

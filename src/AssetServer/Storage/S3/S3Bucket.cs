@@ -97,7 +97,14 @@ public sealed class S3Bucket : IDisposable
         }
         catch
         {
-            await AbortAsync(key, uploadId);
+            try
+            {
+                await AbortAsync(key, uploadId);
+            }
+            catch (Exception)
+            {
+                // The intent keeps the upload id: the start-up sweep tries again.
+            }
             throw;
         }
     }
@@ -106,15 +113,24 @@ public sealed class S3Bucket : IDisposable
     public Task PutBytesAsync(string key, byte[] bytes, CancellationToken ct) =>
         client.PutObjectAsync(new PutObjectRequest { BucketName = Name, Key = key, InputStream = new MemoryStream(bytes), UseChunkEncoding = false }, ct);
 
-    /// <summary>Gives up a multipart upload: its parts are freed. An upload already gone is fine.</summary>
-    public async Task AbortAsync(string key, string uploadId)
+    /// <summary>
+    /// Gives up a multipart upload so its parts are freed; true when done or already gone, false when the server
+    /// refuses (s3rver has no AbortMultipartUpload: it answers 405 and keeps the parts).
+    /// </summary>
+    public async Task<bool> AbortAsync(string key, string uploadId)
     {
         try
         {
             await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Name, Key = key, UploadId = uploadId });
+            return true;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
+        {
+            return false;
         }
     }
 

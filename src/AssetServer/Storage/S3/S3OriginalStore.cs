@@ -12,13 +12,15 @@ namespace AssetServer.Storage.S3;
 /// local copy from <see cref="OriginalCache"/>.
 /// </summary>
 public sealed class S3OriginalStore(
-    S3Bucket bucket, StorageIntents intents, OriginalCache cache, FileRepository repository, IOptions<Server.ServerOptions> server,
+    S3Bucket bucket, StorageIntents intents, OriginalCache cache, SharedDerivatives derivatives, FileRepository repository, IOptions<Server.ServerOptions> server,
     TimeProvider time, ILogger<S3OriginalStore> logger) : IOriginalStore
 {
     /// <summary>Another node's put older than this is taken as crashed (a 5 GB upload on a slow link takes well under it).</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
 
     public string Provider => StorageOptions.S3Provider;
+
+    public SharedDerivatives? Derivatives => derivatives;
 
     public string Node => NodeId(server.Value);
 
@@ -30,13 +32,19 @@ public sealed class S3OriginalStore(
     {
         var key = bucket.OriginalKey(name);
         await intents.BeginAsync(key, Node, ct);
+        string? upload = null;
         try
         {
-            await bucket.PutFileAsync(key, tempPath, size, uploadId => intents.StartedUploadAsync(key, uploadId, CancellationToken.None), ct);
+            await bucket.PutFileAsync(key, tempPath, size, async uploadId =>
+            {
+                upload = uploadId;
+                await intents.StartedUploadAsync(key, uploadId, CancellationToken.None);
+            }, ct);
         }
         catch
         {
-            await DeleteAsync(name);
+            // An upload whose parts could not be freed keeps its intent, so the start-up sweep tries again.
+            if (upload is null || await TryAbortAsync(key, upload)) await DeleteAsync(name);
             throw;
         }
         // The bytes are in the store; the temp file is the caller's to delete (as after a rename, nothing is left).
@@ -94,7 +102,8 @@ public sealed class S3OriginalStore(
         foreach (var intent in await intents.AllAsync(ct))
         {
             if (intent.Node != Node && now - intent.Started < Grace) continue;
-            if (intent.UploadId is { } uploadId) await bucket.AbortAsync(intent.Key, uploadId);
+            if (intent.UploadId is { } uploadId && !await bucket.AbortAsync(intent.Key, uploadId))
+                logger.LogWarning("The object store refused to abort upload {UploadId} of {Key}; its parts stay there", uploadId, intent.Key);
             if (!referenced.Contains(intent.Key))
             {
                 await bucket.DeleteAsync(intent.Key, ct);
@@ -111,6 +120,19 @@ public sealed class S3OriginalStore(
             removed++;
         }
         if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals from the object store", removed);
+    }
+
+    private async Task<bool> TryAbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            return await bucket.AbortAsync(key, uploadId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not abort upload {UploadId} of {Key}", uploadId, key);
+            return false;
+        }
     }
 
     private static void TryDelete(string path)
