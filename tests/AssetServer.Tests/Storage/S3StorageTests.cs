@@ -9,6 +9,7 @@ using AssetServer.Data;
 using AssetServer.Storage.S3;
 using AssetServer.Tests.Support;
 using Dapper;
+using S3Bucket = AssetServer.Storage.S3.S3Bucket;
 
 namespace AssetServer.Tests.Storage;
 
