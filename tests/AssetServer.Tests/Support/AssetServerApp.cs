@@ -91,6 +91,9 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     }
 
     /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
+    /// <summary>A local path holding the original named <paramref name="name"/> (in s3 mode a copy of its object; missing when it is).</summary>
+    public string OriginalFile(string name) => TestStorage.Original(Services, DataPath, OriginalsPath, name);
+
     public string[] OriginalsOnDisk() => TestStorage.Originals(Services, DataPath, OriginalsPath);
 
     public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];

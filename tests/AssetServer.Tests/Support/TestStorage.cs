@@ -45,7 +45,8 @@ public static class TestStorage
         if (services.GetRequiredService<AssetServer.Storage.IOriginalStore>().Provider != "s3")
             return Directory.Exists(originalsFolder) ? Directory.GetFiles(originalsFolder) : [];
         var bucket = services.GetRequiredService<S3Bucket>();
-        var mirror = Path.Combine(dataPath, "s3-mirror", Guid.NewGuid().ToString("N"));
+        // One mirror folder, so two listings of the same objects give the same paths (tests compare snapshots).
+        var mirror = Path.Combine(dataPath, "s3-mirror");
         Directory.CreateDirectory(mirror);
         return Task.Run(async () =>
         {
@@ -53,9 +54,25 @@ public static class TestStorage
             await foreach (var entry in bucket.ListAsync(bucket.OriginalsFolder))
             {
                 var path = Path.Combine(mirror, entry.Key[bucket.OriginalsFolder.Length..]);
+                File.Delete(path);
                 if (await bucket.DownloadAsync(entry.Key, path, CancellationToken.None)) paths.Add(path);
             }
             return paths.ToArray();
         }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A local path holding original <paramref name="name"/>: its file on disk, or in s3 mode a copy of its object (a
+    /// path that does not exist when the object does not).
+    /// </summary>
+    public static string Original(IServiceProvider services, string dataPath, string originalsFolder, string name)
+    {
+        if (services.GetRequiredService<AssetServer.Storage.IOriginalStore>().Provider != "s3") return Path.Combine(originalsFolder, name);
+        var bucket = services.GetRequiredService<S3Bucket>();
+        var path = Path.Combine(dataPath, "s3-mirror", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
+        Task.Run(() => bucket.DownloadAsync(bucket.OriginalKey(name), path, CancellationToken.None)).GetAwaiter().GetResult();
+        return path;
     }
 }
