@@ -76,6 +76,7 @@ public static class ServiceSetup
         services.AddSingleton<DataVersion>();
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
+        services.AddOriginalStore();
         services.AddTokenAuthentication();
         services.AddSingleton<MetadataScraper>();
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));

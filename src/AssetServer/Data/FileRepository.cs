@@ -227,6 +227,15 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
         return names.ToHashSet(StringComparer.Ordinal);
     }
 
+    private const string SelectContentKeys = "SELECT id, checksum, filesize, modified_on, filename_disk FROM files";
+
+    /// <summary>Every file with just what names its content (<c>AssetStore.ContentDigest</c>): for the start-up sweep.</summary>
+    public async Task<List<FileRecord>> AllContentKeysAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectContentKeys, cancellationToken: ct))).ToList();
+    }
+
     /// <summary>
     /// One page of a list query, read one row at a time (Dapper unbuffered): the caller writes each row out before the
     /// next is read, so a page of large rows is never held whole (issue 9). The statement is one-off text, kept out

@@ -9,13 +9,14 @@ using AssetServer.Storage;
 namespace AssetServer.Files;
 
 /// <summary>
-/// The unit of work behind <c>/files</c>: keeps rows and bytes consistent. New bytes are renamed into place
-/// before the row commits and removed if it does not; removed bytes go only after their row is gone.
-/// A crash in between leaves at most an orphan file, which the start-up sweep deletes.
+/// The unit of work behind <c>/files</c>: keeps rows and bytes consistent. New bytes are put into the store
+/// before the row commits (which claims them) and removed if it does not; removed bytes go only after their row is
+/// gone. A crash in between leaves at most an orphan original, which the start-up sweep deletes.
 /// </summary>
 public sealed class FileService(
     FileRepository repository,
     FileStore store,
+    IOriginalStore originals,
     MetadataScraper scraper,
     IDerivativeInvalidator derivatives,
     Revisions.ChangeLog changes,
@@ -45,6 +46,12 @@ public sealed class FileService(
         {
             var records = uploads.Select(NewRecord).ToList();
             if (rejectUnreadableImages) foreach (var record in records) RejectUnreadableImage(record);
+            // Bytes first, outside the write transaction (an upload to an object store takes a while).
+            for (var i = 0; i < uploads.Count; i++)
+            {
+                committed.Add(records[i].FilenameDisk);
+                await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
+            }
             await repository.InTransactionAsync(async (connection, tx) =>
             {
                 for (var i = 0; i < uploads.Count; i++)
@@ -52,8 +59,7 @@ public sealed class FileService(
                     await repository.InsertAsync(connection, tx, records[i], ct);
                     await changes.CreatedAsync(connection, tx, records[i], ct);
                     if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
-                    store.Commit(uploads[i].TempPath, records[i].FilenameDisk);
-                    committed.Add(records[i].FilenameDisk);
+                    await originals.ClaimAsync(connection, tx, records[i].FilenameDisk, ct);
                 }
                 return true;
             }, ct);
@@ -66,7 +72,7 @@ public sealed class FileService(
         }
         catch
         {
-            foreach (var name in committed) store.DeleteOriginal(name);
+            foreach (var name in committed) await originals.DeleteAsync(name);
             foreach (var upload in uploads) store.TryDelete(upload.TempPath);
             throw;
         }
@@ -231,13 +237,16 @@ public sealed class FileService(
         // The new bytes get a fresh disk name, so the old original stays intact until the row points elsewhere.
         try
         {
+            var name = NextDiskName(key, upload.Type);
+            newName = name;
+            await originals.PutAsync(upload.TempPath, name, upload.Size, ct);
             record = await repository.InTransactionAsync(async (connection, tx) =>
             {
                 var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
                 var before = current.Clone();
                 oldName = current.FilenameDisk;
                 var now = Now();
-                current.FilenameDisk = NextDiskName(current.Id, oldName, upload.Type);
+                current.FilenameDisk = name;
                 current.FilenameDownload = upload.FileName;
                 // The public name (hash and extension) stays: Strapi keeps a replaced file's url, whatever the new type.
                 ApplyContent(current, upload, scraped);
@@ -251,19 +260,18 @@ public sealed class FileService(
                 await repository.UpdateAsync(connection, tx, current, ct);
                 await changes.UpdatedAsync(connection, tx, before, current, ct);
                 pruned.AddRange(await KeepVersionAsync(connection, tx, current.Id, oldName, ct));
-                store.Commit(upload.TempPath, current.FilenameDisk);
-                newName = current.FilenameDisk;
+                await originals.ClaimAsync(connection, tx, name, ct);
                 return current;
             }, ct);
         }
         catch
         {
-            if (newName is not null) store.DeleteOriginal(newName);
+            if (newName is not null) await originals.DeleteAsync(newName);
             store.TryDelete(upload.TempPath);
             throw;
         }
-        foreach (var name in pruned) store.DeleteOriginal(name);
-        derivatives.Invalidate(record.Id);
+        foreach (var name in pruned) await originals.DeleteAsync(name);
+        await derivatives.InvalidateAsync(record.Id);
         metrics.Uploaded(record.Filesize);
         eager.Stored(record.Id);
         return record;
@@ -339,14 +347,14 @@ public sealed class FileService(
             await changes.UpdatedAsync(connection, tx, before, target, ct);
             return target;
         }, ct);
-        foreach (var name in pruned) store.DeleteOriginal(name);
-        derivatives.Invalidate(record.Id);
+        foreach (var name in pruned) await originals.DeleteAsync(name);
+        await derivatives.InvalidateAsync(record.Id);
         if (bytesRestored) eager.Stored(record.Id);
         return (record, bytesRestored);
     }
 
     /// <summary><c>&lt;id&gt;.r&lt;random&gt;.&lt;ext&gt;</c>: the name of a replaced file's new bytes.</summary>
-    private static string NextDiskName(string id, string current, string type) =>
+    private static string NextDiskName(string id, string type) =>
         // Never a name this file had before: the asset store trusts that a path holds one content for good, so a
         // render that started from an older version can never read a newer one under the old name.
         $"{id}.r{Guid.NewGuid():N}.{ContentSniffer.ExtensionFor(type)}";
@@ -372,11 +380,11 @@ public sealed class FileService(
             }
             return rows;
         }, ct);
-        foreach (var name in versions) store.DeleteOriginal(name);
+        foreach (var name in versions) await originals.DeleteAsync(name);
         foreach (var record in records)
         {
-            store.DeleteOriginal(record.FilenameDisk);
-            derivatives.Invalidate(record.Id);
+            await originals.DeleteAsync(record.FilenameDisk);
+            await derivatives.InvalidateAsync(record.Id);
         }
     }
 

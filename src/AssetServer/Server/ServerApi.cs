@@ -19,7 +19,7 @@ public static class ServerApi
     /// Anyone gets the overall status (load balancers probe without a token; Directus 12 answers them 403),
     /// the admin also gets each check.
     /// </summary>
-    private static async Task<IResult> Health(HttpContext context, Database database, DataPaths paths)
+    private static async Task<IResult> Health(HttpContext context, Database database, IOriginalStore originals)
     {
         var checks = new JsonObject();
         var ok = true;
@@ -48,18 +48,18 @@ public static class ServerApi
             ["observedUnit"] = "ms",
             ["observedValue"] = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3),
         });
-        var probe = Path.Combine(paths.Temp, $"health-{Guid.NewGuid():N}");
+        // A real write to the store of originals: a temp file on local disk, a small object put and deleted in s3 mode.
         try
         {
-            await File.WriteAllBytesAsync(probe, [1], context.RequestAborted);
-            File.Delete(probe);
+            await originals.ProbeAsync(context.RequestAborted);
             checks["storage"] = "ok";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
             ok = false;
             checks["storage"] = "error";
         }
+        checks["storage_provider"] = originals.Provider;
 
         var body = new JsonObject { ["status"] = ok ? "ok" : "error" };
         if (context.Caller() is { IsAdmin: true }) body["checks"] = checks;

@@ -11,4 +11,10 @@ public sealed class ServerOptions
     /// <c>/uploads/_/originals/…</c>. Any other project name is a 404 in v8's error shape.
     /// </summary>
     public string Project { get; set; } = "_";
+
+    /// <summary>
+    /// This node's name in a cluster (uploads in flight are recorded under it, and a starting node cleans up its own at
+    /// once). Defaults to the machine name; several nodes on one host need distinct ids.
+    /// </summary>
+    public string NodeId { get; set; } = "";
 }

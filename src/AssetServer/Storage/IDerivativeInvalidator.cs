@@ -3,5 +3,5 @@ namespace AssetServer.Storage;
 /// <summary>Called when a file's bytes are replaced or deleted: none of its derivatives may be served again.</summary>
 public interface IDerivativeInvalidator
 {
-    void Invalidate(string fileId);
+    Task InvalidateAsync(string fileId);
 }

@@ -4,7 +4,8 @@ namespace AssetServer.Storage;
 
 /// <summary>
 /// Clears what a crash can leave: temp files of unfinished uploads and renders, and originals whose row
-/// never committed (the bytes are renamed into place before the row commits, so such a file has no row).
+/// never committed (the bytes are put into place before the row commits, so such a file has no row), on local disk
+/// and, in s3 mode, in the bucket.
 /// </summary>
 public static class StartupSweep
 {
@@ -34,5 +35,14 @@ public static class StartupSweep
             removed++;
         }
         if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals or derivative folders", removed);
+
+        // The object store: puts a crash interrupted, objects no row references, derivatives of gone or older bytes.
+        var originals = services.GetRequiredService<IOriginalStore>();
+        await originals.SweepAsync(CancellationToken.None);
+        if (originals.Derivatives is { } shared)
+        {
+            var digests = (await repository.AllContentKeysAsync()).ToDictionary(r => r.Id, Assets.Store.AssetStore.ContentDigest, StringComparer.Ordinal);
+            await shared.SweepAsync(digests, CancellationToken.None);
+        }
     }
 }

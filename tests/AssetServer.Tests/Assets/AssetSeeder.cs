@@ -31,7 +31,7 @@ public static class AssetSeeder
             UploadedOn = Iso(modifiedOn ?? DefaultModified),
         };
         Describe(record, bytes, modifiedOn ?? DefaultModified);
-        WriteBytes(app, record, bytes);
+        await WriteBytesAsync(app, record, bytes);
         var repository = app.Service<FileRepository>();
         await repository.InTransactionAsync(async (connection, tx) =>
         {
@@ -50,10 +50,10 @@ public static class AssetSeeder
         var updated = record.Clone();
         updated.Type = type;
         Describe(updated, bytes, modifiedOn);
-        WriteBytes(app, updated, bytes);
+        await WriteBytesAsync(app, updated, bytes);
         var repository = app.Service<FileRepository>();
         await repository.InTransactionAsync((connection, tx) => repository.UpdateAsync(connection, tx, updated));
-        app.Service<IDerivativeInvalidator>().Invalidate(record.Id);
+        await app.Service<IDerivativeInvalidator>().InvalidateAsync(record.Id);
         return updated;
     }
 
@@ -62,8 +62,8 @@ public static class AssetSeeder
     {
         var repository = app.Service<FileRepository>();
         await repository.InTransactionAsync((connection, tx) => repository.DeleteAsync(connection, tx, record.Id));
-        app.Service<FileStore>().DeleteOriginal(record.FilenameDisk);
-        app.Service<IDerivativeInvalidator>().Invalidate(record.Id);
+        await app.Service<IOriginalStore>().DeleteAsync(record.FilenameDisk);
+        await app.Service<IDerivativeInvalidator>().InvalidateAsync(record.Id);
     }
 
     public static string Iso(DateTimeOffset value) =>
@@ -78,11 +78,18 @@ public static class AssetSeeder
             (record.Width, record.Height) = TestImages.SizeOf(bytes);
     }
 
-    private static void WriteBytes(AssetServerApp app, FileRecord record, byte[] bytes)
+    /// <summary>Through the app's store of originals (local disk or the bucket), claimed as the Files module does.</summary>
+    private static async Task WriteBytesAsync(AssetServerApp app, FileRecord record, byte[] bytes)
     {
-        var store = app.Service<FileStore>();
-        var temp = store.NewTempPath();
-        File.WriteAllBytes(temp, bytes);
-        store.Commit(temp, record.FilenameDisk);
+        var temp = app.Service<FileStore>().NewTempPath();
+        await File.WriteAllBytesAsync(temp, bytes);
+        var originals = app.Service<IOriginalStore>();
+        await originals.PutAsync(temp, record.FilenameDisk, bytes.Length, CancellationToken.None);
+        var repository = app.Service<FileRepository>();
+        await repository.InTransactionAsync(async (connection, tx) =>
+        {
+            await originals.ClaimAsync(connection, tx, record.FilenameDisk, CancellationToken.None);
+            return true;
+        });
     }
 }

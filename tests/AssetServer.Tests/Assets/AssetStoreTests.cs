@@ -46,7 +46,7 @@ public class AssetStoreTests
 
     private AssetStore NewStore(string timeout = "30s", int concurrency = 4, int queue = 0, long maxBytes = 1L << 30,
         int maxEntries = 1000, long memoryBytes = 128L << 20, ILogger<AssetStore>? logger = null, string maxQueueWait = "30s") =>
-        new(files, Options.Create(new AssetsOptions
+        new(files, new LocalOriginalStore(files), new AssetServer.Cluster.LocalRenderLock(), Options.Create(new StorageOptions()), Options.Create(new AssetsOptions
         {
             TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue, MaxQueueWait = maxQueueWait,
             CacheMaxBytes = maxBytes, CacheMaxEntries = maxEntries, MemoryCacheBytes = memoryBytes,
@@ -425,7 +425,7 @@ public class AssetStoreTests
         await ReadAsync(store.OpenOriginalAsync(record, CancellationToken.None));
         Assert.That(store.CachedBytes, Is.EqualTo(100));
 
-        store.Invalidate(record.Id);
+        await store.InvalidateAsync(record.Id);
 
         Assert.That(Directory.Exists(Path.Combine(files.Paths.Derivatives, record.Id)), Is.False);
         Assert.That(store.CachedBytes, Is.Zero);
@@ -445,7 +445,7 @@ public class AssetStoreTests
 
         // What a replace does: the old original goes, then the file's derivatives are invalidated.
         files.DeleteOriginal(record.FilenameDisk);
-        store.Invalidate(record.Id);
+        await store.InvalidateAsync(record.Id);
         gate.SetResult();
 
         Assert.That(await rendering, Is.EqualTo(new byte[] { 5 }));

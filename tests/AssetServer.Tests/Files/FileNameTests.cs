@@ -28,7 +28,7 @@ public class FileNameTests
     {
         var id = Str(file, "id");
         Assert.That(Str(file, "filename_disk"), Does.Match($"^{Regex.Escape(id)}\\.[A-Za-z0-9]{{1,16}}$"));
-        Assert.That(File.Exists(Path.Combine(app.OriginalsPath, Str(file, "filename_disk"))), Is.True);
+        Assert.That(File.Exists(app.OriginalFile(Str(file, "filename_disk"))), Is.True);
         Assert.That(app.TempFilesOnDisk(), Is.Empty);
     }
 

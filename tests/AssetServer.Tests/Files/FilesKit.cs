@@ -79,7 +79,7 @@ internal static class FilesKit
     }
 
     public static string ReadOriginalPath(AssetServerApp app, JsonNode file) =>
-        Path.Combine(app.OriginalsPath, Str(file, "filename_disk"));
+        app.OriginalFile(Str(file, "filename_disk"));
 }
 
 /// <summary>

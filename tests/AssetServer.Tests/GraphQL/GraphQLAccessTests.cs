@@ -175,7 +175,7 @@ public class GraphQLAccessTests
         Assert.That(Str(file, "filename_download"), Is.EqualTo("photo.jpg"));
         Assert.That(Str(file, "filesize"), Is.EqualTo(jpeg.Length.ToString()));
         Assert.That(file["tags"]!.ToJsonString(), Is.EqualTo("""["net"]"""));
-        Assert.That(await File.ReadAllBytesAsync(Path.Combine(open.OriginalsPath, Str(file, "filename_disk"))), Is.EqualTo(jpeg));
+        Assert.That(await File.ReadAllBytesAsync(open.OriginalFile(Str(file, "filename_disk"))), Is.EqualTo(jpeg));
         Assert.That(await open.RowCountAsync(), Is.EqualTo(before.Rows + 1));
         Assert.That(open.TempFilesOnDisk(), Is.Empty);
     }

@@ -119,7 +119,7 @@ public class GraphQLMutationTests : AdminAppFixture
 
         var data = await DataAsync(app, $"mutation {{ delete_files_item(id: {Lit(id)}) {{ id }} }}");
         Assert.That(data["delete_files_item"]!["id"]!.GetValue<string>(), Is.EqualTo(id));
-        Assert.That(File.Exists(original), Is.False, "the original is gone from disk");
+        Assert.That(File.Exists(ReadOriginalPath(app, file)), Is.False, "the original is gone from the store");
         var left = Directory.Exists(app.DerivativesPath)
             ? Directory.GetFiles(app.DerivativesPath, "*", SearchOption.AllDirectories).Where(p => p.Contains(id)).ToList()
             : [];

@@ -13,6 +13,8 @@ namespace AssetServer.Tests.Hardening;
 /// and checks that rows and bytes still agree: no row without its file, no file without its row, no temp left.
 /// </summary>
 [NonParallelizable]
+// Kills a server mid-write and inspects its originals folder directly; the s3 sweep has its own test (S3StorageTests).
+[Category("LocalDiskOnly")]
 public class CrashRecoveryTests
 {
     private string dataPath = null!;

@@ -38,6 +38,8 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
             settings["Database:ConnectionString"] = ownDatabase;
         }
         foreach (var (key, value) in overrides) settings[key] = value;
+        // In s3 mode (ASSETSERVER_TEST_S3) the store's settings, unless the test sets its own.
+        foreach (var (key, value) in TestStorage.Settings(settings["Data:Path"]!)) settings.TryAdd(key, value);
         DataPath = settings["Data:Path"]!;
         Directory.CreateDirectory(DataPath);
     }
@@ -99,7 +101,11 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    public string[] OriginalsOnDisk() => Directory.Exists(OriginalsPath) ? Directory.GetFiles(OriginalsPath) : [];
+    /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
+    /// <summary>A local path holding the original named <paramref name="name"/> (in s3 mode a copy of its object; missing when it is).</summary>
+    public string OriginalFile(string name) => TestStorage.Original(Services, DataPath, OriginalsPath, name);
+
+    public string[] OriginalsOnDisk() => TestStorage.Originals(Services, DataPath, OriginalsPath);
 
     public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];
 

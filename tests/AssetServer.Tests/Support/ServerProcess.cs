@@ -59,7 +59,7 @@ public sealed class ServerProcess : IDisposable
         start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
-        foreach (var (key, value) in settings) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+        foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
 
         var process = Process.Start(start)!;
         var log = new System.Text.StringBuilder();

@@ -3,19 +3,22 @@ using Microsoft.Win32.SafeHandles;
 namespace AssetServer.Assets.Store;
 
 /// <summary>
-/// The bytes of one asset, already open: held in memory, or an open file handle. Once a caller has a handle, a
-/// replace, delete or eviction that unlinks the file cannot cut the answer short. Reads are positional, so one
-/// handle can serve several ranges. Dispose it when the answer is sent.
+/// The bytes of one asset, already open: held in memory, an open file handle, or an object in a remote store read by
+/// range. Once a caller has a local handle, a replace, delete or eviction that unlinks the file cannot cut the answer
+/// short (a remote object's names are never reused; a delete can still end a remote read early). Reads are
+/// positional, so one handle can serve several ranges. Dispose it when the answer is sent.
 /// </summary>
 public sealed class AssetHandle : IDisposable
 {
     private readonly ReadOnlyMemory<byte> memory;
     private readonly SafeFileHandle? file;
+    private readonly IRangeSource? remote;
     private readonly bool releaseReference;
     private int disposed;
 
-    private AssetHandle(ReadOnlyMemory<byte> memory, SafeFileHandle? file, long length, bool releaseReference)
+    private AssetHandle(ReadOnlyMemory<byte> memory, SafeFileHandle? file, long length, bool releaseReference, IRangeSource? remote = null)
     {
+        this.remote = remote;
         this.memory = memory;
         this.file = file;
         this.releaseReference = releaseReference;
@@ -25,9 +28,12 @@ public sealed class AssetHandle : IDisposable
     public long Length { get; }
 
     /// <summary>The whole content when it is held in memory; null when it is read from a file.</summary>
-    public ReadOnlyMemory<byte>? InMemory => file is null ? memory : (ReadOnlyMemory<byte>?)null;
+    public ReadOnlyMemory<byte>? InMemory => file is null && remote is null ? memory : (ReadOnlyMemory<byte>?)null;
 
     public static AssetHandle FromMemory(ReadOnlyMemory<byte> bytes) => new(bytes, null, bytes.Length, false);
+
+    /// <summary>Bytes read from a remote store, each range with its own request (an S3 ranged GET), never downloaded whole.</summary>
+    public static AssetHandle FromRemote(IRangeSource source, long length) => new(default, null, length, false, source);
 
     /// <summary>Opens a file for reading; null when it does not exist (any more).</summary>
     public static AssetHandle? TryOpen(string path)
@@ -64,6 +70,11 @@ public sealed class AssetHandle : IDisposable
     /// <summary>Copies <paramref name="count"/> bytes from <paramref name="offset"/>, never holding more than one buffer.</summary>
     public async Task CopyToAsync(Stream destination, long offset, long count, CancellationToken ct)
     {
+        if (remote is not null)
+        {
+            await remote.CopyRangeAsync(offset, count, destination, ct);
+            return;
+        }
         if (file is null)
         {
             await destination.WriteAsync(memory.Slice((int)offset, (int)count), ct);
@@ -90,6 +101,13 @@ public sealed class AssetHandle : IDisposable
     /// <summary>The whole content as one array (for the memory tier); only for small files.</summary>
     internal async Task<byte[]> ReadAllAsync(CancellationToken ct)
     {
+        if (remote is not null)
+        {
+            var whole = new MemoryStream((int)Length);
+            await remote.CopyRangeAsync(0, Length, whole, ct);
+            if (whole.Length != Length) throw new IOException("The object ended before its recorded length.");
+            return whole.ToArray();
+        }
         if (file is null) return memory.ToArray();
         var bytes = new byte[Length];
         var done = 0;
@@ -108,6 +126,13 @@ public sealed class AssetHandle : IDisposable
         if (releaseReference) file.DangerousRelease();
         else file.Dispose();
     }
+}
+
+/// <summary>Bytes that can be read by range from elsewhere (an object store).</summary>
+public interface IRangeSource
+{
+    /// <summary>Copies <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="destination"/>, streaming.</summary>
+    Task CopyRangeAsync(long offset, long count, Stream destination, CancellationToken ct);
 }
 
 /// <summary>An asset of the store, named and ready to open: <see cref="Digest"/> names its bytes (the ETag comes from it).</summary>

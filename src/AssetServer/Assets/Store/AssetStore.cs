@@ -3,6 +3,7 @@ using AssetServer.Configuration;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Storage;
+using AssetServer.Storage.S3;
 using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
 using AssetServer.Caching;
@@ -32,6 +33,9 @@ public sealed class AssetStore : IDerivativeInvalidator
     private const int MaxAttempts = 8;
 
     private readonly FileStore files;
+    private readonly IOriginalStore originals;
+    private readonly SharedDerivatives? shared;
+    private readonly Cluster.IRenderLock renderLock;
     private readonly AssetsOptions options;
     private readonly RenderPipeline pipeline;
     private readonly ILogger<AssetStore> logger;
@@ -44,9 +48,14 @@ public sealed class AssetStore : IDerivativeInvalidator
 
     private readonly Metrics.AssetMetrics metrics;
 
-    public AssetStore(FileStore files, IOptions<AssetsOptions> options, RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger)
+    public AssetStore(
+        FileStore files, IOriginalStore originals, Cluster.IRenderLock renderLock, IOptions<StorageOptions> storage, IOptions<AssetsOptions> options,
+        RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger)
     {
         this.files = files;
+        this.originals = originals;
+        this.renderLock = renderLock;
+        shared = originals.Derivatives;
         this.metrics = metrics;
         this.pipeline = pipeline;
         this.logger = logger;
@@ -55,7 +64,8 @@ public sealed class AssetStore : IDerivativeInvalidator
         timeout = Durations.Parse(value.TransformTimeout, "Assets:TransformTimeout");
         retryAfterSeconds = (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, 3600);
         memory = new LruIndex<AssetHandle>(value.MemoryCacheBytes, int.MaxValue);
-        disk = new LruIndex<string>(value.CacheMaxBytes, value.CacheMaxEntries);
+        // In s3 mode the disk tier is only this node's hot copy of what the bucket holds: at most half the local budget.
+        disk = new LruIndex<string>(shared is null ? value.CacheMaxBytes : Math.Min(value.CacheMaxBytes, storage.Value.LocalCacheBytes / 2), value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
         Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
             Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels, value.RenderBudgetPixels);
@@ -94,11 +104,10 @@ public sealed class AssetStore : IDerivativeInvalidator
     {
         var digest = ContentDigest(record);
         var key = "o:" + digest;
-        var path = files.OriginalPath(record.FilenameDisk);
         return new StoredAsset(digest, async ct =>
         {
             if (memory.TryGet(key, out var held)) return held;
-            var handle = AssetHandle.TryOpen(path);
+            var handle = await originals.OpenAsync(record.FilenameDisk, ct);
             return handle is null ? null : await PromoteAsync(key, record.Id, handle, ct);
         });
     }
@@ -184,13 +193,86 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
     }
 
-    /// <summary>One render: queued (the timeout counts from here), rendered to a temp file, renamed into the disk tier.</summary>
+    /// <summary>
+    /// One render: queued (the timeout counts from here), rendered to a temp file, renamed into the disk tier. In s3
+    /// mode the bucket is a tier shared by every node: looked in first, then again under the cluster's render lock
+    /// (another node may have rendered it while this one waited), and a render is put there before the lock goes.
+    /// </summary>
     private async Task<Rendered?> RenderOnceAsync(FileRecord record, DerivativeKey key, string extension, Renderer render)
     {
-        var source = files.OriginalPath(record.FilenameDisk);
-        if (!File.Exists(source)) return null;
-
         var timer = new CancellationTokenSource(timeout);
+        var temp = files.NewTempPath("." + extension);
+        var sharedKey = shared?.Key(record.Id, ContentDigest(record), key.Disk, extension);
+        var handedOff = false;
+        try
+        {
+            if (sharedKey is null) return await RenderAsync(record, key, extension, render, temp, timer, () => handedOff = true);
+            if (await FetchSharedAsync(sharedKey, temp, timer.Token)) return await KeepAsync(record, key, temp, () => true);
+            IAsyncDisposable held;
+            try
+            {
+                held = await renderLock.AcquireAsync(key.Disk, timer.Token);
+            }
+            catch (OperationCanceledException) when (timer.IsCancellationRequested)
+            {
+                metrics.Rejected();
+                throw TimedOut();
+            }
+            await using (held)
+            {
+                if (await FetchSharedAsync(sharedKey, temp, timer.Token)) return await KeepAsync(record, key, temp, () => true);
+                return await RenderAsync(record, key, extension, render, temp, timer, () => handedOff = true, sharedKey);
+            }
+        }
+        catch
+        {
+            if (!handedOff) files.TryDelete(temp);
+            throw;
+        }
+        finally
+        {
+            if (!handedOff) timer.Dispose();
+        }
+    }
+
+    /// <summary>A derivative another node (or this one, earlier) put in the bucket; an S3 hit is not a render.</summary>
+    private async Task<bool> FetchSharedAsync(string sharedKey, string temp, CancellationToken ct)
+    {
+        files.TryDelete(temp);
+        try
+        {
+            if (!await shared!.TryGetAsync(sharedKey, temp, ct)) return false;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            metrics.Rejected();
+            throw TimedOut();
+        }
+        metrics.Hit("store");
+        return new FileInfo(temp).Length > 0;
+    }
+
+    /// <summary>
+    /// The render itself, on a local copy of the original, within a queue slot. When it times out, the slot, the timer
+    /// and the temp file are handed to the still-running render (<paramref name="handOff"/>) and freed when it stops.
+    /// </summary>
+    private async Task<Rendered?> RenderAsync(
+        FileRecord record, DerivativeKey key, string extension, Renderer render, string temp, CancellationTokenSource timer, Action handOff,
+        string? sharedKey = null)
+    {
+        LocalOriginal? copy;
+        try
+        {
+            copy = await originals.LocalCopyAsync(record.FilenameDisk, ContentDigest(record), timer.Token);
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            metrics.Rejected();
+            throw TimedOut();
+        }
+        if (copy is null) return null;
+        var source = copy.Path;
+
         IDisposable slot;
         try
         {
@@ -198,13 +280,12 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
         catch (Exception e)
         {
-            timer.Dispose();
+            copy.Dispose();
             metrics.Rejected();
             if (e is OperationCanceledException) throw TimedOut();
             throw;
         }
 
-        var temp = files.NewTempPath("." + extension);
         var handedOff = false;
         try
         {
@@ -226,14 +307,16 @@ public sealed class AssetStore : IDerivativeInvalidator
             }
             catch (Exception e) when (timer.IsCancellationRequested)
             {
-                // The slot stays taken and the temp file stays until the render has really stopped.
+                // The slot, the source copy and the temp file stay until the render has really stopped.
                 handedOff = true;
+                handOff();
                 metrics.Rejected();
                 _ = rendering.ContinueWith(_ =>
                 {
                     files.TryDelete(temp);
                     timer.Dispose();
                     slot.Dispose();
+                    copy.Dispose();
                 }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 logger.LogWarning(e is OperationCanceledException ? null : e,
                     "Render of {FileId} ({Transform}) timed out after {Timeout}", record.Id, key.Transform, timeout);
@@ -243,6 +326,7 @@ public sealed class AssetStore : IDerivativeInvalidator
             {
                 // The original was replaced or deleted under the render (libvips then fails to open it, which would
                 // look like a damaged source): the caller reads the row again.
+                files.TryDelete(temp);
                 return null;
             }
             catch (Exception e) when (e is not ApiException)
@@ -261,41 +345,48 @@ public sealed class AssetStore : IDerivativeInvalidator
                 logger.LogError("Render of {FileId} ({Transform}) produced no bytes", record.Id, key.Transform);
                 throw new ApiException(500, "INTERNAL_SERVER_ERROR", "The transformation could not be rendered.");
             }
-            var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
-            // Opened before the rename: the handle outlives the rename, an eviction and an invalidation alike.
-            var file = held is null ? File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous) : null;
-            var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key.Disk}-{length}.{extension}");
-
-            // Under the index's lock, so an invalidation either sees this entry (and deletes it) or came first, after
-            // the original was deleted, which this check then sees. A path never holds another content (disk names
-            // are never reused), so "the source still exists" means "it is still the bytes this was rendered from".
-            var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
-            {
-                if (!File.Exists(source)) return false;
-                MoveIntoPlace(temp, final);
-                if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
-                return true;
-            }, out var evicted);
-            foreach (var victim in evicted) files.TryDelete(victim);
-
-            // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
-            // get what they asked for; nothing is kept.
-            if (!admitted) files.TryDelete(temp);
-            return new Rendered(held, file, length);
-        }
-        catch
-        {
-            if (!handedOff) files.TryDelete(temp);
-            throw;
+            // Shared before the lock goes, so a node that waited on it finds it.
+            if (sharedKey is not null) await shared!.PutAsync(sharedKey, temp, length, CancellationToken.None);
+            // In s3 mode the local copy of the source never vanishes under a render, and an entry kept after a delete
+            // is named by content, so never served for other bytes: it is simply evicted in time.
+            return await KeepAsync(record, key, temp, sharedKey is null ? () => File.Exists(source) : () => true);
         }
         finally
         {
             if (!handedOff)
             {
-                timer.Dispose();
                 slot.Dispose();
+                copy.Dispose();
             }
         }
+    }
+
+    /// <summary>A finished derivative in <paramref name="temp"/>, renamed into the disk tier (small ones also held in memory).</summary>
+    private async Task<Rendered> KeepAsync(FileRecord record, DerivativeKey key, string temp, Func<bool> sourceExists)
+    {
+        var length = new FileInfo(temp).Length;
+        var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
+        // Opened before the rename: the handle outlives the rename, an eviction and an invalidation alike.
+        var file = held is null ? File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous) : null;
+        var extension = Path.GetExtension(temp);
+        var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key.Disk}-{length}{extension}");
+
+        // Under the index's lock, so an invalidation either sees this entry (and deletes it) or came first, after
+        // the original was deleted, which this check then sees. A path never holds another content (disk names
+        // are never reused), so "the source still exists" means "it is still the bytes this was rendered from".
+        var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
+        {
+            if (!sourceExists()) return false;
+            MoveIntoPlace(temp, final);
+            if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
+            return true;
+        }, out var evicted);
+        foreach (var victim in evicted) files.TryDelete(victim);
+
+        // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
+        // get what they asked for; nothing is kept.
+        if (!admitted) files.TryDelete(temp);
+        return new Rendered(held, file, length);
     }
 
     private ApiException TimedOut() => ApiErrors.ServiceUnavailable("assets", "Transformation timed out", retryAfterSeconds);
@@ -320,11 +411,13 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// Forgets and deletes every derivative of a file whose bytes were replaced or deleted, in every tier. Only the
     /// files the index held are deleted (a render admitted after this keeps its own); the folder goes once empty.
     /// </summary>
-    public void Invalidate(string fileId)
+    public async Task InvalidateAsync(string fileId)
     {
         memory.RemoveGroup(fileId);
         foreach (var path in disk.RemoveGroup(fileId)) files.TryDelete(path);
         files.TryDeleteEmptyDerivativeFolder(fileId);
+        // Other nodes keep their local copies, but those are named by content and rows are read fresh: never served.
+        if (shared is not null) await shared.DeleteAllAsync(fileId);
     }
 
     /// <summary>

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A local S3-compatible server for the s3-mode tests (s3rver, Node).
+#   .ci/s3rver.sh start <folder> [port]   installs s3rver once, starts it on loopback, prints the service URL
+#   .ci/s3rver.sh stop <folder>
+# Credentials are s3rver's defaults (S3RVER / S3RVER). The bucket is ASSETSERVER_TEST_S3_BUCKET (default
+# assetserver-tests). Then: ASSETSERVER_TEST_S3=<url> dotnet test --filter "TestCategory!=LocalDiskOnly"
+set -euo pipefail
+
+VERSION=3.7.1
+BUCKET="${ASSETSERVER_TEST_S3_BUCKET:-assetserver-tests}"
+INSTALL="${S3RVER_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/assetserver/s3rver-$VERSION}"
+
+usage() { echo "usage: $0 start <folder> [port] | stop <folder>" >&2; exit 2; }
+
+[ $# -ge 2 ] || usage
+command="$1"
+folder="$(mkdir -p "$2" && cd "$2" && pwd)"
+pidfile="$folder/.s3rver.pid"
+
+case "$command" in
+start)
+    port="${3:-4568}"
+    if [ ! -x "$INSTALL/node_modules/.bin/s3rver" ]; then
+        mkdir -p "$INSTALL"
+        npm install --silent --no-audit --no-fund --prefix "$INSTALL" "s3rver@$VERSION" >&2
+    fi
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        echo "s3rver already runs for $folder (pid $(cat "$pidfile"))" >&2
+    else
+        mkdir -p "$folder/data"
+        # An empty folder named after the bucket is the bucket: s3rver keeps buckets as folders.
+        mkdir -p "$folder/data/$BUCKET"
+        nohup node "$INSTALL/node_modules/.bin/s3rver" --address 127.0.0.1 --port "$port" \
+            --directory "$folder/data" --silent >"$folder/s3rver.log" 2>&1 &
+        echo $! >"$pidfile"
+    fi
+    for _ in $(seq 1 100); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$port/$BUCKET?list-type=2" 2>/dev/null; then
+            echo "http://127.0.0.1:$port"
+            exit 0
+        fi
+        sleep 0.2
+    done
+    echo "s3rver did not answer on port $port; see $folder/s3rver.log" >&2
+    exit 1
+    ;;
+stop)
+    if [ -f "$pidfile" ]; then
+        kill "$(cat "$pidfile")" 2>/dev/null || true
+        rm -f "$pidfile"
+    fi
+    ;;
+*) usage ;;
+esac

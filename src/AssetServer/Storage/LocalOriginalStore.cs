@@ -1,0 +1,46 @@
+using System.Data;
+using AssetServer.Assets.Store;
+
+namespace AssetServer.Storage;
+
+/// <summary>Originals as files under <c>Data:Path/files</c>: a put is a rename of the fsynced temp file (same file system, atomic).</summary>
+public sealed class LocalOriginalStore(FileStore files) : IOriginalStore
+{
+    public string Provider => StorageOptions.LocalProvider;
+
+    public S3.SharedDerivatives? Derivatives => null;
+
+    public Task PutAsync(string tempPath, string name, long size, CancellationToken ct)
+    {
+        files.Commit(tempPath, name);
+        return Task.CompletedTask;
+    }
+
+    // An original with no row is found by listing the folder at start; nothing to record.
+    public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string name, CancellationToken ct) => Task.CompletedTask;
+
+    public Task DeleteAsync(string? name)
+    {
+        files.DeleteOriginal(name);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<AssetHandle?> OpenAsync(string name, CancellationToken ct) => new(AssetHandle.TryOpen(files.OriginalPath(name)));
+
+    public ValueTask<LocalOriginal?> LocalCopyAsync(string name, string digest, CancellationToken ct)
+    {
+        var path = files.OriginalPath(name);
+        return new(File.Exists(path) ? new LocalOriginal(path) : null);
+    }
+
+    public ValueTask<bool> ExistsAsync(string name, CancellationToken ct) => new(File.Exists(files.OriginalPath(name)));
+
+    public async Task ProbeAsync(CancellationToken ct)
+    {
+        var probe = Path.Combine(files.Paths.Temp, $"health-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(probe, [1], ct);
+        File.Delete(probe);
+    }
+
+    public Task SweepAsync(CancellationToken ct) => Task.CompletedTask; // StartupSweep lists the folders itself
+}

@@ -1,0 +1,156 @@
+using System.Data;
+using AssetServer.Assets.Store;
+using AssetServer.Data;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Storage.S3;
+
+/// <summary>
+/// Originals as objects <c>&lt;Prefix&gt;files/&lt;filename_disk&gt;</c>. A put is recorded in <c>storage_intents</c>
+/// before it starts (with its multipart upload id once it has one) and the record leaves with the row's transaction,
+/// so a crash anywhere leaves something the start-up sweep can find and remove. Reads are ranged GETs; renders read a
+/// local copy from <see cref="OriginalCache"/>.
+/// </summary>
+public sealed class S3OriginalStore(
+    S3Bucket bucket, StorageIntents intents, OriginalCache cache, SharedDerivatives derivatives, FileRepository repository, IOptions<Server.ServerOptions> server,
+    TimeProvider time, ILogger<S3OriginalStore> logger) : IOriginalStore
+{
+    /// <summary>Another node's put older than this is taken as crashed (a 5 GB upload on a slow link takes well under it).</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
+
+    public string Provider => StorageOptions.S3Provider;
+
+    public SharedDerivatives? Derivatives => derivatives;
+
+    public string Node => NodeId(server.Value);
+
+    /// <summary><c>Server:NodeId</c>, else the machine name.</summary>
+    public static string NodeId(Server.ServerOptions options) =>
+        string.IsNullOrWhiteSpace(options.NodeId) ? Environment.MachineName : options.NodeId;
+
+    public async Task PutAsync(string tempPath, string name, long size, CancellationToken ct)
+    {
+        var key = bucket.OriginalKey(name);
+        await intents.BeginAsync(key, Node, ct);
+        string? upload = null;
+        try
+        {
+            await bucket.PutFileAsync(key, tempPath, size, async uploadId =>
+            {
+                upload = uploadId;
+                await intents.StartedUploadAsync(key, uploadId, CancellationToken.None);
+            }, ct);
+        }
+        catch
+        {
+            // An upload whose parts could not be freed keeps its intent, so the start-up sweep tries again.
+            if (upload is null || await TryAbortAsync(key, upload)) await DeleteAsync(name);
+            throw;
+        }
+        // The bytes are in the store; the temp file is the caller's to delete (as after a rename, nothing is left).
+        TryDelete(tempPath);
+    }
+
+    public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string name, CancellationToken ct) =>
+        intents.ClaimAsync(connection, tx, bucket.OriginalKey(name), ct);
+
+    public async Task DeleteAsync(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return;
+        var key = bucket.OriginalKey(name);
+        try
+        {
+            await bucket.DeleteAsync(key);
+            await intents.ForgetAsync(key);
+        }
+        catch (Exception e)
+        {
+            // The intent (if any) stays, so the next start-up sweep tries again.
+            logger.LogWarning(e, "Could not delete {Key} from the object store", key);
+        }
+    }
+
+    public async ValueTask<AssetHandle?> OpenAsync(string name, CancellationToken ct)
+    {
+        var key = bucket.OriginalKey(name);
+        return await bucket.LengthAsync(key, ct) is { } length ? AssetHandle.FromRemote(new Ranges(bucket, key), length) : null;
+    }
+
+    public ValueTask<LocalOriginal?> LocalCopyAsync(string name, string digest, CancellationToken ct) =>
+        cache.AcquireAsync(digest, (path, token) => bucket.DownloadAsync(bucket.OriginalKey(name), path, token), ct);
+
+    public async ValueTask<bool> ExistsAsync(string name, CancellationToken ct) => await bucket.LengthAsync(bucket.OriginalKey(name), ct) is not null;
+
+    public async Task ProbeAsync(CancellationToken ct)
+    {
+        var key = $"{bucket.Prefix}health/{Node}-{Guid.NewGuid():N}";
+        await bucket.PutBytesAsync(key, [1], ct);
+        await bucket.DeleteAsync(key, ct);
+    }
+
+    /// <summary>
+    /// This node's intents whatever their age (it is starting, so none of its puts is running) and other nodes' older
+    /// than <see cref="Grace"/>: the multipart upload is aborted, the object deleted unless a row references it, the
+    /// intent forgotten. Then objects under <c>files/</c> that no row references and that are older than the grace.
+    /// </summary>
+    public async Task SweepAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var known = await repository.AllFilenamesOnDiskAsync(ct);
+        var referenced = known.Select(bucket.OriginalKey).ToHashSet(StringComparer.Ordinal);
+        var removed = 0;
+        foreach (var intent in await intents.AllAsync(ct))
+        {
+            if (intent.Node != Node && now - intent.Started < Grace) continue;
+            if (intent.UploadId is { } uploadId && !await bucket.AbortAsync(intent.Key, uploadId))
+                logger.LogWarning("The object store refused to abort upload {UploadId} of {Key}; its parts stay there", uploadId, intent.Key);
+            if (!referenced.Contains(intent.Key))
+            {
+                await bucket.DeleteAsync(intent.Key, ct);
+                removed++;
+            }
+            await intents.ForgetAsync(intent.Key);
+        }
+        // Puts still in flight on other nodes are in the intent table: their objects are not orphans.
+        var inFlight = (await intents.AllAsync(ct)).Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
+        await foreach (var entry in bucket.ListAsync(bucket.OriginalsFolder, ct))
+        {
+            if (referenced.Contains(entry.Key) || inFlight.Contains(entry.Key) || now - entry.LastModified < Grace) continue;
+            await bucket.DeleteAsync(entry.Key, ct);
+            removed++;
+        }
+        if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals from the object store", removed);
+    }
+
+    private async Task<bool> TryAbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            return await bucket.AbortAsync(key, uploadId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not abort upload {UploadId} of {Key}", uploadId, key);
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The temp folder is emptied at start.
+        }
+    }
+
+    /// <summary>One object read by range.</summary>
+    private sealed class Ranges(S3Bucket bucket, string key) : IRangeSource
+    {
+        public Task CopyRangeAsync(long offset, long count, Stream destination, CancellationToken ct) =>
+            bucket.CopyRangeAsync(key, offset, count, destination, ct);
+    }
+}

@@ -1,0 +1,78 @@
+using AssetServer.Storage.S3;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AssetServer.Tests.Support;
+
+/// <summary>
+/// The store the suite runs against: local disk, or an S3-compatible server when <c>ASSETSERVER_TEST_S3</c> holds its
+/// service URL (bucket <c>ASSETSERVER_TEST_S3_BUCKET</c>, default <c>assetserver-tests</c>; credentials s3rver's
+/// S3RVER/S3RVER unless <c>ASSETSERVER_TEST_S3_ACCESS_KEY</c>/<c>_SECRET_KEY</c>). Start one with
+/// <c>.ci/s3rver.sh start &lt;folder&gt;</c>. Each data folder gets its own key prefix (and node id), so an app restarted on
+/// the same folder finds its objects and no two fixtures see each other's.
+/// </summary>
+public static class TestStorage
+{
+    public static string? ServiceUrl => Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3") is { Length: > 0 } url ? url : null;
+
+    public static bool IsS3 => ServiceUrl is not null;
+
+    public static string Bucket => Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_BUCKET") is { Length: > 0 } bucket ? bucket : "assetserver-tests";
+
+    /// <summary>The settings of the store for an app over <paramref name="dataPath"/>; none for local disk.</summary>
+    public static (string Key, string Value)[] Settings(string dataPath)
+    {
+        if (ServiceUrl is not { } url) return [];
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataPath));
+        return
+        [
+            ("Storage:Provider", "s3"),
+            ("Storage:S3:ServiceUrl", url),
+            ("Storage:S3:Bucket", Bucket),
+            ("Storage:S3:AccessKey", Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_ACCESS_KEY") ?? "S3RVER"),
+            ("Storage:S3:SecretKey", Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_SECRET_KEY") ?? "S3RVER"),
+            ("Storage:S3:ForcePathStyle", "true"),
+            ("Storage:S3:Prefix", $"tests/{name}/"),
+            ("Server:NodeId", $"test-{name}"),
+        ];
+    }
+
+    /// <summary>
+    /// The originals the app's store holds, as local files named like the originals (in s3 mode, downloaded into a
+    /// mirror folder under the data folder), so a test can count them by name and compare their bytes.
+    /// </summary>
+    public static string[] Originals(IServiceProvider services, string dataPath, string originalsFolder)
+    {
+        if (services.GetRequiredService<AssetServer.Storage.IOriginalStore>().Provider != "s3")
+            return Directory.Exists(originalsFolder) ? Directory.GetFiles(originalsFolder) : [];
+        var bucket = services.GetRequiredService<S3Bucket>();
+        // One mirror folder, so two listings of the same objects give the same paths (tests compare snapshots).
+        var mirror = Path.Combine(dataPath, "s3-mirror");
+        Directory.CreateDirectory(mirror);
+        return Task.Run(async () =>
+        {
+            var paths = new List<string>();
+            await foreach (var entry in bucket.ListAsync(bucket.OriginalsFolder))
+            {
+                var path = Path.Combine(mirror, entry.Key[bucket.OriginalsFolder.Length..]);
+                File.Delete(path);
+                if (await bucket.DownloadAsync(entry.Key, path, CancellationToken.None)) paths.Add(path);
+            }
+            return paths.ToArray();
+        }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A local path holding original <paramref name="name"/>: its file on disk, or in s3 mode a copy of its object (a
+    /// path that does not exist when the object does not).
+    /// </summary>
+    public static string Original(IServiceProvider services, string dataPath, string originalsFolder, string name)
+    {
+        if (services.GetRequiredService<AssetServer.Storage.IOriginalStore>().Provider != "s3") return Path.Combine(originalsFolder, name);
+        var bucket = services.GetRequiredService<S3Bucket>();
+        var path = Path.Combine(dataPath, "s3-mirror", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
+        Task.Run(() => bucket.DownloadAsync(bucket.OriginalKey(name), path, CancellationToken.None)).GetAwaiter().GetResult();
+        return path;
+    }
+}
