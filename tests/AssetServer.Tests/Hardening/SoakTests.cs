@@ -17,6 +17,7 @@ public class SoakTests
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
 
     [Test]
+    [Category("LocalDiskOnly")] // counts the originals folder directly
     public async Task EightClientsForFifteenSecondsLoseNothing()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "assetserver-soak", Guid.NewGuid().ToString("N"));

@@ -73,7 +73,19 @@ public sealed class S3OriginalStore(
     public async ValueTask<AssetHandle?> OpenAsync(string name, CancellationToken ct)
     {
         var key = bucket.OriginalKey(name);
-        return await bucket.LengthAsync(key, ct) is { } length ? AssetHandle.FromRemote(new Ranges(bucket, key), length) : null;
+        if (await bucket.LengthAsync(key, ct) is not { } length) return null;
+        if (length > AssetStore.MemoryEntryMaxBytes) return AssetHandle.FromRemote(new Ranges(bucket, key), length);
+        // Small: read whole now, so a delete between the HEAD and the read is "gone" (the caller reloads the row), not a 500.
+        var bytes = new MemoryStream((int)length);
+        try
+        {
+            await bucket.CopyRangeAsync(key, 0, length, bytes, ct);
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        return AssetHandle.FromMemory(bytes.ToArray());
     }
 
     public ValueTask<LocalOriginal?> LocalCopyAsync(string name, string digest, CancellationToken ct) =>
