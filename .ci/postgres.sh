@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for the test suite (ASSETSERVER_TEST_POSTGRES) and local trials.
+# A throwaway PostgreSQL cluster for the test suite (its connection string goes in ASSETSERVER_TEST_POSTGRES, Support/Engines.cs) and local trials.
 #   .ci/postgres.sh start <folder> [port]   initialises <folder> if new, starts it, prints the connection string
 #   .ci/postgres.sh stop <folder>           stops it (the folder stays; delete it to start over)
 # Loopback only, trust authentication, UTF-8 with a Unicode-aware ctype (lower('É') = 'é'). Durability is off: the

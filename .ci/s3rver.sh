@@ -3,7 +3,7 @@
 #   .ci/s3rver.sh start <folder> [port]   installs s3rver once, starts it on loopback, prints the service URL
 #   .ci/s3rver.sh stop <folder>
 # Credentials are s3rver's defaults (S3RVER / S3RVER). The bucket is ASSETSERVER_TEST_S3_BUCKET (default
-# assetserver-tests). Then: ASSETSERVER_TEST_S3=<url> dotnet test --filter "TestCategory!=LocalDiskOnly"
+# assetserver-tests). The tests take the URL from ASSETSERVER_TEST_S3 (tests/.../Support/Engines.cs).
 set -euo pipefail
 
 VERSION=3.7.1
@@ -19,13 +19,15 @@ pidfile="$folder/.s3rver.pid"
 
 case "$command" in
 start)
-    port="${3:-4568}"
+    # A free loopback port unless one is given (several runs may share a machine).
+    port="${3:-$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")}"
     if [ ! -x "$INSTALL/node_modules/.bin/s3rver" ]; then
         mkdir -p "$INSTALL"
         npm install --silent --no-audit --no-fund --prefix "$INSTALL" "s3rver@$VERSION" >&2
     fi
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         echo "s3rver already runs for $folder (pid $(cat "$pidfile"))" >&2
+        port=$(cat "$folder/.s3rver.port")
     else
         mkdir -p "$folder/data"
         # An empty folder named after the bucket is the bucket: s3rver keeps buckets as folders.
@@ -33,6 +35,7 @@ start)
         nohup node "$INSTALL/node_modules/.bin/s3rver" --address 127.0.0.1 --port "$port" \
             --directory "$folder/data" --silent >"$folder/s3rver.log" 2>&1 &
         echo $! >"$pidfile"
+        echo "$port" >"$folder/.s3rver.port"
     fi
     for _ in $(seq 1 100); do
         if curl -fsS -o /dev/null "http://127.0.0.1:$port/$BUCKET?list-type=2" 2>/dev/null; then

@@ -22,7 +22,8 @@ public sealed class FileInput(FilesOptions limits)
 
     /// <summary>
     /// Fields Directus clients send on create that we accept but derive ourselves:
-    /// <c>storage</c> (only "local" exists) and <c>type</c> (sniffed from the bytes).
+    /// <c>storage</c> (the configured store's name, <c>local</c> or <c>s3</c>, whatever was sent) and <c>type</c> (sniffed
+    /// from the bytes).
     /// </summary>
     private static readonly string[] AcceptedOnCreate = ["storage", "type"];
 
@@ -50,8 +51,8 @@ public sealed class FileInput(FilesOptions limits)
     {
         if (creating && AcceptedOnCreate.Contains(name))
         {
-            if (name == "storage" && value is not null && Text(name, value, 64) != "local")
-                throw ApiErrors.InvalidPayload("\"storage\" must be \"local\"");
+            if (name == "storage" && value is not null && Text(name, value, 64) is not ("local" or "s3"))
+                throw ApiErrors.InvalidPayload("\"storage\" must be \"local\" or \"s3\"");
             if (name == "type") values[name] = value is null ? null : JsonValue.Create(Text(name, value, 255));
             return;
         }

@@ -111,6 +111,7 @@ public sealed class FileService(
         {
             Id = id,
             FilenameDisk = $"{id}.{ContentSniffer.ExtensionFor(upload.Type)}",
+            Storage = originals.Provider,
             FilenameDownload = upload.FileName,
             CreatedOn = now,
             ModifiedOn = now,

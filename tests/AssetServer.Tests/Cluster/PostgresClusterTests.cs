@@ -10,7 +10,7 @@ namespace AssetServer.Tests.Cluster;
 
 /// <summary>
 /// Issue 13: nodes sharing one PostgreSQL database (and one data folder, as a shared volume) behave as one server.
-/// Runs only when <c>ASSETSERVER_TEST_POSTGRES</c> names a PostgreSQL server (<c>.ci/postgres.sh start</c>).
+/// Runs when the suite runs on PostgreSQL (<c>ASSETSERVER_TEST_STACK=postgres-s3</c> or <c>postgres-local</c>).
 /// </summary>
 [Category("Postgres")]
 [NonParallelizable]
@@ -22,7 +22,7 @@ public class PostgresClusterTests
     [OneTimeSetUp]
     public void StartTwoNodes()
     {
-        if (!TestDatabase.IsPostgres) Assert.Ignore($"Set {TestDatabase.Variable} to a PostgreSQL connection string to run the cluster tests.");
+        if (!TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL only: ASSETSERVER_TEST_STACK=postgres-s3 (or postgres-local) runs it");
         connectionString = TestDatabase.Create();
         var data = Path.Combine(Path.GetTempPath(), "assetserver-tests", Guid.NewGuid().ToString("N"));
         (string, string?)[] shared = [("Data:Path", data), ("Database:Provider", "postgres"), ("Database:ConnectionString", connectionString)];

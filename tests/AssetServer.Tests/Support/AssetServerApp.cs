@@ -10,7 +10,7 @@ namespace AssetServer.Tests.Support;
 
 /// <summary>
 /// The real app over a fresh temp data folder and SQLite file, or its own fresh PostgreSQL database when
-/// <c>ASSETSERVER_TEST_POSTGRES</c> is set (<see cref="TestDatabase"/>). One per fixture; settings can be
+/// <c>ASSETSERVER_TEST_STACK</c> asks for it (<see cref="TestDatabase"/>). One per fixture; settings can be
 /// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>); two instances given the same
 /// <c>Database:ConnectionString</c> share one database, as two nodes would.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
             settings["Database:ConnectionString"] = ownDatabase;
         }
         foreach (var (key, value) in overrides) settings[key] = value;
-        // In s3 mode (ASSETSERVER_TEST_S3) the store's settings, unless the test sets its own.
+        // In s3 mode (ASSETSERVER_TEST_STACK) the store's settings, unless the test sets its own.
         foreach (var (key, value) in TestStorage.Settings(settings["Data:Path"]!)) settings.TryAdd(key, value);
         DataPath = settings["Data:Path"]!;
         Directory.CreateDirectory(DataPath);
@@ -101,10 +101,10 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
     /// <summary>A local path holding the original named <paramref name="name"/> (in s3 mode a copy of its object; missing when it is).</summary>
     public string OriginalFile(string name) => TestStorage.Original(Services, DataPath, OriginalsPath, name);
 
+    /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
     public string[] OriginalsOnDisk() => TestStorage.Originals(Services, DataPath, OriginalsPath);
 
     public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];

@@ -14,14 +14,18 @@ public static class SystemPackages
     public static (string? Path, string? Problem) EnsureChromium() =>
         Chromium.Value is { } problem ? (null, problem) : ("/usr/bin/chromium", null);
 
-    /// <summary>Null when <paramref name="path"/> exists (now or after the install), else what went wrong.</summary>
-    private static string? Install(string path, string package)
+    /// <summary>
+    /// Null when <paramref name="path"/> exists (now or after installing the first package apt knows of), else what
+    /// went wrong.
+    /// </summary>
+    public static string? Install(string path, params string[] packages)
     {
+        var package = packages[0];
         if (File.Exists(path)) return null;
         if (!File.Exists("/usr/bin/apt-get")) return $"{path} is missing and this machine has no apt-get to install {package}";
         var asRoot = Environment.UserName == "root" ? "" : "sudo -n ";
         var script = $"{asRoot}env DEBIAN_FRONTEND=noninteractive apt-get update -q; " +
-                     $"{asRoot}env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {package}";
+                     string.Join(" || ", packages.Select(p => $"{asRoot}env DEBIAN_FRONTEND=noninteractive apt-get install -y -q {p}"));
         using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", script])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,

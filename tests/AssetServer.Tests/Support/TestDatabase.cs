@@ -5,18 +5,14 @@ using Npgsql;
 namespace AssetServer.Tests.Support;
 
 /// <summary>
-/// Which database the suite runs on. Without <c>ASSETSERVER_TEST_POSTGRES</c>, SQLite in each data folder, as ever.
-/// With it (a base Npgsql connection string, such as <c>.ci/postgres.sh start</c> prints), every data folder gets its
-/// own fresh PostgreSQL database, created on first use and dropped when the run ends, so tests stay as isolated as
+/// Which database the suite runs on. SQLite in each data folder, as ever, unless <c>ASSETSERVER_TEST_STACK</c> starts
+/// with <c>postgres</c> (<see cref="Engines"/>): then every data folder gets its own fresh PostgreSQL database, created on first use and dropped when the run ends, so tests stay as isolated as
 /// their folders are; a server process restarted on a folder finds its database again.
 /// </summary>
 public static class TestDatabase
 {
-    public const string Variable = "ASSETSERVER_TEST_POSTGRES";
-
     /// <summary>The base connection string, or null when the suite runs on SQLite.</summary>
-    public static string? PostgresBase =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+    public static string? PostgresBase => Engines.StackUsesPostgres ? Engines.Postgres : null;
 
     public static bool IsPostgres => PostgresBase is not null;
 

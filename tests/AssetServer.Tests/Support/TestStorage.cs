@@ -4,19 +4,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AssetServer.Tests.Support;
 
 /// <summary>
-/// The store the suite runs against: local disk, or an S3-compatible server when <c>ASSETSERVER_TEST_S3</c> holds its
-/// service URL (bucket <c>ASSETSERVER_TEST_S3_BUCKET</c>, default <c>assetserver-tests</c>; credentials s3rver's
-/// S3RVER/S3RVER unless <c>ASSETSERVER_TEST_S3_ACCESS_KEY</c>/<c>_SECRET_KEY</c>). Start one with
-/// <c>.ci/s3rver.sh start &lt;folder&gt;</c>. Each data folder gets its own key prefix (and node id), so an app restarted on
+/// The store the suite runs against: local disk, or an S3-compatible server when <c>ASSETSERVER_TEST_STACK</c> ends
+/// with <c>-s3</c> (<see cref="Engines"/>: bucket <c>ASSETSERVER_TEST_S3_BUCKET</c>, default <c>assetserver-tests</c>;
+/// credentials s3rver's S3RVER/S3RVER). Each data folder gets its own key prefix (and node id), so an app restarted on
 /// the same folder finds its objects and no two fixtures see each other's.
 /// </summary>
 public static class TestStorage
 {
-    public static string? ServiceUrl => Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3") is { Length: > 0 } url ? url : null;
+    public static string? ServiceUrl => Engines.StackUsesS3 ? Engines.S3ServiceUrl : null;
 
     public static bool IsS3 => ServiceUrl is not null;
 
-    public static string Bucket => Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_BUCKET") is { Length: > 0 } bucket ? bucket : "assetserver-tests";
+    public static string Bucket => Engines.S3Bucket;
 
     /// <summary>The settings of the store for an app over <paramref name="dataPath"/>; none for local disk.</summary>
     public static (string Key, string Value)[] Settings(string dataPath)
@@ -28,8 +27,8 @@ public static class TestStorage
             ("Storage:Provider", "s3"),
             ("Storage:S3:ServiceUrl", url),
             ("Storage:S3:Bucket", Bucket),
-            ("Storage:S3:AccessKey", Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_ACCESS_KEY") ?? "S3RVER"),
-            ("Storage:S3:SecretKey", Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_SECRET_KEY") ?? "S3RVER"),
+            ("Storage:S3:AccessKey", Engines.S3AccessKey),
+            ("Storage:S3:SecretKey", Engines.S3SecretKey),
             ("Storage:S3:ForcePathStyle", "true"),
             ("Storage:S3:Prefix", $"tests/{name}/"),
             ("Server:NodeId", $"test-{name}"),

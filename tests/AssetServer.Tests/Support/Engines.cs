@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace AssetServer.Tests.Support;
+
+/// <summary>
+/// The real engines of a scaled-out deployment, PostgreSQL and an S3-compatible server, for the tests that need them.
+/// <c>.ci/run</c> starts them once and passes them in <c>ASSETSERVER_TEST_POSTGRES</c> (a base connection string) and
+/// <c>ASSETSERVER_TEST_S3</c> (a service URL); when those are unset (the README's test command on its own), the
+/// project's scripts start throwaway ones on first use and stop them when the test run ends.
+/// <para>
+/// <c>ASSETSERVER_TEST_STACK</c> picks what the whole suite runs on: <c>sqlite-local</c> (the default), or
+/// <c>postgres-s3</c> (also <c>postgres-local</c>, <c>sqlite-s3</c>): every app then gets its own database
+/// (<see cref="TestDatabase"/>) and bucket prefix (<see cref="TestStorage"/>).
+/// </para>
+/// </summary>
+public static class Engines
+{
+    private static readonly string Stack = Environment.GetEnvironmentVariable("ASSETSERVER_TEST_STACK") ?? "sqlite-local";
+
+    /// <summary>Whether the suite's apps run on PostgreSQL.</summary>
+    public static bool StackUsesPostgres => Stack.StartsWith("postgres", StringComparison.Ordinal);
+
+    /// <summary>Whether the suite's apps store their bytes in S3.</summary>
+    public static bool StackUsesS3 => Stack.EndsWith("-s3", StringComparison.Ordinal);
+
+    public const string S3AccessKey = "S3RVER";
+    public const string S3SecretKey = "S3RVER";
+
+    private static readonly Lazy<string> PostgresValue = new(() =>
+        Environment.GetEnvironmentVariable("ASSETSERVER_TEST_POSTGRES") is { Length: > 0 } set ? set : StartScript("postgres.sh"));
+
+    private static readonly Lazy<string> S3Value = new(() =>
+        Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3") is { Length: > 0 } set ? set : StartScript("s3rver.sh"));
+
+    private static readonly Lazy<string?> NginxProblem = new(() => SystemPackages.Install("/usr/sbin/nginx", "nginx-light", "nginx"));
+
+    /// <summary>A connection string to a PostgreSQL server whose user may create databases.</summary>
+    public static string Postgres => PostgresValue.Value;
+
+    /// <summary>The service URL of an S3-compatible server (credentials <see cref="S3AccessKey"/>/<see cref="S3SecretKey"/>).</summary>
+    public static string S3ServiceUrl => S3Value.Value;
+
+    /// <summary>The bucket tests use; each app gets its own prefix in it.</summary>
+    public static string S3Bucket =>
+        Environment.GetEnvironmentVariable("ASSETSERVER_TEST_S3_BUCKET") is { Length: > 0 } bucket ? bucket : "assetserver-tests";
+
+    /// <summary>Debian's nginx, installed when missing; throws with the reason when it cannot be.</summary>
+    public static string Nginx => NginxProblem.Value is { } problem ? throw new InvalidOperationException(problem) : "/usr/sbin/nginx";
+
+    private static readonly List<(string Script, string Folder)> Started = [];
+
+    /// <summary>Runs <c>.ci/&lt;script&gt; start &lt;folder&gt;</c>; its last line of output is the engine's address.</summary>
+    private static string StartScript(string script)
+    {
+        var path = Path.Combine(RepositoryRoot(), ".ci", script);
+        var folder = Path.Combine(Path.GetTempPath(), "assetserver-engines", $"{Path.GetFileNameWithoutExtension(script)}-{Environment.ProcessId}");
+        var (code, output) = Run(path, "start", folder);
+        var address = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (code != 0 || string.IsNullOrEmpty(address)) throw new InvalidOperationException($"{script} start failed ({code}):\n{output}");
+        lock (Started)
+        {
+            if (Started.Count == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+            Started.Add((path, folder));
+        }
+        return address;
+    }
+
+    private static void StopAll()
+    {
+        lock (Started)
+            foreach (var (script, folder) in Started) Run(script, "stop", folder);
+    }
+
+    private static (int Code, string Output) Run(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(15))) process.Kill(entireProcessTree: true);
+        return (process.ExitCode, output + error.Result);
+    }
+
+    /// <summary>The repository's root: the first folder above the test binaries that holds <c>.ci</c>.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, ".ci"))) return dir.FullName;
+        throw new InvalidOperationException("The repository root (a folder with .ci) is not above " + AppContext.BaseDirectory);
+    }
+}
