@@ -20,10 +20,13 @@ public sealed class FileInput(FilesOptions limits)
 
     public bool Has(string field) => values.ContainsKey(field);
 
+    /// <summary>The <c>storage</c> a create asked for, if any: Directus's storage location, here the configured store.</summary>
+    public string? Storage { get; private set; }
+
     /// <summary>
     /// Fields Directus clients send on create that we accept but derive ourselves:
-    /// <c>storage</c> (the configured store's name, <c>local</c> or <c>s3</c>, whatever was sent) and <c>type</c> (sniffed
-    /// from the bytes).
+    /// <c>storage</c> (must name the configured store, checked by <c>FileService</c>: <see cref="Storage"/>) and <c>type</c>
+    /// (sniffed from the bytes).
     /// </summary>
     private static readonly string[] AcceptedOnCreate = ["storage", "type"];
 
@@ -51,8 +54,7 @@ public sealed class FileInput(FilesOptions limits)
     {
         if (creating && AcceptedOnCreate.Contains(name))
         {
-            if (name == "storage" && value is not null && Text(name, value, 64) is not ("local" or "s3"))
-                throw ApiErrors.InvalidPayload("\"storage\" must be \"local\" or \"s3\"");
+            if (name == "storage" && value is not null) Storage = Text(name, value, 64);
             if (name == "type") values[name] = value is null ? null : JsonValue.Create(Text(name, value, 255));
             return;
         }

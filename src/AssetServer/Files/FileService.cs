@@ -105,6 +105,8 @@ public sealed class FileService(
     /// <summary>Builds the row for an upload: request fields win over what the bytes say (API.md).</summary>
     private FileRecord NewRecord(StagedUpload upload)
     {
+        if (upload.Fields.Storage is { } asked && asked != originals.Provider)
+            throw ApiErrors.InvalidPayload($"\"storage\" must be \"{originals.Provider}\"");
         var id = Guid.NewGuid().ToString("D");
         var now = Now();
         var record = new FileRecord

@@ -215,11 +215,21 @@ public class FileUploadRefusalTests
     [TestCase("{\"type\":\"image/jpeg\",\"filesize\":5}")]
     [TestCase("{\"type\":\"image/jpeg\",\"bogus\":1}")]
     [TestCase("{\"type\":\"not a mime\"}")]
-    [TestCase("{\"type\":\"image/jpeg\",\"storage\":\"s3\"}")]
+    [TestCase("{\"type\":\"image/jpeg\",\"storage\":\"gcs\"}")]
     public async Task BadJsonCreateIsInvalidPayload(string json)
     {
         var before = await SnapshotAsync(app);
         using var response = await PostAsync(app, Json(json));
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "INVALID_PAYLOAD");
+        await AssertNothingLeftBehindAsync(app, before);
+    }
+
+    [Test]
+    public async Task StorageOtherThanTheConfiguredStoreIsInvalidPayload()
+    {
+        var before = await SnapshotAsync(app);
+        var other = TestStorage.IsS3 ? "local" : "s3";
+        using var response = await PostAsync(app, Json($$"""{"type":"image/jpeg","storage":"{{other}}"}"""));
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "INVALID_PAYLOAD");
         await AssertNothingLeftBehindAsync(app, before);
     }

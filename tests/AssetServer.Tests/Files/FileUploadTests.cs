@@ -36,7 +36,7 @@ public class FileUploadTests
         Assert.That(file.Select(p => p.Key).ToArray(), Is.EqualTo(DirectusFieldOrder));
         var id = Str(file, "id");
         Assert.That(Guid.TryParseExact(id, "D", out _), Is.True, id);
-        Assert.That(Str(file, "storage"), Is.EqualTo("local"));
+        Assert.That(Str(file, "storage"), Is.EqualTo(TestStorage.Provider));
         Assert.That(Str(file, "filename_disk"), Does.Match($"^{Regex.Escape(id)}\\.[A-Za-z0-9]+$"));
         Assert.That(Str(file, "filename_disk"), Does.Not.Contain("Sunset"));
         Assert.That(Str(file, "filename_download"), Is.EqualTo("Sunset.jpg"));
@@ -160,7 +160,7 @@ public class FileUploadTests
     {
         using var client = app.AdminClient();
         var data = await DataAsync(await client.PostAsync("/files",
-            Json("""{"type":"image/jpeg","title":"Placeholder","filename_download":"later.jpg","storage":"local"}""")));
+            Json($$"""{"type":"image/jpeg","title":"Placeholder","filename_download":"later.jpg","storage":"{{TestStorage.Provider}}"}""")));
         Assert.That(data["filesize"]!.GetValue<long>(), Is.EqualTo(0));
         Assert.That(Str(data, "type"), Is.EqualTo("image/jpeg"));
         Assert.That(Str(data, "title"), Is.EqualTo("Placeholder"));
@@ -204,8 +204,8 @@ public class FileUploadTests
     public async Task TypeAndStorageFieldsAreAcceptedOnUpload()
     {
         // Directus clients send these; the type is still decided by the server.
-        var file = await app.UploadOkAsync(TextBytes(9), "typed.txt", "text/plain", ("storage", "local"), ("type", "image/png"));
-        Assert.That(Str(file, "storage"), Is.EqualTo("local"));
+        var file = await app.UploadOkAsync(TextBytes(9), "typed.txt", "text/plain", ("storage", TestStorage.Provider), ("type", "image/png"));
+        Assert.That(Str(file, "storage"), Is.EqualTo(TestStorage.Provider));
         Assert.That(Str(file, "type"), Is.Not.EqualTo("image/png"), "a client's type field must not override sniffing");
     }
 

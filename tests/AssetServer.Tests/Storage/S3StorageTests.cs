@@ -85,7 +85,7 @@ public sealed class S3StorageTests
         // Two nodes over one database and one bucket prefix. Both start before anything is rendered, so the second
         // has nothing in its own tiers and must find the derivative in the bucket.
         using var first = new AssetServerApp();
-        using var second = new AssetServerApp(("Data:Path", first.DataPath), ("Server:NodeId", "second-node"));
+        using var second = new AssetServerApp([.. first.SameDataAs(), ("Server:NodeId", "second-node")]);
         _ = first.Service<AssetStore>();
         _ = second.Service<AssetStore>();
 
@@ -176,7 +176,7 @@ public sealed class S3StorageTests
         }
 
         // The same node starts again: its own intents are swept whatever their age.
-        using var restarted = new AssetServerApp(("Data:Path", crashed.DataPath));
+        using var restarted = new AssetServerApp(crashed.SameDataAs());
         _ = restarted.Service<AssetStore>();
         var store = restarted.Service<S3Bucket>();
         Assert.That(await IntentsAsync(restarted), Is.Empty);

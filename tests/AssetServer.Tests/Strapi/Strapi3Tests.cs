@@ -62,7 +62,7 @@ public class Strapi3Tests : AdminAppFixture
         Assert.That(Str(file, "mime"), Is.EqualTo("image/jpeg"));
         Assert.That(file["size"]!.GetValue<double>(), Is.EqualTo(Kb(bytes.Length)).Within(1e-9));
         Assert.That(Str(file, "url"), Is.EqualTo($"/uploads/{Str(file, "hash")}.jpg"));
-        Assert.That(Str(file, "provider"), Is.EqualTo("local"));
+        Assert.That(Str(file, "provider"), Is.EqualTo(TestStorage.Provider));
         Assert.That(Str(file, "created_at"), Does.EndWith("Z"));
         Assert.That(Str(file, "updated_at"), Is.EqualTo(Str(file, "created_at")));
         Assert.That(file["related"]!.AsArray(), Is.Empty);

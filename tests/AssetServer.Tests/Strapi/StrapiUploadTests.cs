@@ -44,7 +44,7 @@ public class StrapiUploadTests : AdminAppFixture
         Assert.That(file["size"]!.GetValue<double>(), Is.EqualTo(Kb(bytes.Length)).Within(1e-9));
         Assert.That(Str(file, "url"), Is.EqualTo($"/uploads/{Str(file, "hash")}.jpg"));
         Assert.That(file["previewUrl"], Is.Null);
-        Assert.That(Str(file, "provider"), Is.EqualTo("local"));
+        Assert.That(Str(file, "provider"), Is.EqualTo(TestStorage.Provider));
         Assert.That(file["provider_metadata"], Is.Null);
         foreach (var stamp in new[] { "createdAt", "updatedAt", "publishedAt" })
         {

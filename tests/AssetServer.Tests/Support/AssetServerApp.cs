@@ -44,6 +44,17 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataPath);
     }
 
+    /// <summary>
+    /// Settings that put another instance on this one's data folder, database and store: a second node beside it, or
+    /// the same node started again.
+    /// </summary>
+    public (string Key, string? Value)[] SameDataAs() =>
+    [
+        ("Data:Path", DataPath),
+        ("Database:Provider", settings.GetValueOrDefault("Database:Provider") ?? "sqlite"),
+        ("Database:ConnectionString", settings.GetValueOrDefault("Database:ConnectionString") ?? ""),
+    ];
+
     /// <summary>The data folder: <c>assetserver.db</c>, <c>files/</c>, <c>derivatives/</c>, <c>tmp/</c>.</summary>
     public string DataPath { get; }
 

@@ -15,6 +15,9 @@ public static class TestStorage
 
     public static bool IsS3 => ServiceUrl is not null;
 
+    /// <summary>The store's name, as files' <c>storage</c> (and Strapi's <c>provider</c>) give it.</summary>
+    public static string Provider => IsS3 ? "s3" : "local";
+
     public static string Bucket => Engines.S3Bucket;
 
     /// <summary>The settings of the store for an app over <paramref name="dataPath"/>; none for local disk.</summary>
