@@ -168,7 +168,7 @@ public class GraphQLAccessTests
         using var client = open.AdminClient();
         var data = await ResultAsync(await PostAsync(client,
             "mutation($url: String!, $data: create_directus_files_input) { import_file(url: $url, data: $data) { id title type filesize filename_download filename_disk tags } }",
-            new { url = $"{upstreamUrl}/images/photo.jpg?x=1", data = new { title = "Imported", tags = new[] { "net" }, storage = "local" } }));
+            new { url = $"{upstreamUrl}/images/photo.jpg?x=1", data = new { title = "Imported", tags = new[] { "net" }, storage = TestStorage.Provider } }));
         var file = data["import_file"]!;
         Assert.That(Str(file, "title"), Is.EqualTo("Imported"));
         Assert.That(Str(file, "type"), Is.EqualTo("image/jpeg"));
