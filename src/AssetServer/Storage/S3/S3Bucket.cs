@@ -32,6 +32,10 @@ public sealed class S3Bucket : IDisposable
             ForcePathStyle = s3.ForcePathStyle,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // A busy or restarting store answers 500/503 or drops a connection now and then: retried with backoff
+            // (the SDK's standard mode) before a request fails.
+            RetryMode = Amazon.Runtime.RequestRetryMode.Standard,
+            MaxErrorRetry = 4,
         };
         if (!string.IsNullOrEmpty(s3.ServiceUrl))
         {
