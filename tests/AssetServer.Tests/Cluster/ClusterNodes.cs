@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Amazon.S3;
-using Amazon.S3.Model;
 using AssetServer.Tests.Support;
 using Npgsql;
 
@@ -104,30 +102,8 @@ public sealed class ClusterNodes : IAsyncDisposable
         return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public AmazonS3Client S3Client() => new(Engines.S3AccessKey, Engines.S3SecretKey, new AmazonS3Config
-    {
-        ServiceURL = Engines.S3ServiceUrl,
-        ForcePathStyle = true,
-        AuthenticationRegion = "us-east-1",
-        RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-        ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-    });
-
     /// <summary>Every object under this cluster's originals prefix, name → size.</summary>
-    public async Task<Dictionary<string, long>> StoredOriginalsAsync()
-    {
-        using var s3 = S3Client();
-        var objects = new Dictionary<string, long>(StringComparer.Ordinal);
-        var request = new ListObjectsV2Request { BucketName = Engines.S3Bucket, Prefix = Prefix + "files/" };
-        ListObjectsV2Response page;
-        do
-        {
-            page = await s3.ListObjectsV2Async(request);
-            foreach (var item in page.S3Objects ?? []) objects[item.Key[request.Prefix.Length..]] = item.Size ?? 0;
-            request.ContinuationToken = page.NextContinuationToken;
-        } while (page.IsTruncated == true);
-        return objects;
-    }
+    public Task<Dictionary<string, long>> StoredOriginalsAsync() => Engines.S3ObjectsAsync(Prefix + "files/");
 
     public async ValueTask DisposeAsync()
     {

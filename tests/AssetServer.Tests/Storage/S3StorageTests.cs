@@ -207,14 +207,7 @@ public sealed class S3StorageTests
         Assert.That(body["checks"]!["storage_provider"]!.GetValue<string>(), Is.EqualTo("s3"));
     }
 
-    private static AmazonS3Client Client() => new(
-        new BasicAWSCredentials(Engines.S3AccessKey, Engines.S3SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = TestStorage.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    private static AmazonS3Client Client() => Engines.S3Client();
 
     private static async Task<List<string>> IntentsAsync(AssetServerApp app)
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace AssetServer.Tests.Support;
 
@@ -46,6 +48,32 @@ public static class Engines
 
     /// <summary>Debian's nginx, installed when missing; throws with the reason when it cannot be.</summary>
     public static string Nginx => NginxProblem.Value is { } problem ? throw new InvalidOperationException(problem) : "/usr/sbin/nginx";
+
+    /// <summary>A client of <see cref="S3ServiceUrl"/>, for tests that look in the bucket behind the server's back.</summary>
+    public static AmazonS3Client S3Client() => new(S3AccessKey, S3SecretKey, new AmazonS3Config
+    {
+        ServiceURL = S3ServiceUrl,
+        ForcePathStyle = true,
+        AuthenticationRegion = "us-east-1",
+        RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+        ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+    });
+
+    /// <summary>Every object under <paramref name="prefix"/> in the test bucket: key after the prefix → size.</summary>
+    public static async Task<Dictionary<string, long>> S3ObjectsAsync(string prefix)
+    {
+        using var s3 = S3Client();
+        var objects = new Dictionary<string, long>(StringComparer.Ordinal);
+        var request = new ListObjectsV2Request { BucketName = S3Bucket, Prefix = prefix };
+        ListObjectsV2Response page;
+        do
+        {
+            page = await s3.ListObjectsV2Async(request);
+            foreach (var item in page.S3Objects ?? []) objects[item.Key[prefix.Length..]] = item.Size ?? 0;
+            request.ContinuationToken = page.NextContinuationToken;
+        } while (page.IsTruncated == true);
+        return objects;
+    }
 
     private static readonly List<(string Script, string Folder)> Started = [];
 

@@ -39,6 +39,17 @@ public static class TestStorage
     }
 
     /// <summary>
+    /// How many originals a server over <paramref name="dataPath"/> holds (files in its folder, or objects under its
+    /// prefix), for tests of a server process, whose services the test cannot reach.
+    /// </summary>
+    public static async Task<int> CountOriginalsAsync(string dataPath)
+    {
+        if (!IsS3) return Directory.GetFiles(Path.Combine(dataPath, "files")).Length;
+        var prefix = Settings(dataPath).Single(s => s.Key == "Storage:S3:Prefix").Value;
+        return (await Engines.S3ObjectsAsync(prefix + "files/")).Count;
+    }
+
+    /// <summary>
     /// The originals the app's store holds, as local files named like the originals (in s3 mode, downloaded into a
     /// mirror folder under the data folder), so a test can count them by name and compare their bytes.
     /// </summary>
