@@ -39,15 +39,27 @@ public static class TestStorage
     }
 
     /// <summary>
-    /// How many originals a server over <paramref name="dataPath"/> holds (files in its folder, or objects under its
-    /// prefix), for tests of a server process, whose services the test cannot reach.
+    /// The names of the originals a server over <paramref name="dataPath"/> holds (files in its folder, or objects under
+    /// its prefix), for tests of a server process, whose services the test cannot reach.
     /// </summary>
-    public static async Task<int> CountOriginalsAsync(string dataPath)
+    public static async Task<HashSet<string>> OriginalNamesAsync(string dataPath)
     {
-        if (!IsS3) return Directory.GetFiles(Path.Combine(dataPath, "files")).Length;
-        var prefix = Settings(dataPath).Single(s => s.Key == "Storage:S3:Prefix").Value;
-        return (await Engines.S3ObjectsAsync(prefix + "files/")).Count;
+        if (!IsS3) return Directory.GetFiles(Path.Combine(dataPath, "files")).Select(f => Path.GetFileName(f)).ToHashSet();
+        return (await Engines.S3ObjectsAsync(OriginalsPrefix(dataPath))).Keys.ToHashSet();
     }
+
+    /// <summary>The bytes of original <paramref name="name"/> of a server over <paramref name="dataPath"/>.</summary>
+    public static async Task<byte[]> ReadOriginalAsync(string dataPath, string name)
+    {
+        if (!IsS3) return await File.ReadAllBytesAsync(Path.Combine(dataPath, "files", name));
+        using var s3 = Engines.S3Client();
+        using var response = await s3.GetObjectAsync(Bucket, OriginalsPrefix(dataPath) + name);
+        using var bytes = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(bytes);
+        return bytes.ToArray();
+    }
+
+    private static string OriginalsPrefix(string dataPath) => Settings(dataPath).Single(s => s.Key == "Storage:S3:Prefix").Value + "files/";
 
     /// <summary>
     /// The originals the app's store holds, as local files named like the originals (in s3 mode, downloaded into a
