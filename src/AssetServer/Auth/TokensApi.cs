@@ -38,11 +38,10 @@ public static class TokensApi
         return JsonBody.Data(new JsonArray(all.Select(t => (JsonNode)ToJson(t)).ToArray()));
     }
 
-    private static async Task<IResult> Delete(string id, HttpContext context, TokenRepository tokens, TokenVerifier verifier)
+    private static async Task<IResult> Delete(string id, HttpContext context, TokenRepository tokens)
     {
+        // The commit moves the data version: every process and node refuses the token from its next request on.
         if (!Guid.TryParseExact(id, "D", out _) || !await tokens.DeleteAsync(id, context.RequestAborted)) throw ApiErrors.Forbidden();
-        // This process refuses it from the next request on (bar one look-up already under way); others within TokenVerifier.Freshness.
-        verifier.Forget();
         return Results.NoContent();
     }
 

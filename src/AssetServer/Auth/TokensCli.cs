@@ -26,7 +26,7 @@ public static class TokensCli
                     Console.WriteLine(new JsonObject { ["id"] = t.Id, ["name"] = t.Name, ["access"] = t.Access, ["created_on"] = t.CreatedOn }.ToJsonString());
                 break;
             case ["delete", var id]:
-                // A running server refuses the token within TokenVerifier.Freshness (half a second).
+                // The commit moves the data version: a running server refuses the token from its next request on.
                 Console.WriteLine(await tokens.DeleteAsync(id) ? $"deleted {id}" : $"no token {id}");
                 break;
             default:

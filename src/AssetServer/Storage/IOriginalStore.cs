@@ -32,14 +32,14 @@ public interface IOriginalStore
     /// <summary>A local file holding the original, for a render (libvips reads paths); null when it is gone. Dispose it after the render.</summary>
     ValueTask<LocalOriginal?> LocalCopyAsync(string name, string digest, CancellationToken ct);
 
-    /// <summary>Whether the original still exists (a render checks before it keeps its result).</summary>
-    ValueTask<bool> ExistsAsync(string name, CancellationToken ct);
-
     /// <summary>Writes and removes a small object: throws when the store cannot be written.</summary>
     Task ProbeAsync(CancellationToken ct);
 
-    /// <summary>At start: removes what crashed writes left (objects no row references, unfinished uploads).</summary>
-    Task SweepAsync(CancellationToken ct);
+    /// <summary>
+    /// At start: removes what crashed writes left, originals that no name in <paramref name="referenced"/> (every
+    /// row's and kept version's <c>filename_disk</c>) stands for, and unfinished uploads.
+    /// </summary>
+    Task SweepAsync(IReadOnlySet<string> referenced, CancellationToken ct);
 }
 
 /// <summary>A local path of an original, usable until disposed (a cache keeps it from eviction meanwhile).</summary>

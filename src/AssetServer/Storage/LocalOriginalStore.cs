@@ -4,7 +4,7 @@ using AssetServer.Assets.Store;
 namespace AssetServer.Storage;
 
 /// <summary>Originals as files under <c>Data:Path/files</c>: a put is a rename of the fsynced temp file (same file system, atomic).</summary>
-public sealed class LocalOriginalStore(FileStore files) : IOriginalStore
+public sealed class LocalOriginalStore(FileStore files, ILogger<LocalOriginalStore> logger) : IOriginalStore
 {
     public string Provider => StorageOptions.LocalProvider;
 
@@ -33,8 +33,6 @@ public sealed class LocalOriginalStore(FileStore files) : IOriginalStore
         return new(File.Exists(path) ? new LocalOriginal(path) : null);
     }
 
-    public ValueTask<bool> ExistsAsync(string name, CancellationToken ct) => new(File.Exists(files.OriginalPath(name)));
-
     public async Task ProbeAsync(CancellationToken ct)
     {
         var probe = Path.Combine(files.Paths.Temp, $"health-{Guid.NewGuid():N}");
@@ -42,5 +40,17 @@ public sealed class LocalOriginalStore(FileStore files) : IOriginalStore
         File.Delete(probe);
     }
 
-    public Task SweepAsync(CancellationToken ct) => Task.CompletedTask; // StartupSweep lists the folders itself
+    /// <summary>Files in the originals folder that no row names: renamed into place by a write whose row never committed.</summary>
+    public Task SweepAsync(IReadOnlySet<string> referenced, CancellationToken ct)
+    {
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(files.Paths.Originals))
+        {
+            if (referenced.Contains(Path.GetFileName(file))) continue;
+            files.TryDelete(file);
+            removed++;
+        }
+        if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals", removed);
+        return Task.CompletedTask;
+    }
 }

@@ -18,15 +18,14 @@ public static class StartupSweep
 
         foreach (var temp in Directory.EnumerateFiles(paths.Temp)) store.TryDelete(temp);
 
+        // Every name a row or a kept version stands for, read once for both sweeps of originals below.
         var known = await repository.AllFilenamesOnDiskAsync();
-        var removed = 0;
-        foreach (var file in Directory.EnumerateFiles(paths.Originals))
-        {
-            if (known.Contains(Path.GetFileName(file))) continue;
-            store.TryDelete(file);
-            removed++;
-        }
+        var originals = services.GetRequiredService<IOriginalStore>();
+        await originals.SweepAsync(known, CancellationToken.None);
+
+        // This node's derivative tier on local disk (in both modes): folders of files that are gone.
         var ids = known.Select(n => n.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
+        var removed = 0;
         foreach (var dir in Directory.EnumerateDirectories(paths.Derivatives))
         {
             var id = Path.GetFileName(dir);
@@ -34,11 +33,9 @@ public static class StartupSweep
             store.DeleteDerivatives(id);
             removed++;
         }
-        if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} orphaned originals or derivative folders", removed);
+        if (removed > 0) logger.LogWarning("Start-up sweep removed {Count} derivative folders of files that are gone", removed);
 
-        // The object store: puts a crash interrupted, objects no row references, derivatives of gone or older bytes.
-        var originals = services.GetRequiredService<IOriginalStore>();
-        await originals.SweepAsync(CancellationToken.None);
+        // Shared derivatives in the object store: of gone or older bytes.
         if (originals.Derivatives is { } shared)
         {
             var digests = (await repository.AllContentKeysAsync()).ToDictionary(r => r.Id, Assets.Store.AssetStore.ContentDigest, StringComparer.Ordinal);

@@ -46,7 +46,7 @@ public class AssetStoreTests
 
     private AssetStore NewStore(string timeout = "30s", int concurrency = 4, int queue = 0, long maxBytes = 1L << 30,
         int maxEntries = 1000, long memoryBytes = 128L << 20, ILogger<AssetStore>? logger = null, string maxQueueWait = "30s") =>
-        new(files, new LocalOriginalStore(files), new AssetServer.Cluster.LocalRenderLock(), Options.Create(new StorageOptions()), Options.Create(new AssetsOptions
+        new(files, new LocalOriginalStore(files, Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalOriginalStore>.Instance), new AssetServer.Cluster.LocalRenderLock(), Options.Create(new StorageOptions()), Options.Create(new AssetsOptions
         {
             TransformTimeout = timeout, MaxConcurrentTransforms = concurrency, RenderQueueLength = queue, MaxQueueWait = maxQueueWait,
             CacheMaxBytes = maxBytes, CacheMaxEntries = maxEntries, MemoryCacheBytes = memoryBytes,

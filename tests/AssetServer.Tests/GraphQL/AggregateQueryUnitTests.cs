@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Query;
@@ -26,7 +27,7 @@ public class AggregateQueryUnitTests
         }));
         Assert.That(query.GroupBy, Is.EqualTo(new[] { "type", "location" }));
         Assert.That(query.Sort, Is.EqualTo(new[] { new SortKey("type", false), new SortKey("location", false) }), "groups in groupBy order");
-        var sql = FileQuerySql.BuildAggregate(query).Select;
+        var sql = FileQuerySql.BuildAggregate(query, DatabaseProvider.Sqlite).Select;
         Assert.That(sql, Does.StartWith("SELECT type AS g0, location AS g1, COUNT(*) AS a0, COUNT(id) AS a1, SUM(filesize) AS a2, SUM(width) AS a3, COUNT(DISTINCT type) AS a4 FROM files"));
         Assert.That(sql, Does.Contain(" GROUP BY type, location ORDER BY type ASC, location ASC LIMIT @p0 OFFSET @p1"));
     }
@@ -34,7 +35,7 @@ public class AggregateQueryUnitTests
     [Test]
     public void WithoutGroupsOneRowAndNoOrder()
     {
-        var sql = FileQuerySql.BuildAggregate(Parse("""{"aggregate":{"avg":["width"],"min":["height"],"max":["height"],"avgDistinct":["width"],"sumDistinct":["width"]}}""")).Select;
+        var sql = FileQuerySql.BuildAggregate(Parse("""{"aggregate":{"avg":["width"],"min":["height"],"max":["height"],"avgDistinct":["width"],"sumDistinct":["width"]}}"""), DatabaseProvider.Sqlite).Select;
         Assert.That(sql, Is.EqualTo("SELECT AVG(width) AS a0, MIN(height) AS a1, MAX(height) AS a2, AVG(DISTINCT width) AS a3, SUM(DISTINCT width) AS a4 FROM files LIMIT @p0 OFFSET @p1"));
     }
 
@@ -42,7 +43,7 @@ public class AggregateQueryUnitTests
     public void FilterAndSearchValuesAreParameters()
     {
         var query = Parse("""{"aggregate":{"count":"*"},"filter":{"title":{"_eq":"x' OR '1'='1"}},"search":"%' --","groupBy":"type","sort":"-type"}""");
-        var sql = FileQuerySql.BuildAggregate(query);
+        var sql = FileQuerySql.BuildAggregate(query, DatabaseProvider.Sqlite);
         Assert.That(sql.Select, Does.Not.Contain("OR '1'='1").And.Not.Contain("--"));
         Assert.That(sql.Select, Does.Contain("WHERE title = @p0 AND (").And.Contain("ORDER BY type DESC"));
         Assert.That(sql.Parameters.ParameterNames.Count(), Is.EqualTo(4));

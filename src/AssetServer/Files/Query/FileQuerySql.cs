@@ -19,7 +19,7 @@ public static class FileQuerySql
 {
     public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
 
-    public static Statement Build(FileQuery query, DatabaseProvider dialect = DatabaseProvider.Sqlite)
+    public static Statement Build(FileQuery query, DatabaseProvider dialect)
     {
         var parameters = new Parameters(dialect);
         var whereSql = Where(query, parameters);
@@ -32,7 +32,7 @@ public static class FileQuerySql
     /// The statement of an aggregate query (<see cref="FileQuery.Aggregates"/>): the grouped columns as <c>g0…</c>, then
     /// each aggregate as <c>a0…</c>, in the query's order; one row per group, or one row in all without groups.
     /// </summary>
-    public static AggregateStatement BuildAggregate(FileQuery query, DatabaseProvider dialect = DatabaseProvider.Sqlite)
+    public static AggregateStatement BuildAggregate(FileQuery query, DatabaseProvider dialect)
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
         var parameters = new Parameters(dialect);

@@ -1,6 +1,5 @@
 using System.Data;
 using AssetServer.Assets.Store;
-using AssetServer.Data;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Storage.S3;
@@ -12,7 +11,7 @@ namespace AssetServer.Storage.S3;
 /// local copy from <see cref="OriginalCache"/>.
 /// </summary>
 public sealed class S3OriginalStore(
-    S3Bucket bucket, StorageIntents intents, OriginalCache cache, SharedDerivatives derivatives, FileRepository repository, IOptions<Server.ServerOptions> server,
+    S3Bucket bucket, StorageIntents intents, OriginalCache cache, SharedDerivatives derivatives, FileStore files, IOptions<Server.ServerOptions> server,
     TimeProvider time, ILogger<S3OriginalStore> logger) : IOriginalStore
 {
     /// <summary>Another node's put older than this is taken as crashed (a 5 GB upload on a slow link takes well under it).</summary>
@@ -47,8 +46,8 @@ public sealed class S3OriginalStore(
             if (upload is null || await TryAbortAsync(key, upload)) await DeleteAsync(name);
             throw;
         }
-        // The bytes are in the store; the temp file is the caller's to delete (as after a rename, nothing is left).
-        TryDelete(tempPath);
+        // The bytes are in the store; the temp file goes (as after a rename, nothing is left).
+        files.TryDelete(tempPath);
     }
 
     public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string name, CancellationToken ct) =>
@@ -91,8 +90,6 @@ public sealed class S3OriginalStore(
     public ValueTask<LocalOriginal?> LocalCopyAsync(string name, string digest, CancellationToken ct) =>
         cache.AcquireAsync(digest, (path, token) => bucket.DownloadAsync(bucket.OriginalKey(name), path, token), ct);
 
-    public async ValueTask<bool> ExistsAsync(string name, CancellationToken ct) => await bucket.LengthAsync(bucket.OriginalKey(name), ct) is not null;
-
     public async Task ProbeAsync(CancellationToken ct)
     {
         var key = $"{bucket.Prefix}health/{Node}-{Guid.NewGuid():N}";
@@ -105,11 +102,10 @@ public sealed class S3OriginalStore(
     /// than <see cref="Grace"/>: the multipart upload is aborted, the object deleted unless a row references it, the
     /// intent forgotten. Then objects under <c>files/</c> that no row references and that are older than the grace.
     /// </summary>
-    public async Task SweepAsync(CancellationToken ct)
+    public async Task SweepAsync(IReadOnlySet<string> names, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var known = await repository.AllFilenamesOnDiskAsync(ct);
-        var referenced = known.Select(bucket.OriginalKey).ToHashSet(StringComparer.Ordinal);
+        var referenced = names.Select(bucket.OriginalKey).ToHashSet(StringComparer.Ordinal);
         var removed = 0;
         foreach (var intent in await intents.AllAsync(ct))
         {
@@ -144,18 +140,6 @@ public sealed class S3OriginalStore(
         {
             logger.LogWarning(e, "Could not abort upload {UploadId} of {Key}", uploadId, key);
             return false;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The temp folder is emptied at start.
         }
     }
 

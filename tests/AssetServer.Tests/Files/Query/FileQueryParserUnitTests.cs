@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Query;
@@ -19,7 +20,7 @@ public class FileQueryParserUnitTests
     {
         var bracket = parser.Parse(Query(("filter[_and][0][type][_eq]", "image/png"), ("filter[_and][1][width][_gte]", "300")));
         var json = parser.Parse(Query(("filter", """{"_and":[{"type":{"_eq":"image/png"}},{"width":{"_gte":300}}]}""")));
-        Assert.That(FileQuerySql.Build(bracket).Select, Is.EqualTo(FileQuerySql.Build(json).Select));
+        Assert.That(FileQuerySql.Build(bracket, DatabaseProvider.Sqlite).Select, Is.EqualTo(FileQuerySql.Build(json, DatabaseProvider.Sqlite).Select));
         var group = (FilterGroup)bracket.Filter!;
         Assert.That(group.IsAnd, Is.True);
         Assert.That(group.Children, Has.Count.EqualTo(2));
@@ -29,7 +30,7 @@ public class FileQueryParserUnitTests
     public void ValuesNeverReachTheSqlText()
     {
         var query = parser.Parse(Query(("filter[title][_eq]", "x' OR '1'='1"), ("search", "%' --")));
-        var sql = FileQuerySql.Build(query);
+        var sql = FileQuerySql.Build(query, DatabaseProvider.Sqlite);
         Assert.That(sql.Select, Does.Not.Contain("OR '1'='1"));
         Assert.That(sql.Select, Does.Not.Contain("--"));
         Assert.That(sql.Parameters.ParameterNames, Is.Not.Empty);
