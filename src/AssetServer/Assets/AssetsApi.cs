@@ -3,7 +3,6 @@ using AssetServer.Auth;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
-using AssetServer.RateLimiting;
 using AssetServer.Transforms;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +14,8 @@ public static class AssetsApi
     public static void Map(WebApplication app)
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/assets/{id}", methods, GetAsset).RequireRateLimiting(RateLimitSetup.Transforms);
-        app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset).RequireRateLimiting(RateLimitSetup.Transforms);
+        app.MapMethods("/assets/{id}", methods, GetAsset);
+        app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset);
         app.MapPost("/assets/sign", SignUrl).RequireAccess(Access.Admin);
     }
 

@@ -7,8 +7,9 @@ namespace AssetServer.Cluster;
 
 /// <summary>
 /// Nodes sharing one PostgreSQL database: a session advisory lock named by a 64-bit hash of the key, held on its own
-/// connection until disposed. Waiting polls <c>pg_try_advisory_lock</c> with a short backoff, so the caller's token
-/// ends the wait at once and no blocked statement is left behind on the server.
+/// connection until disposed. Waiting polls <c>pg_try_advisory_lock</c> with a short backoff, each try on a connection
+/// that goes back to the pool when it fails, so the caller's token ends the wait at once, no blocked statement is left
+/// behind on the server, and a waiter holds no connection.
 /// </summary>
 public sealed class PostgresRenderLock(Database database) : IRenderLock
 {
@@ -17,21 +18,25 @@ public sealed class PostgresRenderLock(Database database) : IRenderLock
     public async ValueTask<IAsyncDisposable> AcquireAsync(string key, CancellationToken ct)
     {
         var id = Hash(key);
-        var connection = await database.OpenAsync(ct);
-        try
+        var wait = FirstRetry;
+        while (true)
         {
-            var wait = FirstRetry;
-            while (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@id)", new { id }, cancellationToken: ct)))
+            // A connection is held only while the lock is: between tries it goes back to the pool, so renders
+            // waiting on other nodes cannot drain it (the store asks only after the scheduler admitted the render).
+            var connection = await database.OpenAsync(ct);
+            try
             {
-                await Task.Delay(wait, ct);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRetry.Ticks));
+                if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@id)", new { id }, cancellationToken: ct)))
+                    return new Held(connection, id);
             }
-            return new Held(connection, id);
-        }
-        catch
-        {
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
             await connection.DisposeAsync();
-            throw;
+            await Task.Delay(wait, ct);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRetry.Ticks));
         }
     }
 

@@ -23,6 +23,7 @@ public sealed class FileService(
     Transforms.PlaceholderRenderer placeholders,
     Assets.EagerPresets eager,
     Metrics.AssetMetrics metrics,
+    Budgets.ClientBudgets budgets,
     Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -323,6 +324,8 @@ public sealed class FileService(
     public async Task<(FileRecord Record, bool BytesRestored)> RevertAsync(string id, long revisionId, CancellationToken ct)
     {
         var key = ParseId(id);
+        // A revert may put other bytes back: it draws on the uploads budget like a replace.
+        budgets.ChargeUpload();
         var pruned = new List<string>();
         var bytesRestored = false;
         var record = await repository.InTransactionAsync(async (connection, tx) =>

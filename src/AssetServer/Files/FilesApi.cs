@@ -3,7 +3,6 @@ using AssetServer.Auth;
 using AssetServer.Errors;
 using AssetServer.Files.Import;
 using AssetServer.Files.Query;
-using AssetServer.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Files;
@@ -13,12 +12,12 @@ public static class FilesApi
 {
     public static void MapFiles(this WebApplication app)
     {
-        app.MapPost("/files", Create).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
-        app.MapPost("/files/import", Import).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPost("/files", Create).RequireAccess(Access.Write);
+        app.MapPost("/files/import", Import).RequireAccess(Access.Write);
         app.MapGet("/files", List).RequireAccess(Access.Read);
         app.MapMethods("/files", ["SEARCH"], Search).RequireAccess(Access.Read);
         app.MapGet("/files/{id}", GetOne).RequireAccess(Access.Read);
-        app.MapPatch("/files/{id}", UpdateOne).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPatch("/files/{id}", UpdateOne).RequireAccess(Access.Write);
         app.MapPatch("/files", UpdateMany).RequireAccess(Access.Write);
         app.MapDelete("/files/{id}", DeleteOne).RequireAccess(Access.Write);
         app.MapDelete("/files", DeleteMany).RequireAccess(Access.Write);

@@ -22,7 +22,7 @@ public sealed record UploadForm(List<StagedUpload> Files, List<KeyValuePair<stri
 /// Reads <c>multipart/form-data</c> as a stream (never buffered whole): the fields before each file part
 /// belong to that file, as in Directus; fields after the last file are ignored.
 /// </summary>
-public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options, IOptions<FilesOptions> files)
+public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> options, IOptions<FilesOptions> files, Budgets.ClientBudgets budgets)
 {
     private const int MaxFieldBytes = 1 << 20;
     private const int MaxFilesPerRequest = 100;
@@ -140,10 +140,14 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     /// <summary>
     /// Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure. Past
     /// <paramref name="limit"/> bytes, counting the <paramref name="alreadyRead"/> bytes of earlier files, it is a 413
-    /// naming that limit (the caller's: uploads and imports have their own).
+    /// naming that limit (the caller's: uploads and imports have their own). Each file costs one unit of the client's
+    /// uploads budget (429 past it).
     /// </summary>
     public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long limit, long alreadyRead, CancellationToken ct)
     {
+        // Every path that writes bytes stages them here (multipart on every dialect, v8's JSON data, imports), so
+        // the uploads budget is charged here, once per file, before a byte is written.
+        budgets.ChargeUpload();
         var limits = options.Value;
         var temp = store.NewTempPath();
         try

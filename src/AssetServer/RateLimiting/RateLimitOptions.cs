@@ -3,10 +3,10 @@ namespace AssetServer.RateLimiting;
 /// <summary>The <c>RateLimits</c> section: per-client budgets for the expensive requests. 0 turns a limit off.</summary>
 public sealed class RateLimitOptions
 {
-    /// <summary>Uploads, replaces and imports per client per minute.</summary>
+    /// <summary>Files whose bytes a client writes per minute (uploads, replaces, imports, reverts), charged in the upload path.</summary>
     public int UploadsPerMinute { get; set; } = 60;
 
-    /// <summary><c>/assets</c> requests with transform parameters per client per minute (cached ones count too: the check comes first).</summary>
+    /// <summary>Renders per client per minute, charged by the asset store on a miss; cache hits cost nothing.</summary>
     public int TransformsPerMinute { get; set; } = 600;
 
     /// <summary>Requests per client address per minute that carry a token matching nothing, on any route; past it 429.</summary>

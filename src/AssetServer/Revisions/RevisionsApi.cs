@@ -5,7 +5,6 @@ using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Files.Query;
-using AssetServer.RateLimiting;
 
 namespace AssetServer.Revisions;
 
@@ -24,7 +23,7 @@ public static class RevisionsApi
             app.MapGet(path + "/{id}", (string id, HttpContext context, FileQueryParser parser, FileRepository repository) =>
                 GetOne(id, context, table, parser, repository)).RequireAccess(Access.Read);
         }
-        app.MapPost("/files/{id}/revert/{revision}", Revert).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPost("/files/{id}/revert/{revision}", Revert).RequireAccess(Access.Write);
     }
 
     private static async Task<IResult> List(HttpContext context, FileQuery query, FileRepository repository)

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using AssetServer.Auth;
 using AssetServer.Files;
 using AssetServer.Files.Query;
-using AssetServer.RateLimiting;
 
 namespace AssetServer.Strapi;
 
@@ -14,7 +13,7 @@ public static class Strapi3Api
 {
     public static void Map(WebApplication app)
     {
-        app.MapPost("/upload", Upload).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPost("/upload", Upload).RequireAccess(Access.Write);
         app.MapGet("/upload/files", List).RequireAccess(Access.Read);
         app.MapGet("/upload/files/count", Count).RequireAccess(Access.Read);
         app.MapGet("/upload/files/{id}", GetOne).RequireAccess(Access.Read);

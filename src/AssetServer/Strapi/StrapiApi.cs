@@ -5,7 +5,6 @@ using AssetServer.Auth;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
-using AssetServer.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Strapi;
@@ -18,13 +17,13 @@ public static class StrapiApi
 {
     public static void MapStrapi(this WebApplication app)
     {
-        app.MapPost("/api/upload", Upload).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPost("/api/upload", Upload).RequireAccess(Access.Write);
         app.MapGet("/api/upload/files", List).RequireAccess(Access.Read);
         app.MapGet("/api/upload/files/page", Page).RequireAccess(Access.Read);
         app.MapGet("/api/upload/files/{id}", GetOne).RequireAccess(Access.Read);
         app.MapDelete("/api/upload/files/{id}", Delete).RequireAccess(Access.Write);
         string[] read = [HttpMethods.Get, HttpMethods.Head];
-        app.MapMethods("/uploads/{name}", read, Serve).RequireRateLimiting(RateLimitSetup.Transforms);
+        app.MapMethods("/uploads/{name}", read, Serve);
         Strapi3Api.Map(app);
     }
 

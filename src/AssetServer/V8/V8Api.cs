@@ -7,7 +7,6 @@ using AssetServer.Auth;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
-using AssetServer.RateLimiting;
 using AssetServer.Server;
 using Microsoft.Extensions.Options;
 
@@ -25,17 +24,16 @@ public static class V8Api
         var project = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.Project;
         var files = $"/{project}/files";
         app.MapGet(files, List).RequireAccess(Access.Read);
-        app.MapPost(files, Create).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPost(files, Create).RequireAccess(Access.Write);
         app.MapGet(files + "/{id}", GetOne).RequireAccess(Access.Read);
-        app.MapPatch(files + "/{id}", Update).RequireAccess(Access.Write).RequireRateLimiting(RateLimitSetup.Uploads);
+        app.MapPatch(files + "/{id}", Update).RequireAccess(Access.Write);
         app.MapDelete(files + "/{id}", Delete).RequireAccess(Access.Write);
         app.MapGet(files + "/{id}/revisions", Revisions).RequireAccess(Access.Read);
         app.MapGet(files + "/{id}/revisions/{offset}", Revision).RequireAccess(Access.Read);
         app.MapPost(files + "/{id}/private_hash", RotatePrivateHash).RequireAccess(Access.Write);
         string[] read = [HttpMethods.Get, HttpMethods.Head];
         // No token needed: the private hash is the secret (v8's assets were public to whoever had the hash).
-        app.MapMethods($"/{project}/assets/{{hash}}", read, Asset).RequireRateLimiting(RateLimitSetup.Transforms)
-            .WithMetadata(new TransformQuery(V8Files.AsksForTransform));
+        app.MapMethods($"/{project}/assets/{{hash}}", read, Asset);
         app.MapMethods($"/uploads/{project}/originals/{{name}}", read, Original);
     }
 

@@ -17,10 +17,6 @@ public sealed class V8Files(FileService files, FileRepository repository, V8File
     /// <summary>v8's asset parameters besides <c>key</c>: width, height, fit (crop|contain) and quality.</summary>
     private static readonly string[] SizeParameters = ["w", "h", "f", "q"];
 
-    /// <summary>Whether an asset request asks for a render (<c>key</c>, or any of <c>w h f q</c>): what the transforms budget counts.</summary>
-    public static bool AsksForTransform(IQueryCollection query) =>
-        query.ContainsKey("key") || SizeParameters.Any(query.ContainsKey);
-
     /// <summary>Ids stay the core's UUIDs; anything else names no file.</summary>
     public static string ParseId(string id) =>
         Guid.TryParseExact(id, "D", out var guid) ? guid.ToString("D") : throw V8Errors.ItemNotFound();

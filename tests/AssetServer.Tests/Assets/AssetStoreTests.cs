@@ -227,7 +227,7 @@ public class AssetStoreTests
         Assert.That(error.Code, Is.EqualTo("SERVICE_UNAVAILABLE"));
         Assert.That(error.Message, Is.EqualTo("Service \"assets\" is unavailable. Transformation timed out."));
         Assert.That(error.Headers["Retry-After"], Is.EqualTo("1"));
-        await Eventually(() => TempFiles().Length == 0 && store.Queue.Admitted == 0);
+        await Eventually(() => TempFiles().Length == 0 && store.Scheduler.Admitted == 0);
         Assert.That(DerivativeFiles(), Is.Empty);
     }
 
@@ -246,10 +246,10 @@ public class AssetStoreTests
         var error = Assert.ThrowsAsync<ApiException>(() => store.OpenDerivativeAsync(record, "k", "jpg", stubborn, CancellationToken.None))!;
         Assert.That(error.Status, Is.EqualTo(503));
         // The slot stays taken until the render really ends, so the concurrency limit holds.
-        Assert.That(store.Queue.Admitted, Is.EqualTo(1));
+        Assert.That(store.Scheduler.Admitted, Is.EqualTo(1));
 
         release.SetResult();
-        await Eventually(() => TempFiles().Length == 0 && store.Queue.Admitted == 0);
+        await Eventually(() => TempFiles().Length == 0 && store.Scheduler.Admitted == 0);
         Assert.That(DerivativeFiles(), Is.Empty);
     }
 
@@ -266,7 +266,7 @@ public class AssetStoreTests
             await File.WriteAllBytesAsync(output, [1]);
         };
         var busy = store.OpenDerivativeAsync(record, "busy", "jpg", stubborn, CancellationToken.None);
-        await Eventually(() => store.Queue.Admitted == 1);
+        await Eventually(() => store.Scheduler.Admitted == 1);
 
         // Waits behind the busy slot the whole time and is never rendered.
         var error = Assert.ThrowsAsync<ApiException>(() => store.OpenDerivativeAsync(record, "queued", "jpg", Writes([2]), CancellationToken.None))!;
@@ -276,7 +276,7 @@ public class AssetStoreTests
         Assert.That(store.RenderCount, Is.EqualTo(1));
         release.SetResult();
         Assert.That(async () => await busy, Throws.InstanceOf<ApiException>().With.Property(nameof(ApiException.Status)).EqualTo(503));
-        await Eventually(() => store.Queue.Admitted == 0);
+        await Eventually(() => store.Scheduler.Admitted == 0);
     }
 
     [Test]
@@ -295,7 +295,7 @@ public class AssetStoreTests
 
         release.SetResult();
         Assert.That(await heavy, Is.EqualTo(new byte[] { 1 }));
-        await Eventually(() => store.Queue.Admitted == 0);
+        await Eventually(() => store.Scheduler.Admitted == 0);
     }
 
     [Test]
@@ -317,7 +317,7 @@ public class AssetStoreTests
 
         release.SetResult();
         await first;
-        await Eventually(() => store.Queue.Admitted == 0);
+        await Eventually(() => store.Scheduler.Admitted == 0);
     }
 
     [Test]
@@ -327,11 +327,11 @@ public class AssetStoreTests
         var record = Original();
         var gate = new TaskCompletionSource();
         var render = WritesAfter(gate.Task, [1]);
-        Assert.That(store.Queue.Concurrency + store.Queue.QueueLength, Is.EqualTo(3));
+        Assert.That(store.Scheduler.Concurrency + store.Scheduler.QueueLength, Is.EqualTo(3));
 
         var admitted = Enumerable.Range(0, 3)
             .Select(i => ReadAsync(store.OpenDerivativeAsync(record, $"k{i}", "jpg", render, CancellationToken.None))).ToList();
-        await Eventually(() => store.Queue.Admitted == 3);
+        await Eventually(() => store.Scheduler.Admitted == 3);
 
         var error = Assert.ThrowsAsync<ApiException>(() => store.OpenDerivativeAsync(record, "one-too-many", "jpg", render, CancellationToken.None))!;
         Assert.That(error.Status, Is.EqualTo(503));
@@ -341,7 +341,7 @@ public class AssetStoreTests
         gate.SetResult();
         await Task.WhenAll(admitted);
         Assert.That(store.RenderCount, Is.EqualTo(3));
-        Assert.That(store.Queue.Admitted, Is.Zero);
+        Assert.That(store.Scheduler.Admitted, Is.Zero);
     }
 
     [Test]

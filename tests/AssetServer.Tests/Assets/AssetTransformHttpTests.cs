@@ -243,7 +243,7 @@ public class AssetTransformHttpTests
         Assert.That(error["message"]!.GetValue<string>(), Is.EqualTo("Service \"assets\" is unavailable. Transformation timed out."));
         Assert.That(Header(res, "Retry-After"), Is.EqualTo("1"));
         var cache = hurried.Service<AssetStore>();
-        await Eventually(() => hurried.TempFilesOnDisk().Length == 0 && cache.Queue.Admitted == 0);
+        await Eventually(() => hurried.TempFilesOnDisk().Length == 0 && cache.Scheduler.Admitted == 0);
         var folder = Path.Combine(hurried.DerivativesPath, record.Id);
         Assert.That(Directory.Exists(folder) ? Directory.GetFiles(folder) : [], Is.Empty);
     }

@@ -70,18 +70,20 @@ public class TokenFreshnessTests
     public async Task RandomTokensDoNotBuyFreshTransformBudgets_Issue8()
     {
         using var anonymous = app.AnonymousClient();
-        var id = Guid.NewGuid();
+        var id = (await app.UploadOkAsync(TestImages.Png(50, 50), "budget.png", "image/png"))["id"]!.GetValue<string>();
         var statuses = new List<int>();
-        for (var i = 0; i < 4; i++) statuses.Add((int)(await anonymous.GetAsync($"/assets/{id}?width=10")).StatusCode);
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await anonymous.GetAsync($"/assets/{id}?width={10 + i}")).StatusCode);
         Assert.That(statuses[3], Is.EqualTo(429), string.Join(",", statuses));
 
-        // A made-up token per request is not a new client with a new budget: until verified, it is its address.
+        // A made-up token per request is not a new client with a new budget: it is refused before anything renders.
+        var renders = app.Service<AssetServer.Assets.Store.AssetStore>().RenderCount;
         for (var i = 0; i < 5; i++)
         {
             using var random = ClientWith($"as_random-{Guid.NewGuid():N}");
-            var response = await random.GetAsync($"/assets/{id}?width=10");
-            Assert.That((int)response.StatusCode, Is.EqualTo(429));
+            var response = await random.GetAsync($"/assets/{id}?width={20 + i}");
+            Assert.That((int)response.StatusCode, Is.AnyOf(401, 429));
         }
+        Assert.That(app.Service<AssetServer.Assets.Store.AssetStore>().RenderCount, Is.EqualTo(renders));
     }
 
     [Test]
@@ -107,9 +109,9 @@ public class TokenFreshnessTests
     {
         var (_, secret) = await CreateTokenAsync("read");
         using var client = ClientWith(secret);
-        var id = Guid.NewGuid();
+        var id = (await app.UploadOkAsync(TestImages.Png(50, 50), "own-budget.png", "image/png"))["id"]!.GetValue<string>();
         var statuses = new List<int>();
-        for (var i = 0; i < 4; i++) statuses.Add((int)(await client.GetAsync($"/assets/{id}?width=10")).StatusCode);
+        for (var i = 0; i < 4; i++) statuses.Add((int)(await client.GetAsync($"/assets/{id}?width={30 + i}")).StatusCode);
         Assert.That(statuses[..3], Has.None.EqualTo(429));
         Assert.That(statuses[3], Is.EqualTo(429));
     }

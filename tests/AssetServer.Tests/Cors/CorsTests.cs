@@ -69,15 +69,16 @@ public class CorsTests
     {
         using var anonymous = app.AnonymousClient();
         using var admin = app.AdminClient();
-        var unknown = Guid.NewGuid();
+        var image = (await app.UploadOkAsync(TestImages.Png(30, 30), "cors-budget.png", "image/png"))["id"]!.GetValue<string>();
         using var madeUp = app.AnonymousClient();
         madeUp.DefaultRequestHeaders.Authorization = new("Bearer", "no-such-token");
         using var unauthorized = await madeUp.SendAsync(WithOrigin(HttpMethod.Get, "/server/health", Allowed));
         using var forbidden = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, "/files", Allowed));
         using var notFound = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, "/no-such-route", Allowed));
         using var badQuery = await admin.SendAsync(WithOrigin(HttpMethod.Get, "/files?filter={oops", Allowed));
-        using var first = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, $"/assets/{unknown}?width=10", Allowed));
-        using var limited = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, $"/assets/{unknown}?width=10", Allowed));
+        // A budget of one render a minute: the second render is refused.
+        using var first = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, $"/assets/{image}?width=10", Allowed));
+        using var limited = await anonymous.SendAsync(WithOrigin(HttpMethod.Get, $"/assets/{image}?width=11", Allowed));
 
         foreach (var (res, status) in new[]
                  {

@@ -47,11 +47,13 @@ public sealed class AssetStore : IDerivativeInvalidator
     private int renderCount;
 
     private readonly Metrics.AssetMetrics metrics;
+    private readonly Budgets.ClientBudgets? budgets;
 
     public AssetStore(
         FileStore files, IOriginalStore originals, Cluster.IRenderLock renderLock, IOptions<StorageOptions> storage, IOptions<AssetsOptions> options,
-        RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger)
+        RenderPipeline pipeline, Metrics.AssetMetrics metrics, ILogger<AssetStore> logger, Budgets.ClientBudgets? budgets = null)
     {
+        this.budgets = budgets;
         this.files = files;
         this.originals = originals;
         this.renderLock = renderLock;
@@ -67,13 +69,14 @@ public sealed class AssetStore : IDerivativeInvalidator
         // In s3 mode the disk tier is only this node's hot copy of what the bucket holds: at most half the local budget.
         disk = new LruIndex<string>(shared is null ? value.CacheMaxBytes : Math.Min(value.CacheMaxBytes, storage.Value.LocalCacheBytes / 2), value.CacheMaxEntries);
         var concurrency = value.MaxConcurrentTransforms > 0 ? value.MaxConcurrentTransforms : Environment.ProcessorCount;
-        Queue = new RenderQueue(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
+        Scheduler = new RenderScheduler(concurrency, value.RenderQueueLength > 0 ? value.RenderQueueLength : concurrency * 4, retryAfterSeconds,
             Durations.Parse(value.MaxQueueWait, "Assets:MaxQueueWait"), value.CheapRenderPixels, value.RenderBudgetPixels);
-        metrics.Watch(() => Queue.Waiting);
+        metrics.Watch(() => Scheduler.Waiting);
         ScanDisk();
     }
 
-    public RenderQueue Queue { get; }
+    /// <summary>Admits every render by cost: requests, background presets and every dialect alike.</summary>
+    public RenderScheduler Scheduler { get; }
 
     /// <summary>Renders started since the start (a test proves that concurrent requests share one).</summary>
     public int RenderCount => Volatile.Read(ref renderCount);
@@ -122,16 +125,20 @@ public sealed class AssetStore : IDerivativeInvalidator
         var cost = RenderPlan.EstimateCost(request, record.Type ?? "", record.Width, record.Height, options);
         var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost);
         Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
-        return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
+        // The client is read when the bytes are wanted, not here: a representation is memoised across requests.
+        return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, Client(), ct));
     }
 
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
     internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct, long? cost = null) =>
-        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, ct).AsTask();
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, Client(), ct).AsTask();
+
+    private Budgets.BudgetClient Client() => budgets?.Current() ?? Budgets.BudgetClient.Unlimited;
 
     internal Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct) => Original(record).OpenAsync(ct).AsTask();
 
-    private async ValueTask<AssetHandle?> OpenDerivativeAsync(FileRecord record, DerivativeKey key, string extension, Renderer render, CancellationToken ct)
+    private async ValueTask<AssetHandle?> OpenDerivativeAsync(
+        FileRecord record, DerivativeKey key, string extension, Renderer render, Budgets.BudgetClient client, CancellationToken ct)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -160,7 +167,7 @@ public sealed class AssetStore : IDerivativeInvalidator
             if (ReferenceEquals(flight, mine))
             {
                 // However it ends, the entry goes, then the flight closes once its last waiter has its handle.
-                _ = mine.RunAsync(() => RenderOnceAsync(record, key, extension, render)).ContinueWith(_ =>
+                _ = mine.RunAsync(() => RenderOnceAsync(record, key, extension, render, client)).ContinueWith(_ =>
                 {
                     inflight.TryRemove(KeyValuePair.Create(key.Disk, mine));
                     mine.Finish();
@@ -194,44 +201,59 @@ public sealed class AssetStore : IDerivativeInvalidator
     }
 
     /// <summary>
-    /// One render: queued (the timeout counts from here), rendered to a temp file, renamed into the disk tier. In s3
-    /// mode the bucket is a tier shared by every node: looked in first, then again under the cluster's render lock
-    /// (another node may have rendered it while this one waited), and a render is put there before the lock goes.
+    /// One render. In s3 mode the bucket is a tier shared by every node, looked in first (a hit there is no render).
+    /// Then, and only then, the render is charged to the client whose request started it and admitted by the scheduler
+    /// (the timeout counts from here); in s3 mode it next takes the cluster's render lock, so a waiter for another
+    /// node's render holds no database connection until it is admitted, and looks in the bucket again (that node may
+    /// have finished meanwhile). The render goes to a temp file, renamed into the disk tier, and into the bucket before
+    /// the lock goes.
     /// </summary>
-    private async Task<Rendered?> RenderOnceAsync(FileRecord record, DerivativeKey key, string extension, Renderer render)
+    private async Task<Rendered?> RenderOnceAsync(FileRecord record, DerivativeKey key, string extension, Renderer render, Budgets.BudgetClient client)
     {
         var timer = new CancellationTokenSource(timeout);
         var temp = files.NewTempPath("." + extension);
         var sharedKey = shared?.Key(record.Id, ContentDigest(record), key.Disk, extension);
         var handedOff = false;
+        RenderScheduler.RenderPermit? permit = null;
         try
         {
-            if (sharedKey is null) return await RenderAsync(record, key, extension, render, temp, timer, () => handedOff = true);
-            if (await FetchSharedAsync(sharedKey, temp, timer.Token)) return await KeepAsync(record, key, temp, () => true);
-            IAsyncDisposable held;
-            try
-            {
-                held = await renderLock.AcquireAsync(key.Disk, timer.Token);
-            }
-            catch (OperationCanceledException) when (timer.IsCancellationRequested)
-            {
-                metrics.Rejected();
-                throw TimedOut();
-            }
+            if (sharedKey is not null && await FetchSharedAsync(sharedKey, temp, timer.Token)) return await KeepAsync(record, key, temp, () => true);
+            budgets?.ChargeRender(client);
+            permit = await TimedAsync(() => Scheduler.AcquireAsync(key.Cost, timer.Token), timer);
+            if (sharedKey is null) return await RenderAsync(record, key, render, temp, timer, permit, () => handedOff = true);
+            var held = await TimedAsync(() => renderLock.AcquireAsync(key.Disk, timer.Token).AsTask(), timer);
             await using (held)
             {
                 if (await FetchSharedAsync(sharedKey, temp, timer.Token)) return await KeepAsync(record, key, temp, () => true);
-                return await RenderAsync(record, key, extension, render, temp, timer, () => handedOff = true, sharedKey);
+                return await RenderAsync(record, key, render, temp, timer, permit, () => handedOff = true, sharedKey);
             }
         }
-        catch
+        catch (Exception e)
         {
+            if (e is ApiException { Status: 429 or 503 }) metrics.Rejected();
             if (!handedOff) files.TryDelete(temp);
             throw;
         }
         finally
         {
-            if (!handedOff) timer.Dispose();
+            if (!handedOff)
+            {
+                permit?.Dispose();
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A wait bounded by the render's timer: running out of time is a 503, like a full queue.</summary>
+    private async Task<T> TimedAsync<T>(Func<Task<T>> wait, CancellationTokenSource timer)
+    {
+        try
+        {
+            return await wait();
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            throw TimedOut();
         }
     }
 
@@ -245,7 +267,6 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            metrics.Rejected();
             throw TimedOut();
         }
         metrics.Hit("store");
@@ -253,38 +274,17 @@ public sealed class AssetStore : IDerivativeInvalidator
     }
 
     /// <summary>
-    /// The render itself, on a local copy of the original, within a queue slot. When it times out, the slot, the timer
-    /// and the temp file are handed to the still-running render (<paramref name="handOff"/>) and freed when it stops.
+    /// The render itself, on a local copy of the original, holding <paramref name="permit"/>. When it times out, the
+    /// permit, the timer and the temp file are handed to the still-running render (<paramref name="handOff"/>) and
+    /// freed when it stops.
     /// </summary>
     private async Task<Rendered?> RenderAsync(
-        FileRecord record, DerivativeKey key, string extension, Renderer render, string temp, CancellationTokenSource timer, Action handOff,
-        string? sharedKey = null)
+        FileRecord record, DerivativeKey key, Renderer render, string temp, CancellationTokenSource timer, RenderScheduler.RenderPermit permit,
+        Action handOff, string? sharedKey = null)
     {
-        LocalOriginal? copy;
-        try
-        {
-            copy = await originals.LocalCopyAsync(record.FilenameDisk, ContentDigest(record), timer.Token);
-        }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
-        {
-            metrics.Rejected();
-            throw TimedOut();
-        }
+        var copy = await TimedAsync(() => originals.LocalCopyAsync(record.FilenameDisk, ContentDigest(record), timer.Token).AsTask(), timer);
         if (copy is null) return null;
         var source = copy.Path;
-
-        IDisposable slot;
-        try
-        {
-            slot = await Queue.EnterAsync(key.Cost, timer.Token);
-        }
-        catch (Exception e)
-        {
-            copy.Dispose();
-            metrics.Rejected();
-            if (e is OperationCanceledException) throw TimedOut();
-            throw;
-        }
 
         var handedOff = false;
         try
@@ -307,15 +307,14 @@ public sealed class AssetStore : IDerivativeInvalidator
             }
             catch (Exception e) when (timer.IsCancellationRequested)
             {
-                // The slot, the source copy and the temp file stay until the render has really stopped.
+                // The permit, the source copy and the temp file stay until the render has really stopped.
                 handedOff = true;
                 handOff();
-                metrics.Rejected();
                 _ = rendering.ContinueWith(_ =>
                 {
                     files.TryDelete(temp);
                     timer.Dispose();
-                    slot.Dispose();
+                    permit.Dispose();
                     copy.Dispose();
                 }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
                 logger.LogWarning(e is OperationCanceledException ? null : e,
@@ -353,11 +352,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
         finally
         {
-            if (!handedOff)
-            {
-                slot.Dispose();
-                copy.Dispose();
-            }
+            if (!handedOff) copy.Dispose();
         }
     }
 

@@ -35,7 +35,7 @@ public class AvifCostTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
         Assert.That(body, Does.Contain("ILLEGAL_ASSET_TRANSFORMATION").And.Contain("Assets:MaxAvifPixels"));
-        Assert.That(app.Service<AssetStore>().Queue.Admitted, Is.Zero, "no render slot is left taken");
+        Assert.That(app.Service<AssetStore>().Scheduler.Admitted, Is.Zero, "no render slot is left taken");
         Assert.That(app.TempFilesOnDisk(), Is.Empty);
     }
 

@@ -24,8 +24,8 @@ public class HeavyRenderAdmissionTestsIssue9
             .Select(i => client.GetAsync($"/assets/{big}?width=4000&height=4000&fit=fill&format=webp&quality={90 + i}"))
             .ToList();
         var store = app.Service<AssetServer.Assets.Store.AssetStore>();
-        for (var i = 0; i < 200 && store.Queue.Admitted < 2; i++) await Task.Delay(25);
-        Assert.That(store.Queue.Admitted, Is.GreaterThanOrEqualTo(2), "heavy renders hold the slot and wait behind it");
+        for (var i = 0; i < 200 && store.Scheduler.Admitted < 2; i++) await Task.Delay(25);
+        Assert.That(store.Scheduler.Admitted, Is.GreaterThanOrEqualTo(2), "heavy renders hold the slot and wait behind it");
 
         var thumbnail = await client.GetAsync($"/assets/{small}?width=100&height=100&fit=cover&format=webp");
 

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using AssetServer.Auth;
+using AssetServer.Errors;
+using AssetServer.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace AssetServer.Budgets;
+
+/// <summary>Who a budget is charged to: a verified token, else the address. A null key is never limited.</summary>
+public readonly record struct BudgetClient(string? Key)
+{
+    /// <summary>Work with no request behind it (background renders, shell commands), or the exempt admin.</summary>
+    public static readonly BudgetClient Unlimited = new(null);
+}
+
+/// <summary>
+/// Per-client budgets charged where the work is done, whatever route or dialect asked for it: a render when the store
+/// really renders (a cache hit costs nothing), an upload when the upload path stages bytes (multipart, v8's JSON
+/// <c>data</c>, imports, GraphQL's <c>import_file</c>, both Strapi APIs). Token buckets per client, refilled every
+/// 10 s, from ASP.NET Core's rate-limiting primitives. Past a budget: 429 <c>REQUESTS_EXCEEDED</c> with
+/// <c>Retry-After</c>. The client is the request's verified token, else its address, so made-up tokens buy no fresh
+/// budget (they are refused before); work with no request behind it is not charged.
+/// </summary>
+public sealed class ClientBudgets : IDisposable
+{
+    private readonly IHttpContextAccessor accessor;
+    private readonly RateLimitOptions limits;
+    private readonly PartitionedRateLimiter<string> renders;
+    private readonly PartitionedRateLimiter<string> uploads;
+
+    public ClientBudgets(IHttpContextAccessor accessor, IOptions<RateLimitOptions> options)
+    {
+        this.accessor = accessor;
+        limits = options.Value;
+        renders = Buckets(limits.TransformsPerMinute);
+        uploads = Buckets(limits.UploadsPerMinute);
+    }
+
+    /// <summary>The client of the request being served (ambient), or <see cref="BudgetClient.Unlimited"/>.</summary>
+    public BudgetClient Current()
+    {
+        if (accessor.HttpContext is not { } context) return BudgetClient.Unlimited;
+        var caller = context.Caller();
+        if (caller is { IsAdmin: true } && limits.ExemptAdmin) return BudgetClient.Unlimited;
+        return new BudgetClient(caller is not null ? "token:" + caller.Id : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"));
+    }
+
+    /// <summary>One render for <paramref name="client"/> (taken when the request arrived: a render runs in a shared flight).</summary>
+    public void ChargeRender(BudgetClient client) => Charge(renders, limits.TransformsPerMinute, client);
+
+    /// <summary>One file's bytes written for the current request's client.</summary>
+    public void ChargeUpload() => Charge(uploads, limits.UploadsPerMinute, Current());
+
+    private static void Charge(PartitionedRateLimiter<string> buckets, int perMinute, BudgetClient client)
+    {
+        if (perMinute <= 0 || client.Key is not { } key) return;
+        using var lease = buckets.AttemptAcquire(key);
+        if (lease.IsAcquired) return;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
+        throw Exceeded(retryAfter);
+    }
+
+    /// <summary>The 429 every budget answers.</summary>
+    public static ApiException Exceeded(int retryAfterSeconds) =>
+        new(429, "REQUESTS_EXCEEDED", $"Too many requests, retry after {retryAfterSeconds}s.")
+        {
+            Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture) },
+        };
+
+    private static PartitionedRateLimiter<string> Buckets(int perMinute) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, perMinute),
+            TokensPerPeriod = Math.Max(1, perMinute / 6),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    public void Dispose()
+    {
+        renders.Dispose();
+        uploads.Dispose();
+    }
+}
