@@ -32,16 +32,15 @@ public sealed record AssetRepresentation(
 }
 
 /// <summary>
-/// Sends an asset with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206,
-/// several as <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes come from one open
-/// <see cref="AssetHandle"/> (memory, or a file read in 64 KiB pieces), never from a path that may vanish.
-/// When the bytes were replaced between the row read and the open, <paramref name="reload"/> reads the row again
-/// and the answer starts over with the new representation (never a 403 for a file that exists).
+/// Writes an asset with HTTP caching and ranges: preconditions (RFC 9110 §13), single ranges as 206, several as
+/// <c>multipart/byteranges</c> (§14.6), 416 in the error shape. Bytes come from one open <see cref="AssetHandle"/>
+/// (memory, or a file read in 64 KiB pieces), never from a path that may vanish. It only writes: finding the row and
+/// opening the bytes (and reading again when they were replaced) is <see cref="AssetResolver"/>'s.
 /// ASP.NET Core's own range handling (<c>Results.Stream</c>/<c>Results.File</c> with range processing) does not fit:
 /// it needs the stream open before the preconditions are evaluated (a render for every 304 of a derivative), answers
 /// 412 and 416 without the error shape, and turns a multi-range request into a full 200.
 /// </summary>
-public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationToken, Task<AssetRepresentation>> reload) : IResult
+public static class AssetResponder
 {
     /// <summary>Scripts in SVG/HTML/XML must not run on our origin: no sub-resources, inline styles only, sandboxed (no script, unique origin).</summary>
     public const string ActiveContentPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -49,30 +48,8 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
     /// <summary>What Directus sends on every asset (§4); passive types need nothing stricter.</summary>
     public const string PassiveContentPolicy = "default-src 'none'";
 
-    /// <summary>A replace races a read this many times in a row only under a storm of replaces of one file.</summary>
-    private const int MaxReloads = 3;
-
-    public AssetRepresentation Asset => asset;
-
-    public async Task ExecuteAsync(HttpContext context)
-    {
-        var current = asset;
-        for (var attempt = 0; ; attempt++)
-        {
-            if (!WriteValidators(context, current)) return;
-            using var handle = await current.OpenAsync(context.RequestAborted);
-            if (handle is not null)
-            {
-                await SendAsync(context, current, handle);
-                return;
-            }
-            if (attempt == MaxReloads) throw ApiErrors.Forbidden();
-            current = await reload(context.RequestAborted);
-        }
-    }
-
     /// <summary>Validators and caching headers, then the preconditions; false when they answered (304).</summary>
-    private static bool WriteValidators(HttpContext context, AssetRepresentation asset)
+    public static bool WriteValidators(HttpContext context, AssetRepresentation asset)
     {
         var request = context.Request;
         var response = context.Response;
@@ -99,7 +76,8 @@ public sealed class AssetResponder(AssetRepresentation asset, Func<CancellationT
         return true;
     }
 
-    private static async Task SendAsync(HttpContext context, AssetRepresentation asset, AssetHandle handle)
+    /// <summary>The body (or the ranges asked for) from <paramref name="handle"/>, with its headers.</summary>
+    public static async Task SendAsync(HttpContext context, AssetRepresentation asset, AssetHandle handle)
     {
         var request = context.Request;
         var response = context.Response;

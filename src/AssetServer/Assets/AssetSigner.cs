@@ -46,7 +46,7 @@ public sealed class AssetSigner(IOptions<AssetsOptions> options)
         if (!Enabled) throw ApiErrors.InvalidPayload("Assets:SigningKey is not set, so URLs are not signed");
         var uri = new Uri(new Uri("http://placeholder"), url);
         var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var fileId = segments is ["assets", var id, ..] ? AssetsApi.ParseId(id) : null;
+        var fileId = segments is ["assets", var id, ..] ? AssetResolver.ParseId(id) : null;
         if (fileId is null) throw ApiErrors.InvalidPayload("\"url\" must be an /assets/<id> URL");
         var query = new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query));
         if (query.ContainsKey(Parameter)) throw ApiErrors.InvalidPayload("\"url\" is already signed");

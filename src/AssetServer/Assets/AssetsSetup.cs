@@ -17,6 +17,7 @@ public static class AssetsSetup
         services.AddSingleton<RenderPipeline>();
         services.AddSingleton<AssetStore>();
         services.AddSingleton<RepresentationMemo>();
+        services.AddSingleton<AssetResolver>();
         services.AddSingleton<AssetSigner>();
         services.AddSingleton<AssetCacheControl>();
         // Replaces and deletes invalidate every tier of the one store.

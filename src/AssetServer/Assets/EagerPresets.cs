@@ -80,7 +80,7 @@ public sealed class EagerPresets : BackgroundService
     {
         // Read now, not when queued: the file may have been replaced or deleted since.
         if (await files.GetAsync(fileId, ct) is not { } record) return;
-        var source = AssetsApi.Source(record);
+        var source = AssetResolver.Source(record);
         var done = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in presets.EagerKeys)
         {

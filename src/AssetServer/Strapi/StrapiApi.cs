@@ -100,37 +100,19 @@ public static class StrapiApi
     /// format). Public like Strapi's folder (unless <c>Auth:PublicAssets</c> is off), with the asset routes' ETag, 304,
     /// Range, nosniff and CSP. <c>max-age=0</c> as Strapi sends: a replace keeps the URL, so caches must revalidate.
     /// </summary>
-    private static async Task<AssetResponder> Serve(
-        string name, HttpContext context, IOptions<AuthOptions> auth, FileRepository files, StrapiFormats formats, AssetStore store)
-    {
-        var anonymous = context.Caller() is null;
-        if (anonymous && !auth.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
-        var cacheControl = anonymous ? "public, max-age=0" : "private, max-age=0";
-
-        async Task<AssetRepresentation> Load(CancellationToken ct)
-        {
-            var (record, format) = await ResolveAsync(name, files, ct) ?? throw StrapiErrors.NotFound("Not Found");
-            if (format is null) return AssetsApi.Representation(record, null, record.FilenameDownload, false, cacheControl, store);
-            var request = formats.Request(record, format) ?? throw StrapiErrors.NotFound("Not Found");
-            return AssetsApi.Representation(record, request, format + "_" + record.FilenameDownload, false, cacheControl, store);
-        }
-
-        return new AssetResponder(await Load(context.RequestAborted), Load);
-    }
-
-    /// <summary>The file and format (null: the original) a public name stands for.</summary>
-    private static async Task<(FileRecord, string?)?> ResolveAsync(string name, FileRepository files, CancellationToken ct)
+    private static IResult Serve(string name, StrapiFormats formats, AssetResolver resolver)
     {
         var dot = name.LastIndexOf('.');
         var (hash, ext) = dot < 0 ? (name, "") : (name[..dot], name[dot..]);
-        if (hash.Length is 0 or > 300) return null;
-        if (await files.GetByUploadHashAsync(hash, ct) is { } original && original.UploadExt == ext) return (original, null);
+        // The name is the original's hash, or a format's name and "_" before it (an original's own hash may start so too).
+        List<AssetCandidate> candidates = [new(new AssetLocator.UploadName(hash, ext), AssetTransform.None.Instance)];
         foreach (var format in StrapiFormats.All)
         {
             var prefix = format.Key + "_";
             if (!hash.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (await files.GetByUploadHashAsync(hash[prefix.Length..], ct) is { } source && source.UploadExt == ext) return (source, format.Key);
+            candidates.Add(new AssetCandidate(new AssetLocator.UploadName(hash[prefix.Length..], ext),
+                new AssetTransform.Defined(record => formats.Request(record, format.Key)), DownloadPrefix: prefix));
         }
-        return null;
+        return resolver.Serve(new AssetAsk(candidates, StrapiErrors.NotFound("Not Found"), Caching: AssetCaching.Revalidate));
     }
 }

@@ -65,7 +65,7 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, File
             [TransformParameters.WithoutEnlargement] = "true",
             [TransformParameters.Quality] = Quality,
         };
-        return parser.ParseServerSpec(parameters, AssetsApi.Source(record));
+        return parser.ParseServerSpec(parameters, AssetResolver.Source(record));
     }
 
     /// <summary>

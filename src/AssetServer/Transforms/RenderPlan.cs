@@ -36,7 +36,7 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
         RenderPlan plan;
         try
         {
-            plan = Create(request, source, options);
+            plan = request.Projected is { } projected && projected.Source == source ? projected : Create(request, source, options);
         }
         catch (ApiException)
         {

@@ -52,7 +52,8 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         var request = Resolve(spec, source, accept);
         if (request is not null && source.Width is > 0 and var w && source.Height is > 0 and var h)
         {
-            RenderPlan.Create(request, new Dimensions(w, h), _options);
+            // Refuses what the stored size shows to be past a limit, and keeps the plan for the rest of the request.
+            request = request.WithProjection(RenderPlan.Create(request, new Dimensions(w, h), _options));
         }
         return request;
     }
@@ -66,7 +67,17 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
     {
         if (_options.Transform == TransformPolicy.None || !RenderPipeline.CanTransform(source.MimeType)) return null;
         var spec = TransformSpec.Read(k => parameters.GetValueOrDefault(k), _options, isPreset: true);
-        return Resolve(spec, source, accept: null);
+        var request = Resolve(spec, source, accept: null);
+        if (request is null || source.Width is not > 0 || source.Height is not > 0) return request;
+        try
+        {
+            return request.WithProjection(RenderPlan.Create(request, new Dimensions(source.Width.Value, source.Height.Value), _options));
+        }
+        catch (ApiException)
+        {
+            // Past a limit: OutputSize and the render say so when they are asked.
+            return request;
+        }
     }
 
     /// <summary>
@@ -75,7 +86,8 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
     /// </summary>
     public (int Width, int Height) OutputSize(TransformRequest request, int width, int height)
     {
-        var output = RenderPlan.Create(request, new Dimensions(width, height), _options).Output;
+        var source = new Dimensions(width, height);
+        var output = (request.Projected is { } plan && plan.Source == source ? plan : RenderPlan.Create(request, source, _options)).Output;
         return (output.Width, output.Height);
     }
 

@@ -64,5 +64,15 @@ public sealed class TransformRequest
     /// <summary>The point (source pixels, upright) a <c>cover</c> crop centres on, when one applies.</summary>
     internal (int X, int Y)? FocalPoint { get; }
 
+    /// <summary>
+    /// The plan projected from the file's stored size when the request was parsed (null when that size is unknown or
+    /// past a limit): the scheduler admits the render by it and JSON answers report its output size, so a request
+    /// works it out once. The render itself plans again from the real header.
+    /// </summary>
+    internal RenderPlan? Projected { get; private init; }
+
+    internal TransformRequest WithProjection(RenderPlan plan) =>
+        new(CacheKey, Format, VariesByAccept, Resize, Operations, Encoder, FocalPoint) { Projected = plan };
+
     public override string ToString() => CacheKey;
 }

@@ -155,23 +155,12 @@ public static class V8Api
     /// <c>f</c>, <c>q</c>) a derivative from the core's pipeline and cache, with the asset routes' ETag, 304, Range,
     /// nosniff and CSP. <c>Cache-Control: private</c>: a shared cache would keep serving a hash after its rotation.
     /// </summary>
-    private static async Task<AssetResponder> Asset(
-        string hash, HttpContext context, V8Files v8, AssetSigner signer, AssetCacheControl cacheControls, AssetStore store)
+    private static IResult Asset(string hash, HttpContext context, V8Files v8, AssetSigner signer, AssetResolver resolver)
     {
         var query = context.Request.Query;
-        var accept = context.Request.Headers.Accept.ToString();
-        var download = query.ContainsKey("download");
-        var cacheControl = cacheControls.For(anonymous: false);
-
-        // Read again when the bytes a representation named were replaced before they were opened.
-        async Task<AssetRepresentation> Load(CancellationToken ct)
-        {
-            var record = await v8.FindByPrivateHashAsync(hash, ct);
-            var transform = v8.Transform(record, query, accept, signer.Enabled);
-            return AssetsApi.Representation(record, transform, record.FilenameDownload, download, cacheControl, store);
-        }
-
-        return new AssetResponder(await Load(context.RequestAborted), Load);
+        var locator = hash.Length is > 0 and <= 128 && hash.All(char.IsAsciiLetterOrDigit) ? new AssetLocator.PrivateHash(hash) : throw V8Errors.ItemNotFound();
+        return resolver.Serve(new AssetAsk([new AssetCandidate(locator, v8.Transform(query, signer.Enabled))], V8Errors.ItemNotFound(),
+            Access: AssetAccess.AnyoneWithTheUrl, Caching: AssetCaching.Private, Download: query.ContainsKey("download")));
     }
 
     /// <summary>
@@ -179,23 +168,9 @@ public static class V8Api
     /// v8's uploads folder unless <c>Auth:PublicAssets</c> is off. A replace gives the bytes a new disk name, so the old
     /// URL is a 404 once its bytes are gone from the file.
     /// </summary>
-    private static async Task<AssetResponder> Original(
-        string name, HttpContext context, IOptions<AuthOptions> auth, FileRepository repository, AssetCacheControl cacheControls, AssetStore store)
-    {
-        var anonymous = context.Caller() is null;
-        if (anonymous && !auth.Value.PublicAssets) throw ApiErrors.ForbiddenCollection();
-        var cacheControl = cacheControls.For(anonymous);
-        var download = context.Request.Query.ContainsKey("download");
-
-        async Task<AssetRepresentation> Load(CancellationToken ct)
-        {
-            var record = AssetsApi.ParseId(name) is { } id ? await repository.GetAsync(id, ct) : null;
-            if (record is null || record.FilenameDisk != name) throw V8Errors.ItemNotFound();
-            return AssetsApi.Representation(record, null, record.FilenameDownload, download, cacheControl, store);
-        }
-
-        return new AssetResponder(await Load(context.RequestAborted), Load);
-    }
+    private static IResult Original(string name, HttpContext context, AssetResolver resolver) =>
+        resolver.Serve(new AssetAsk([new AssetCandidate(new AssetLocator.DiskName(name), AssetTransform.None.Instance)], V8Errors.ItemNotFound(),
+            Download: context.Request.Query.ContainsKey("download")));
 
     /// <summary>
     /// A list answer: <c>{"data":[…],"meta":{…}}</c> streamed row by row, or with <c>single</c> the first row alone

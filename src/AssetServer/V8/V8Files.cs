@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using AssetServer.Assets;
 using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
@@ -81,19 +82,19 @@ public sealed class V8Files(FileService files, FileRepository repository, V8File
     }
 
     /// <summary>
-    /// The transform an asset request asks for; null for the original. <c>key</c> is one of v8's system thumbnails
-    /// (and wins over the other parameters, as in v8); else <c>w</c>, <c>h</c>, <c>f</c>, <c>q</c> go through the
-    /// <c>/assets</c> parser, its <c>Assets:Transform</c> policy and limits. v8 has no signatures, so with
-    /// <c>Assets:SigningKey</c> set only the keys are served (v8's whitelist answer).
+    /// The transform an asset request asks for, in the core's terms. <c>key</c> is one of v8's system thumbnails (and
+    /// wins over the other parameters, as in v8); else <c>w</c>, <c>h</c>, <c>f</c>, <c>q</c> become the core's
+    /// <c>width</c>, <c>height</c>, <c>fit</c>, <c>quality</c>, under the <c>/assets</c> parser's policy and limits. v8
+    /// has no signatures, so with <c>Assets:SigningKey</c> set only the keys are served (v8's whitelist answer).
     /// </summary>
-    public TransformRequest? Transform(FileRecord record, IQueryCollection query, string? accept, bool signing)
+    public AssetTransform Transform(IQueryCollection query, bool signing)
     {
         if (query.TryGetValue("key", out var key))
         {
             var thumbnail = V8Thumbnails.Find(key.ToString()) ?? throw V8Errors.Unprocessable("Key doesn't exist.");
-            return thumbnails.Request(record, thumbnail);
+            return new AssetTransform.Defined(record => thumbnails.Request(record, thumbnail), OriginalWhenNone: true);
         }
-        if (!SizeParameters.Any(query.ContainsKey)) return null;
+        if (!SizeParameters.Any(query.ContainsKey)) return AssetTransform.None.Instance;
         if (signing) throw V8Errors.Unprocessable("The params don't match the asset whitelist.");
         var core = new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(StringComparer.OrdinalIgnoreCase);
         if (query.TryGetValue("w", out var w)) core[TransformParameters.Width] = w;
@@ -108,7 +109,7 @@ public sealed class V8Files(FileService files, FileRepository repository, V8File
                 var other => throw V8Errors.Unprocessable($"Expected crop or contain for f but received \"{Short(other)}\""),
             };
         }
-        return parser.Parse(new QueryCollection(core), Assets.AssetsApi.Source(record), accept);
+        return new AssetTransform.Query(new QueryCollection(core), Signed: false);
     }
 
     private static string Short(string text) => text.Length > 64 ? text[..64] + "…" : text;

@@ -49,7 +49,7 @@ public sealed class V8Thumbnails(TransformParser parser)
             [TransformParameters.Fit] = thumbnail.Crop ? "cover" : "inside",
             [TransformParameters.Quality] = Quality,
         };
-        return parser.ParseServerSpec(parameters, AssetsApi.Source(record));
+        return parser.ParseServerSpec(parameters, AssetResolver.Source(record));
     }
 
     /// <summary>

@@ -71,7 +71,7 @@ public class AssetIdTests
     [TestCase("{3af58e3d-0d4a-4ce4-9f43-3a11d782cf5}", null)]
     [TestCase("short", null)]
     public void FirstThirtySixCharactersMustBeAUuid(string raw, string? expected) =>
-        Assert.That(AssetsApi.ParseId(raw), Is.EqualTo(expected));
+        Assert.That(AssetResolver.ParseId(raw), Is.EqualTo(expected));
 }
 
 public class TransformQueryTests
