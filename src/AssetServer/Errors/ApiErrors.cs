@@ -33,6 +33,10 @@ public static class ApiErrors
     public static ApiException Forbidden() =>
         new(403, "FORBIDDEN", "You don't have permission to access this.");
 
+    /// <summary>A field the caller may not read, named in a query parameter.</summary>
+    public static ApiException ForbiddenField(string field, string parameter) =>
+        new(403, "FORBIDDEN", $"You don't have permission to access field \"{field}\" (named in \"{parameter}\").");
+
     public static ApiException ForbiddenCollection() =>
         new(403, "FORBIDDEN", "You don't have permission to access collection \"directus_files\" or it does not exist. Queried in root.");
 

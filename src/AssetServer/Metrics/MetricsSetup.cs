@@ -7,17 +7,13 @@ namespace AssetServer.Metrics;
 public static class MetricsSetup
 {
     /// <summary>
-    /// HTTP durations by route template (<c>/files/{id}</c>, never the raw path; unmatched requests share one empty
-    /// label) and status class, in the app's registry.
+    /// HTTP durations, counts and requests in flight by route template, known method and status class, in the app's
+    /// registry (<see cref="HttpRequestMetrics"/>: no label value comes from client text).
     /// </summary>
     public static void UseAssetServerMetrics(this WebApplication app)
     {
-        var metrics = app.Services.GetRequiredService<AssetMetrics>();
-        app.UseHttpMetrics(options =>
-        {
-            options.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(metrics.Registry));
-            options.ReduceStatusCodeCardinality();
-        });
+        var http = new HttpRequestMetrics(app.Services.GetRequiredService<AssetMetrics>().Registry);
+        app.Use(http.InvokeAsync);
     }
 
     /// <summary><c>GET /metrics</c> in Prometheus text; a token is needed unless <c>Metrics:Public</c> is true.</summary>

@@ -19,9 +19,9 @@ public static class RevisionsApi
         foreach (var (path, table) in new[] { ("/activity", LogTables.Activity), ("/revisions", LogTables.Revisions) })
         {
             app.MapGet(path, (HttpContext context, FileQueryParser parser, FileRepository repository) =>
-                List(context, parser.Parse(FileQueryParser.ToJson(context.Request.Query), table), repository)).RequireAccess(Access.Read);
+                List(context, parser.Parse(FileQueryParser.ToJson(context.Request.Query), LogTables.For(table, context.Caller())), repository)).RequireAccess(Access.Read);
             app.MapGet(path + "/{id}", (string id, HttpContext context, FileQueryParser parser, FileRepository repository) =>
-                GetOne(id, context, table, parser, repository)).RequireAccess(Access.Read);
+                GetOne(id, context, LogTables.For(table, context.Caller()), parser, repository)).RequireAccess(Access.Read);
         }
         app.MapPost("/files/{id}/revert/{revision}", Revert).RequireAccess(Access.Write);
     }

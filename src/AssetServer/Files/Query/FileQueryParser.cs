@@ -226,12 +226,21 @@ public sealed class FileQueryParser(FilesOptions options)
             {
                 return table.DefaultFields;
             }
-            if (table.Find(name) is null)
-                throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"fields\"");
+            Require(table, name, "fields");
             if (!result.Contains(name)) result.Add(name);
         }
         return result;
     }
+
+    /// <summary>
+    /// The field <paramref name="name"/> names in <paramref name="parameter"/>. One the caller may not read is 403
+    /// FORBIDDEN, as Directus answers for a field outside the role's permissions, so a filter or sort cannot probe its
+    /// values; one the table lacks is INVALID_QUERY.
+    /// </summary>
+    private static FileField Require(QueryTable table, string name, string parameter) =>
+        table.Find(name) ?? throw (table.Withheld.Contains(name)
+            ? ApiErrors.ForbiddenField(name, parameter)
+            : ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"{parameter}\""));
 
     private static IReadOnlyList<SortKey> ParseSort(JsonNode? node, QueryTable table)
     {
@@ -242,7 +251,7 @@ public sealed class FileQueryParser(FilesOptions options)
         {
             var descending = raw.StartsWith('-');
             var name = descending ? raw[1..] : raw;
-            if (table.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"sort\"");
+            Require(table, name, "sort");
             keys.Add(new SortKey(name, descending));
         }
         // A tie-breaker keeps paging stable when the sort fields repeat.
@@ -367,7 +376,7 @@ public sealed class FileQueryParser(FilesOptions options)
                 continue;
             }
 
-            var field = table.Find(key) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(key)}\" in \"filter\"");
+            var field = Require(table, key, "filter");
             if (value is not JsonObject operators || operators.Count == 0)
                 throw ApiErrors.InvalidQuery($"\"filter\" on \"{key}\" must be an object of operators such as {{\"_eq\": …}}");
             foreach (var (op, operand) in operators)

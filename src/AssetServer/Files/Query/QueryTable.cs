@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace AssetServer.Files.Query;
 
 /// <summary>
@@ -34,6 +36,12 @@ public sealed class QueryTable
 
     /// <summary>What <c>fields=*</c> returns.</summary>
     public IReadOnlyList<string> DefaultFields { get; }
+
+    /// <summary>
+    /// Fields the table has but this caller may not read (its fields and columns leave them out): naming one in
+    /// <c>fields</c>, <c>filter</c> or <c>sort</c> is 403, not an unknown field.
+    /// </summary>
+    public IReadOnlySet<string> Withheld { get; init; } = FrozenSet<string>.Empty;
 
     public FileField? Find(string name) => byName.GetValueOrDefault(name);
 
