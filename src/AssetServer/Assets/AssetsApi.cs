@@ -59,7 +59,7 @@ public static class AssetsApi
         // Only verified requests reach the memo, and its key holds the whole query, signature included.
         if (asksForTransform) signer.Verify(fileId, query);
         var representation = Represent(context, record, asksForTransform, cacheControl, parser, store);
-        memo.Add(memoKey, version, representation);
+        memo.Add(memoKey, version, representation, record);
         return new AssetResponder(representation, Load);
     }
 
