@@ -116,8 +116,8 @@ public sealed class AssetResolver(
         var memoKey = RepresentationMemo.Key(context.Request, anonymous);
         if (!memo.TryGet(memoKey, version, out var representation))
         {
-            representation = await RepresentAsync(context, ask, version.Data, anonymous, ct);
-            memo.Add(memoKey, version, representation);
+            (representation, var row) = await RepresentAsync(context, ask, version.Data, anonymous, ct);
+            memo.Add(memoKey, version, representation, row);
         }
 
         for (var attempt = 0; ; attempt++)
@@ -131,11 +131,11 @@ public sealed class AssetResolver(
             }
             // Replaced or deleted after the row was read: the version has moved, read again.
             if (attempt == MaxReloads) throw ask.NotFound;
-            representation = await RepresentAsync(context, ask, await dataVersion.ReadAsync(ct), anonymous, ct);
+            (representation, _) = await RepresentAsync(context, ask, await dataVersion.ReadAsync(ct), anonymous, ct);
         }
     }
 
-    private async Task<AssetRepresentation> RepresentAsync(HttpContext context, AssetAsk ask, (long Era, long Version) version, bool anonymous, CancellationToken ct)
+    private async Task<(AssetRepresentation, FileRecord)> RepresentAsync(HttpContext context, AssetAsk ask, (long Era, long Version) version, bool anonymous, CancellationToken ct)
     {
         foreach (var candidate in ask.Candidates)
         {
@@ -147,7 +147,7 @@ public sealed class AssetResolver(
                 AssetTransform.Defined defined => defined.For(record) ?? (defined.OriginalWhenNone ? null : throw ask.NotFound),
                 _ => throw new InvalidOperationException("Unknown transform kind"),
             };
-            return Represent(record, request, ask, candidate.DownloadPrefix, CacheControl(ask.Caching, anonymous));
+            return (Represent(record, request, ask, candidate.DownloadPrefix, CacheControl(ask.Caching, anonymous)), record);
         }
         throw ask.NotFound;
     }

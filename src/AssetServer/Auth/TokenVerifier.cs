@@ -1,3 +1,6 @@
+using AssetServer.Caching;
+using Microsoft.Extensions.Options;
+
 namespace AssetServer.Auth;
 
 /// <summary>
@@ -6,16 +9,19 @@ namespace AssetServer.Auth;
 /// look-up, and trusted only while it is unchanged and for <see cref="Freshness"/> at most: a token revoked by any
 /// process or node on the same database (the API, the <c>tokens delete</c> command, another node) moves the version
 /// with its commit, so it is refused from the next request on. A repeated unknown token costs no query meanwhile.
+/// Answers are bounded by <c>Caching:TokenBytes</c> (least recently used out first), so a flood of random tokens
+/// stays bounded.
 /// </summary>
-public sealed class TokenVerifier(AdminToken admin, TokenRepository tokens, Data.DataVersion dataVersion, TimeProvider time)
+public sealed class TokenVerifier(
+    AdminToken admin, TokenRepository tokens, Data.DataVersion dataVersion, TimeProvider time, IOptions<CachingOptions> caching)
 {
     /// <summary>The longest an answer is trusted even while nothing was committed.</summary>
     public static readonly TimeSpan Freshness = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Tokens remembered at most (least recently used out first), so a flood of random ones stays bounded.</summary>
-    private const int MaxRemembered = 10_000;
+    /// <summary>What an answer holds besides the caller's texts: its records and the expiry.</summary>
+    private const long AnswerOverhead = 96;
 
-    private readonly Caching.LruIndex<Remembered> remembered = new(long.MaxValue, MaxRemembered);
+    private readonly VersionedCache<(long Era, long Version), Remembered> remembered = new(caching.Value.TokenBytes);
 
     public async ValueTask<Caller?> VerifyAsync(string token, CancellationToken ct)
     {
@@ -23,15 +29,15 @@ public sealed class TokenVerifier(AdminToken admin, TokenRepository tokens, Data
         var hash = TokenRepository.Hash(token);
         var now = time.GetUtcNow();
         var version = await dataVersion.ReadAsync(ct);
-        if (remembered.TryGet(hash, out var known) && known.Version == version && known.Until > now) return known.Caller;
+        if (remembered.TryGet(hash, version, out var known) && known.Until > now) return known.Caller;
 
         var record = await tokens.FindByHashAsync(hash, ct);
         var caller = record is not null && Enum.TryParse<Access>(record.Access, ignoreCase: true, out var access)
             ? new Caller(record.Id, record.Name, access)
             : null;
-        remembered.Add(hash, "", new Remembered(caller, version, now + Freshness), 1);
+        remembered.Add(hash, version, new Remembered(caller, now + Freshness), AnswerOverhead + ApproximateSize.Of(caller?.Id, caller?.Name));
         return caller;
     }
 
-    private sealed record Remembered(Caller? Caller, (long Era, long Version) Version, DateTimeOffset Until);
+    private sealed record Remembered(Caller? Caller, DateTimeOffset Until);
 }

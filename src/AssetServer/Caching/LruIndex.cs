@@ -3,12 +3,15 @@ using System.Collections.Concurrent;
 namespace AssetServer.Caching;
 
 /// <summary>
-/// A least-recently-used index bounded by entry count and by bytes, with O(1) lookups, adds and evictions.
+/// A least-recently-used index bounded by entry count and by bytes, with O(1) lookups, adds and evictions (an
+/// eviction also steps over the entries pinned at the time).
 /// Lookups take no lock: a hit only records itself in a bounded lock-free buffer, which the next writer (or a hit
 /// that finds the buffer half full and the lock free) replays onto the ordered list. An entry records at most one
 /// hit per <see cref="TouchInterval"/> (a hot entry is not re-queued on every request), and under heavy reads some
-/// hits are dropped from the buffer, so the order is by last use to within that interval; the bounds are exact.
+/// hits are dropped from the buffer, so the order is by last use to within that interval; the bounds are exact (pins aside).
 /// Each entry belongs to a group (the file id), so every entry of a file can be removed at once.
+/// An entry can be pinned while its value is in use (a file being read): eviction passes over it, so the byte bound
+/// may be exceeded until the last pin goes, and then the bound is restored at once. An explicit removal still takes it.
 /// </summary>
 internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
 {
@@ -67,28 +70,104 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
         lock (gate)
         {
             if (admit is not null && !admit()) return false;
-            ReplayTouches();
-            if (map.TryGetValue(key, out var old))
-            {
-                Unlink(old);
-                // The same value again (a second render of one key wrote the same path) is not the caller's to release.
-                if (!EqualityComparer<T>.Default.Equals(old.Value, value)) evicted.Add(old.Value);
-            }
-            var node = new Node(key, group, value, size);
-            Append(node);
-            map[key] = node;
-            if (!groups.TryGetValue(group, out var members)) groups[group] = members = [];
-            members.Add(node);
-            bytes += size;
-            count++;
-
-            while ((bytes > maxBytes || count > maxEntries) && head is { } oldest && oldest != node)
-            {
-                Unlink(oldest);
-                evicted.Add(oldest.Value);
-            }
+            AddLocked(key, group, value, size, 0, evicted);
         }
         return true;
+    }
+
+    /// <summary>
+    /// As <see cref="Add"/>, with the new entry pinned <paramref name="pins"/> times: each holder gives its pin back
+    /// with <see cref="Unpin"/>.
+    /// </summary>
+    public Pinned AddPinned(string key, string group, T value, long size, int pins, out List<T> evicted)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pins);
+        evicted = [];
+        lock (gate) return new Pinned(AddLocked(key, group, value, size, pins, evicted));
+    }
+
+    /// <summary>The entry under <paramref name="key"/>, pinned (and marked as used) if there is one.</summary>
+    public bool TryPin(string key, out Pinned pinned)
+    {
+        lock (gate)
+        {
+            if (map.TryGetValue(key, out var node) && !node.Removed)
+            {
+                node.Pins++;
+                if (node != tail)
+                {
+                    Detach(node);
+                    Append(node);
+                }
+                pinned = new Pinned(node);
+                return true;
+            }
+        }
+        pinned = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Gives back one pin. When it was the entry's last, the bounds are restored, which may evict it or others:
+    /// their values are returned for the caller to release outside any lock.
+    /// </summary>
+    public List<T> Unpin(Pinned pinned)
+    {
+        var node = pinned.Node ?? throw new ArgumentException("Not a pinned entry.", nameof(pinned));
+        List<T> evicted = [];
+        lock (gate)
+        {
+            if (node.Pins <= 0) throw new InvalidOperationException($"Entry {node.Key} is not pinned.");
+            if (--node.Pins == 0 && !node.Removed) EvictLocked(null, evicted);
+        }
+        return evicted;
+    }
+
+    private Node AddLocked(string key, string group, T value, long size, int pins, List<T> evicted)
+    {
+        ReplayTouches();
+        if (map.TryGetValue(key, out var old))
+        {
+            Unlink(old);
+            // The same value again (a second render of one key wrote the same path) is not the caller's to release.
+            if (!EqualityComparer<T>.Default.Equals(old.Value, value)) evicted.Add(old.Value);
+        }
+        var node = new Node(key, group, value, size) { Pins = pins };
+        Append(node);
+        map[key] = node;
+        if (!groups.TryGetValue(group, out var members)) groups[group] = members = [];
+        members.Add(node);
+        bytes += size;
+        count++;
+        EvictLocked(node, evicted);
+        return node;
+    }
+
+    /// <summary>Oldest unpinned entries out until both bounds hold (never <paramref name="keep"/>, the entry just added).</summary>
+    private void EvictLocked(Node? keep, List<T> evicted)
+    {
+        var candidate = head;
+        while ((bytes > maxBytes || count > maxEntries) && candidate is not null)
+        {
+            var next = candidate.Next;
+            if (candidate != keep && candidate.Pins == 0)
+            {
+                Unlink(candidate);
+                evicted.Add(candidate.Value);
+            }
+            candidate = next;
+        }
+    }
+
+    /// <summary>Removes the entry under <paramref name="key"/>, whatever it holds.</summary>
+    public bool Remove(string key)
+    {
+        lock (gate)
+        {
+            if (!map.TryGetValue(key, out var node)) return false;
+            Unlink(node);
+            return true;
+        }
     }
 
     /// <summary>Removes the entry if it still holds <paramref name="value"/> (a newer one under the key stays).</summary>
@@ -180,7 +259,17 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
         node.Previous = node.Next = null;
     }
 
-    private sealed class Node(string key, string group, T value, long size)
+    /// <summary>A pin on one entry, given back once with <see cref="Unpin"/>.</summary>
+    public readonly struct Pinned
+    {
+        internal Pinned(Node node) => Node = node;
+
+        internal Node? Node { get; }
+
+        public T Value => Node is { } node ? node.Value : throw new InvalidOperationException("Not a pinned entry.");
+    }
+
+    internal sealed class Node(string key, string group, T value, long size)
     {
         public string Key { get; } = key;
         public string Group { get; } = group;
@@ -188,6 +277,9 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
         public long Size { get; } = size;
         public Node? Previous { get; set; }
         public Node? Next { get; set; }
+
+        /// <summary>Holders of <see cref="Pinned"/> on this entry; changed under the gate. Eviction skips it while above 0.</summary>
+        public int Pins { get; set; }
 
         /// <summary>Set under the gate; read without it by lookups, which then treat the entry as gone.</summary>
         public volatile bool Removed;

@@ -62,6 +62,10 @@ public static class ServiceSetup
             .PostConfigure(o => o.AllowList = CommaList(configuration["Metadata:AllowList"]) ?? o.AllowList);
         services.AddOptionsWithValidateOnStart<ServerOptions>().BindConfiguration("Server")
             .Validate(o => V8.V8Project.IsValid(o.Project), V8.V8Project.Rule);
+        services.AddOptionsWithValidateOnStart<Caching.CachingOptions>().BindConfiguration("Caching")
+            .Validate(o => o.RowBytes >= 0, "Caching:RowBytes must be 0 (off) or a positive number of bytes.")
+            .Validate(o => o.MemoBytes >= 0, "Caching:MemoBytes must be 0 (off) or a positive number of bytes.")
+            .Validate(o => o.TokenBytes >= 0, "Caching:TokenBytes must be 0 (off) or a positive number of bytes.");
 
         services.AddSingleton(sp =>
         {

@@ -1,9 +1,11 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using AssetServer.Caching;
 using AssetServer.Files;
 using AssetServer.Files.Query;
 using Dapper;
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 
 namespace AssetServer.Data;
 
@@ -17,16 +19,12 @@ namespace AssetServer.Data;
 /// the CLI) changes it, so a request that starts after a write was acknowledged never gets the row from before it;
 /// and since the tag is taken before the read, a reader that raced a commit can only store a row newer than its tag,
 /// never put an older row back. The version check costs about a microsecond; the read it saves, a pooled connection,
-/// a prepared statement and a mapped row, costs tens (benchmarks/RESULTS.md).
+/// a prepared statement and a mapped row, costs tens (benchmarks/RESULTS.md). The rows kept are bounded by
+/// <c>Caching:RowBytes</c> (least recently used out first); a hot set of assets is far smaller.
 /// </remarks>
-public sealed class FileRepository(Database database, DataVersion dataVersion)
+public sealed class FileRepository(Database database, DataVersion dataVersion, IOptions<CachingOptions> caching)
 {
-    /// <summary>Rows kept (least recently used out first); a hot set of assets is far smaller.</summary>
-    private const int MaxCachedRows = 10_000;
-
-    private readonly Caching.LruIndex<CachedRow> rows = new(long.MaxValue, MaxCachedRows);
-
-    private sealed record CachedRow((long Era, long Version) Version, FileRecord? Row);
+    private readonly VersionedCache<(long Era, long Version), FileRecord?> rows = new(caching.Value.RowBytes);
 
     /// <summary>Every column, in Directus's order; the list query selects the same.</summary>
     internal const string Columns =
@@ -47,14 +45,23 @@ public sealed class FileRepository(Database database, DataVersion dataVersion)
     /// <summary>As <see cref="GetAsync(string, CancellationToken)"/>, with the <see cref="DataVersion"/> the caller read just before.</summary>
     public async Task<FileRecord?> GetAsync(string id, (long Era, long Version) version, CancellationToken ct = default)
     {
-        if (rows.TryGet(id, out var cached) && cached.Version == version) return cached.Row?.Clone();
+        if (rows.TryGet(id, version, out var cached)) return cached?.Clone();
 
         FileRecord? row;
         await using (var connection = await database.OpenAsync(ct))
             row = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
-        rows.Add(id, id, new CachedRow(version, row?.Clone()), 1);
+        rows.Add(id, version, row?.Clone(), ApproximateBytes(row));
         return row;
     }
+
+    /// <summary>
+    /// About what a row takes in memory: its strings (<c>metadata</c> may be 64 KiB) and the object with its numbers.
+    /// A column added to <see cref="Columns"/> as a string belongs here too.
+    /// </summary>
+    internal static long ApproximateBytes(FileRecord? row) => row is null ? 0 : 160 + ApproximateSize.Of(
+        row.Id, row.Storage, row.FilenameDisk, row.FilenameDownload, row.Title, row.Type, row.Folder, row.UploadedBy, row.CreatedOn,
+        row.ModifiedBy, row.ModifiedOn, row.Charset, row.Embed, row.Description, row.Location, row.Tags, row.Metadata, row.UploadedOn,
+        row.Checksum, row.DocumentId, row.UploadHash, row.UploadExt, row.AlternativeText, row.PrivateHash);
 
     /// <summary>PostgreSQL: the row stays locked until the write commits, so a concurrent write waits and starts from this one's result.</summary>
     private const string SelectByIdForUpdate = SelectById + " FOR UPDATE";

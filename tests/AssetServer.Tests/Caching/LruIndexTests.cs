@@ -105,3 +105,67 @@ public class LruIndexTests
         Assert.That(index.Bytes, Is.GreaterThan(0));
     }
 }
+
+public class LruIndexPinningTests
+{
+    [Test]
+    public void APinnedEntrySurvivesPressureAndIsEvictedOnceUnpinned_Issue17()
+    {
+        var index = new LruIndex<string>(maxBytes: 20, maxEntries: 100);
+        var pinned = index.AddPinned("a", "g", "A", 15, pins: 1, out _);
+
+        // Over the bound twice: the pinned entry (the oldest) is passed over, the next oldest goes.
+        Assert.That(index.Add("b", "g", "B", 10), Is.Empty);
+        Assert.That(index.Add("c", "g", "C", 10), Is.EqualTo(new[] { "B" }));
+        Assert.That(index.TryGet("a", out _), Is.True);
+        Assert.That(index.Bytes, Is.EqualTo(25));
+
+        Assert.That(index.Unpin(pinned), Is.EqualTo(new[] { "A" }));
+        Assert.That(index.TryGet("a", out _), Is.False);
+        Assert.That(index.Bytes, Is.EqualTo(10));
+    }
+
+    [Test]
+    public void PinsAreCountedAndTheLastOneReleasesTheEntry_Issue17()
+    {
+        var index = new LruIndex<string>(maxBytes: 10, maxEntries: 100);
+        index.Add("a", "g", "A", 10);
+        Assert.That(index.TryPin("a", out var first), Is.True);
+        Assert.That(index.TryPin("a", out var second), Is.True);
+        Assert.That(first.Value, Is.EqualTo("A"));
+
+        index.Add("b", "g", "B", 10);
+        Assert.That(index.Unpin(first), Is.Empty);
+        Assert.That(index.TryGet("a", out _), Is.True);
+        Assert.That(index.Unpin(second), Is.EqualTo(new[] { "A" }));
+        Assert.Throws<InvalidOperationException>(() => index.Unpin(second));
+    }
+
+    [Test]
+    public void TryPinFindsNothingUnderAnUnknownKey()
+    {
+        var index = new LruIndex<string>(100, 100);
+        Assert.That(index.TryPin("nothing", out _), Is.False);
+    }
+
+    [Test]
+    public void PinningMarksTheEntryAsUsed()
+    {
+        var index = new LruIndex<string>(maxBytes: 20, maxEntries: 100);
+        index.Add("a", "g", "A", 10);
+        index.Add("b", "g", "B", 10);
+        Assert.That(index.TryPin("a", out var pinned), Is.True);
+        index.Unpin(pinned);
+        Assert.That(index.Add("c", "g", "C", 10), Is.EqualTo(new[] { "B" }));
+    }
+
+    [Test]
+    public void AnExplicitRemovalTakesAPinnedEntryToo()
+    {
+        var index = new LruIndex<string>(100, 100);
+        var pinned = index.AddPinned("a", "file", "A", 1, pins: 1, out _);
+        Assert.That(index.RemoveGroup("file"), Is.EqualTo(new[] { "A" }));
+        Assert.That(index.Unpin(pinned), Is.Empty);
+        Assert.That(index.Count, Is.Zero);
+    }
+}
