@@ -45,6 +45,7 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
             .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.")
+            .Validate(o => o.MaxResponseBytes > 0, "Files:MaxResponseBytes must be a positive number of bytes.")
             .Validate(o => o.KeepVersions is >= 0 and <= 1000, "Files:KeepVersions must be a number of versions from 0 to 1000.");
         services.AddOptionsWithValidateOnStart<UploadsOptions>().BindConfiguration("Uploads")
             .PostConfigure(o =>

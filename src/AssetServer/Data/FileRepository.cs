@@ -22,7 +22,7 @@ namespace AssetServer.Data;
 /// a prepared statement and a mapped row, costs tens (benchmarks/RESULTS.md). The rows kept are bounded by
 /// <c>Caching:RowBytes</c> (least recently used out first); a hot set of assets is far smaller.
 /// </remarks>
-public sealed class FileRepository(Database database, DataVersion dataVersion, IOptions<CachingOptions> caching)
+public sealed class FileRepository(Database database, DataVersion dataVersion, IOptions<CachingOptions> caching, IOptions<FilesOptions> options)
 {
     private readonly VersionedCache<(long Era, long Version), FileRecord?> rows = new(caching.Value.RowBytes);
 
@@ -245,17 +245,26 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
 
     /// <summary>
     /// One page of a list query, read one row at a time (Dapper unbuffered): the caller writes each row out before the
-    /// next is read, so a page of large rows is never held whole (issue 9). The statement is one-off text, kept out
-    /// of Dapper's plan cache.
+    /// next is read, so a page of large rows is never held whole (issue 9). Each row is charged to
+    /// <paramref name="budget"/> as it is read (issue 17), by the columns the statement read
+    /// (<see cref="FileQuery.ReadFields"/>); without one, the list gets its own of <c>Files:MaxResponseBytes</c>. The
+    /// statement is one-off text, kept out of Dapper's plan cache.
     /// </summary>
-    public async IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default, ReadBudget? budget = null)
     {
+        budget ??= ReadBudget.ForList(options.Value);
+        budget.EnsureLeft();
         var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await connection.ExecuteReaderAsync(command);
         var parse = reader.GetRowParser<FileRecord>();
-        while (await reader.ReadAsync(ct)) yield return parse(reader);
+        while (await reader.ReadAsync(ct))
+        {
+            var row = parse(reader);
+            budget.Charge(row.StoredBytes());
+            yield return row;
+        }
     }
 
     /// <summary>The counts <c>meta</c> asked for (null where not asked).</summary>
@@ -272,9 +281,15 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         return new FileListCounts(total, filtered);
     }
 
-    /// <summary>The results of an aggregate query (<see cref="FileQuery.Aggregates"/>), one per group, in the query's order.</summary>
-    public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct = default)
+    /// <summary>
+    /// The results of an aggregate query (<see cref="FileQuery.Aggregates"/>), one per group, in the query's order; each
+    /// group is charged to <paramref name="budget"/> (without one, the query's own of <c>Files:MaxResponseBytes</c>),
+    /// since grouping by a JSON column can make as many large values as a list.
+    /// </summary>
+    public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct = default, ReadBudget? budget = null)
     {
+        budget ??= ReadBudget.ForList(options.Value);
+        budget.EnsureLeft();
         var sql = FileQuerySql.BuildAggregate(query, database.Provider);
         var groups = query.GroupBy.Count;
         await using var connection = await database.OpenAsync(ct);
@@ -285,6 +300,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         {
             var values = new object?[reader.FieldCount];
             for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            budget.Charge(values.Sum(ReadBudget.Size));
             rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
         }
         return rows;
@@ -293,7 +309,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {
-        var sql = FileQuerySql.Build(query, database.Provider);
+        var sql = FileQuerySql.Build(query with { ReadFields = ["id"] }, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)))
             .Select(r => r.Id).ToList();
@@ -301,10 +317,12 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
 
     /// <summary>
     /// The rows of a query over any queryable table (the activity and revisions logs, <c>Revisions.LogTables</c>) as
-    /// column name → value, read one at a time: for dialects that show log entries in their own shape.
+    /// column name → value, read one at a time: for dialects that show log entries in their own shape. Charged to a
+    /// budget of <c>Files:MaxResponseBytes</c> as <see cref="ListAsync"/> is.
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ListRowsAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        var budget = ReadBudget.ForList(options.Value);
         var sql = FileQuerySql.Build(query, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
@@ -312,7 +330,14 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         while (await reader.ReadAsync(ct))
         {
             var row = new Dictionary<string, object?>(reader.FieldCount, StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            long bytes = 0;
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                var value = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                row[reader.GetName(i)] = value;
+                bytes += ReadBudget.Size(value);
+            }
+            budget.Charge(bytes);
             yield return row;
         }
     }

@@ -17,6 +17,12 @@ public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<
     /// </summary>
     public bool Hidden { get; init; }
 
+    /// <summary>
+    /// The stored columns its value is made from: its own, or those of its expression. A statement that selects only
+    /// some fields (<see cref="Query.FileQuery.ReadFields"/>) reads these.
+    /// </summary>
+    public IReadOnlyList<string> Columns { get; init; } = [Name];
+
     /// <summary>For <see cref="FieldKind.Json"/> fields, the JSON text as stored, which a streamed list copies without parsing.</summary>
     public Func<FileRecord, string?>? StoredJson { get; init; }
 }
@@ -63,9 +69,9 @@ public static class FileFields
         new("private_hash", FieldKind.String, false, r => r.PrivateHash) { Hidden = true },
         // Strapi's size: kilobytes (1000 bytes) to two decimals, as Strapi stores and filters it.
         new("filesize_kb", FieldKind.Integer, false, r => Math.Round(r.Filesize / 1000.0, 2, MidpointRounding.AwayFromZero))
-            { Hidden = true, Sql = "round(filesize / 1000.0, 2)" },
+            { Hidden = true, Sql = "round(filesize / 1000.0, 2)", Columns = ["filesize"] },
         new("upload_url", FieldKind.String, false, r => "/uploads/" + r.UploadName)
-            { Hidden = true, Sql = "('/uploads/' || upload_hash || upload_ext)" },
+            { Hidden = true, Sql = "('/uploads/' || upload_hash || upload_ext)", Columns = ["upload_hash", "upload_ext"] },
     ];
 
     /// <summary>Directus's file object: what <c>fields=*</c> returns.</summary>

@@ -14,6 +14,15 @@ namespace AssetServer.Files;
 /// <param name="limits">Size bounds of the settable fields (<c>Files:MaxMetadataBytes</c>).</param>
 public sealed class FileInput(FilesOptions limits)
 {
+    /// <summary>Longest <c>description</c>, in characters.</summary>
+    public const int MaxDescriptionLength = 65536;
+
+    /// <summary>Longest <c>title</c>, <c>location</c> or <c>alternative_text</c>, in characters.</summary>
+    public const int MaxTextLength = 2048;
+
+    /// <summary>Most <c>tags</c>, and the longest tag in characters.</summary>
+    public const int MaxTags = 500, MaxTagLength = 256;
+
     private readonly Dictionary<string, JsonNode?> values = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, JsonNode?> Values => values;
@@ -64,7 +73,7 @@ public sealed class FileInput(FilesOptions limits)
         {
             _ when value is null && name != "filename_download" => null,
             "filename_download" => JsonValue.Create(FileNames.Sanitise(Text(name, value ?? throw ApiErrors.InvalidPayload("\"filename_download\" cannot be null"), 1024))),
-            "title" or "description" or "location" or "alternative_text" => JsonValue.Create(Text(name, value!, name == "description" ? 65536 : 2048)),
+            "title" or "description" or "location" or "alternative_text" => JsonValue.Create(Text(name, value!, name == "description" ? MaxDescriptionLength : MaxTextLength)),
             "folder" => JsonValue.Create(Uuid(name, value!)),
             "focal_point_x" or "focal_point_y" => JsonValue.Create(Integer(name, value!)),
             "tags" => Tags(value!),
@@ -161,11 +170,11 @@ public sealed class FileInput(FilesOptions limits)
                     .Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
             }
         }
-        if (value is not JsonArray array || array.Count > 500) throw ApiErrors.InvalidPayload("\"tags\" must be a JSON array of at most 500 strings");
+        if (value is not JsonArray array || array.Count > MaxTags) throw ApiErrors.InvalidPayload($"\"tags\" must be a JSON array of at most {MaxTags} strings");
         var tags = new JsonArray();
         foreach (var item in array)
         {
-            if (item is not JsonValue t || !t.TryGetValue<string>(out var tag) || tag.Length > 256)
+            if (item is not JsonValue t || !t.TryGetValue<string>(out var tag) || tag.Length > MaxTagLength)
                 throw ApiErrors.InvalidPayload("\"tags\" must be a JSON array of strings");
             tags.Add(tag);
         }

@@ -394,7 +394,8 @@ public sealed class FileService(
         }
     }
 
-    public IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
+    /// <summary>The rows of a list query, charged to <paramref name="budget"/> (without one, a list's own <c>Files:MaxResponseBytes</c>).</summary>
+    public IAsyncEnumerable<FileRecord> ListAsync(FileQuery query, CancellationToken ct, ReadBudget? budget = null) => repository.ListAsync(query, ct, budget);
 
     public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
 

@@ -111,11 +111,15 @@ public static class FilesApi
         return await ListResult(files, parser.Parse((JsonObject)query.DeepClone()), context.RequestAborted);
     }
 
-    /// <summary>The counts first, then the rows streamed as they are read (issue 9: a page is never built whole).</summary>
+    /// <summary>
+    /// The counts first, then the rows streamed as they are read (issue 9: a page is never built whole), each read with
+    /// only the columns of the fields asked for and charged to the list's <c>Files:MaxResponseBytes</c> (issue 17).
+    /// </summary>
     private static async Task<IResult> ListResult(FileService files, FileQuery query, CancellationToken ct)
     {
         var meta = (await files.CountAsync(query, ct)).ToMeta();
-        return JsonBody.DataStream(files.ListAsync(query, ct), (writer, row) => row.WriteTo(writer, query.Fields), meta);
+        var rows = files.ListAsync(query with { ReadFields = query.Fields }, ct);
+        return JsonBody.DataStream(rows, (writer, row) => row.WriteTo(writer, query.Fields), meta);
     }
 
     private static async Task<IResult> GetOne(string id, HttpContext context, FileService files)

@@ -16,6 +16,14 @@ public sealed class FilesOptions
     public int MaxMetadataBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Most bytes of rows one list answer may read (default 128 MiB): the stored size of every column read, charged
+    /// row by row (<c>GET</c>/<c>SEARCH /files</c>, <c>/_/files</c>, Strapi's lists, revisions and activity). A list
+    /// refused before its first bytes go out is a 413 <c>CONTENT_TOO_LARGE</c>; one already streaming is cut (the
+    /// connection is reset, so no client takes it for a whole answer).
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = 128L << 20;
+
+    /// <summary>
     /// Earlier originals kept per file when its content is replaced (default 5, oldest pruned first; 0 keeps none),
     /// so that <c>POST /files/:id/revert/:revision</c> can bring their bytes back.
     /// </summary>

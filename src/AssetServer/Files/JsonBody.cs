@@ -118,7 +118,7 @@ public static class JsonBody
             writer.WriteStartObject();
             writer.WriteStartArray("data");
             long flushed = 0;
-            for (; more; more = await rows.MoveNextAsync())
+            for (; more; more = await NextOrCutAsync(rows, context))
             {
                 write(writer, rows.Current);
                 if (writer.BytesCommitted + writer.BytesPending - flushed < FlushBytes) continue;
@@ -127,6 +127,7 @@ public static class JsonBody
                 if ((await body.FlushAsync(ct)).IsCompleted) return;
                 flushed = writer.BytesCommitted;
             }
+            if (context.RequestAborted.IsCancellationRequested) return;
             writer.WriteEndArray();
             if (meta is not null)
             {
@@ -136,6 +137,27 @@ public static class JsonBody
             writer.WriteEndObject();
             writer.Flush();
             await body.FlushAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// The next item of a list whose answer has begun. A refusal from the core now (the read budget spent, issue 17)
+    /// can no longer be a status code: the answer is cut by resetting the connection, so the client sees a broken
+    /// transfer (HTTP/1.1: no closing chunk; HTTP/2: a reset stream) and never takes a partial list for a whole one.
+    /// </summary>
+    internal static async ValueTask<bool> NextOrCutAsync<T>(IAsyncEnumerator<T> rows, HttpContext context)
+    {
+        try
+        {
+            return await rows.MoveNextAsync();
+        }
+        catch (ApiException e)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JsonBody))
+                .LogWarning("{Method} {Path}: list answer cut after it began: {Code} {Message}",
+                    context.Request.Method, context.Request.Path, e.Code, e.Message);
+            context.Abort();
+            return false;
         }
     }
 }

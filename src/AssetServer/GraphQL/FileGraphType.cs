@@ -1,20 +1,27 @@
 using System.Text.Json.Nodes;
 using AssetServer.Files;
+using GraphQL;
 using GraphQL.Types;
+using Microsoft.Extensions.Options;
 
 namespace AssetServer.GraphQL;
 
 /// <summary>
 /// <c>directus_files</c>: Directus's file object (<see cref="FileFields.Visible"/>, in its order), one field per column.
-/// The selection decides what is returned; every value is read by the field's own reader, as REST reads it.
+/// The selection decides what is returned (and which columns are read); every value is read by the field's own reader,
+/// as REST reads it. Each field weighs its width in the request's byte estimate (<see cref="GraphQLCost.Width"/>).
 /// </summary>
 public sealed class FileGraphType : ObjectGraphType<FileRecord>
 {
-    public FileGraphType()
+    public FileGraphType(IOptions<FilesOptions> files)
     {
         Name = "directus_files";
         foreach (var field in FileFields.Visible)
-            Field(field.Name, FileGraphFields.OutputType(field)).Resolve(context => FileGraphFields.Value(field, context.Source));
+        {
+            var width = GraphQLCost.Width(field, files.Value);
+            Field(field.Name, FileGraphFields.OutputType(field)).Resolve(context => FileGraphFields.Value(field, context.Source))
+                .FieldType.WithComplexityImpact(context => GraphQLCost.Value(context, width));
+        }
     }
 }
 

@@ -22,7 +22,7 @@ public sealed class FilesMutationType : ObjectGraphType
         var updateOne = Field<FileGraphType>("update_files_item")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Argument<NonNullGraphType<FileUpdateInputGraphType>>("data");
-        updateOne.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        updateOne.FieldType.WithComplexityImpact(GraphQLCost.One);
         updateOne.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Write);
@@ -44,7 +44,7 @@ public sealed class FilesMutationType : ObjectGraphType
         });
 
         var deleteOne = Field<DeletedFileGraphType>("delete_files_item").Argument<NonNullGraphType<IdGraphType>>("id");
-        deleteOne.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        deleteOne.FieldType.WithComplexityImpact(GraphQLCost.One);
         deleteOne.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Write);
@@ -54,7 +54,7 @@ public sealed class FilesMutationType : ObjectGraphType
         });
 
         var deleteMany = Field<DeletedFilesGraphType>("delete_files_items").Argument<NonNullGraphType<ListGraphType<IdGraphType>>>("ids");
-        deleteMany.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        deleteMany.FieldType.WithComplexityImpact(GraphQLCost.One);
         deleteMany.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Write);
@@ -66,7 +66,7 @@ public sealed class FilesMutationType : ObjectGraphType
         var import = Field<FileGraphType>("import_file")
             .Argument<NonNullGraphType<StringGraphType>>("url")
             .Argument<FileCreateInputGraphType>("data");
-        import.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        import.FieldType.WithComplexityImpact(GraphQLCost.One);
         import.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Write);

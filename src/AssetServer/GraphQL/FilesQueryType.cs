@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AssetServer.Auth;
 using AssetServer.Data;
 using AssetServer.Files;
@@ -11,7 +12,8 @@ namespace AssetServer.GraphQL;
 
 /// <summary>
 /// Directus's Query fields for files: <c>files</c>, <c>files_by_id</c>, <c>files_aggregated</c>. Arguments become the
-/// core's query object; rows come from the same parser, SQL builder and repository as <c>GET /files</c>.
+/// core's query object; rows come from the same parser, SQL builder and repository as <c>GET /files</c>, read with only
+/// the columns the selection asks for and charged to the request's byte budget (<see cref="GraphQLCost.Budget"/>).
 /// </summary>
 public sealed class FilesQueryType : ObjectGraphType
 {
@@ -30,21 +32,24 @@ public sealed class FilesQueryType : ObjectGraphType
         list.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Read);
-            var query = parser.Parse(GraphQLJson.Query(context, ListArguments));
+            var query = parser.Parse(GraphQLJson.Query(context, ListArguments)) with { ReadFields = GraphQLCost.SelectedFields(context) };
             var rows = new List<FileRecord>();
-            await foreach (var row in files.ListAsync(query, context.CancellationToken)) rows.Add(row);
+            await foreach (var row in files.ListAsync(query, context.CancellationToken, GraphQLCost.Budget(context))) rows.Add(row);
             return rows;
         });
 
         var one = Field<FileGraphType>("files_by_id").Argument<NonNullGraphType<IdGraphType>>("id");
-        one.FieldType.WithComplexityImpact(GraphQLOptions.StatementCost, 1);
+        one.FieldType.WithComplexityImpact(GraphQLCost.One);
         one.ResolveAsync(async context =>
         {
             GraphQLAccess.Require(context, Access.Read);
             // Null for an id that is not a file, malformed or unknown alike, so the answer says nothing about which.
-            return GraphQLAccess.Id(context.GetArgument<object?>("id")) is { } id
-                ? await repository.GetAsync(id, context.CancellationToken)
-                : null;
+            if (GraphQLAccess.Id(context.GetArgument<object?>("id")) is not { } id) return null;
+            // A list of at most one row, so the item reads only the selected columns and is charged as a list's rows are.
+            var query = parser.Parse(new JsonObject { ["filter"] = new JsonObject { ["id"] = new JsonObject { ["_eq"] = id } }, ["limit"] = 1 })
+                with { ReadFields = GraphQLCost.SelectedFields(context) };
+            await foreach (var row in files.ListAsync(query, context.CancellationToken, GraphQLCost.Budget(context))) return row;
+            return null;
         });
 
         var aggregated = Field<NonNullGraphType<ListGraphType<NonNullGraphType<FileAggregatedGraphType>>>>("files_aggregated")
@@ -57,7 +62,7 @@ public sealed class FilesQueryType : ObjectGraphType
             var json = GraphQLJson.Query(context, AggregateArguments);
             json["aggregate"] = FileAggregatedGraphType.Selected(context);
             var query = parser.ParseAggregate(json);
-            var rows = await repository.AggregateAsync(query, context.CancellationToken);
+            var rows = await repository.AggregateAsync(query, context.CancellationToken, GraphQLCost.Budget(context));
             return rows.Select(row => new FileAggregateResult(query, row)).ToList();
         });
     }

@@ -1,4 +1,5 @@
 using AssetServer.Errors;
+using AssetServer.Files.Query;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.SystemTextJson;
@@ -37,14 +38,31 @@ public sealed class GraphQLExecutor
     private readonly GraphQLSerializer serializer;
     private readonly IValidationRule[] rules;
     private readonly ILogger<GraphQLExecutor> logger;
+    private readonly long maxResponseBytes;
 
     public GraphQLExecutor(FilesSchema schema, GraphQLSerializer serializer, IOptions<GraphQLOptions> options, ILogger<GraphQLExecutor> logger)
     {
         this.schema = schema;
         this.serializer = serializer;
         this.logger = logger;
+        maxResponseBytes = options.Value.MaxResponseBytes;
         var limits = new ComplexityOptions { MaxDepth = options.Value.MaxDepth, MaxComplexity = options.Value.MaxComplexity };
-        rules = [.. DocumentValidator.CoreRules, new ComplexityValidationRule(limits)];
+        // The same analyser a second time, in bytes: rows × the widths of the fields selected (GraphQLCost).
+        var bytes = new GraphQLCost.ResponseBytesOptions
+        {
+            DefaultScalarImpact = GraphQLCost.ScalarBytes,
+            DefaultObjectImpact = GraphQLCost.ScalarBytes,
+            ValidateComplexityDelegate = context =>
+            {
+                if (context.TotalImpact > maxResponseBytes)
+                    context.Error = new ValidationError(
+                        $"The answer could be {context.TotalImpact:0} bytes (rows × the widths of the fields selected, over every field " +
+                        $"and alias; metadata counts Files:MaxMetadataBytes), more than GraphQL:MaxResponseBytes ({maxResponseBytes}). " +
+                        "Ask for fewer rows, fields or aliases.");
+                return Task.CompletedTask;
+            },
+        };
+        rules = [.. DocumentValidator.CoreRules, new ComplexityValidationRule(limits), new ComplexityValidationRule(bytes)];
     }
 
     public async Task<IResult> ExecuteAsync(HttpContext context, GraphQLRequest request, bool viaGet)
@@ -62,8 +80,11 @@ public sealed class GraphQLExecutor
         if (viaGet && Operation(document, request.OperationName) is { Operation: not OperationType.Query })
             throw GraphQLErrors.MutationThroughGet();
 
+        // One budget for the whole request: every field and alias reads against it (issue 17).
+        var budget = new ReadBudget(maxResponseBytes, "GraphQL:MaxResponseBytes");
         var result = await executer.ExecuteAsync(new ExecutionOptions
         {
+            UserContext = new Dictionary<string, object?> { [GraphQLCost.BudgetKey] = budget },
             Schema = schema,
             Query = request.Query,
             Document = document,
@@ -77,6 +98,8 @@ public sealed class GraphQLExecutor
         });
         // Nothing ran: the document, its operation or its variables were refused before any resolver.
         if (!result.Executed) throw GraphQLErrors.Validation(GraphQLErrors.Describe(result.Errors ?? []));
+        // Past the budget the request is refused whole (413), not answered with part of its rows: what was read is dropped.
+        if (budget.Exhausted) throw budget.Exceeded();
         return new GraphQLResult(result, serializer);
     }
 

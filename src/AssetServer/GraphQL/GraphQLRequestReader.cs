@@ -15,7 +15,8 @@ namespace AssetServer.GraphQL;
 /// Reads a GraphQL request as Directus takes it: a JSON body <c>{"query","variables","operationName"}</c>, an
 /// <c>application/graphql</c> body that is the query itself, or GET parameters of the same names. Nothing over
 /// <c>GraphQL:MaxQueryBytes</c> is read whole, let alone parsed: a declared length over it is refused before the first
-/// byte, and the bytes are counted as they arrive.
+/// byte, and the bytes are counted as they arrive. JSON is read as every client JSON is (<see cref="JsonBody.ClientJson"/>):
+/// a repeated key, in the body or in <c>variables</c>, is malformed.
 /// </summary>
 public sealed class GraphQLRequestReader(IOptions<GraphQLOptions> options, GraphQLSerializer serializer)
 {
@@ -31,11 +32,12 @@ public sealed class GraphQLRequestReader(IOptions<GraphQLOptions> options, Graph
         {
             try
             {
-                inputs = serializer.Deserialize<Inputs>(variables);
+                using var json = JsonDocument.Parse(variables, JsonBody.ClientJson);
+                inputs = serializer.ReadNode<Inputs>(json.RootElement);
             }
-            catch (JsonException)
+            catch (JsonException e)
             {
-                throw ApiErrors.InvalidQuery("Variables are invalid JSON");
+                throw ApiErrors.InvalidQuery($"Variables are invalid JSON: {e.Message}");
             }
         }
         var operationName = request.Query["operationName"].ToString();
@@ -53,7 +55,11 @@ public sealed class GraphQLRequestReader(IOptions<GraphQLOptions> options, Graph
         if (body.Length == 0) throw ApiErrors.InvalidPayload("The request body is empty");
         try
         {
-            return serializer.Deserialize<GraphQLRequest>(body) ?? throw ApiErrors.InvalidPayload("The body must be a JSON object");
+            // Parsed as every client JSON is (JsonBody.ClientJson), so a repeated key, at the top or anywhere in
+            // "variables", is malformed JSON (400), not an ArgumentException from the converter (500).
+            using var json = JsonDocument.Parse(body, JsonBody.ClientJson);
+            if (json.RootElement.ValueKind != JsonValueKind.Object) throw ApiErrors.InvalidPayload("The body must be a JSON object");
+            return serializer.ReadNode<GraphQLRequest>(json.RootElement) ?? throw ApiErrors.InvalidPayload("The body must be a JSON object");
         }
         catch (JsonException e)
         {

@@ -15,7 +15,8 @@ public static class GraphQLSetup
         services.AddOptionsWithValidateOnStart<GraphQLOptions>().BindConfiguration("GraphQL")
             .Validate(o => o.MaxDepth > 0, "GraphQL:MaxDepth must be a positive number of levels.")
             .Validate(o => o.MaxComplexity > 0, "GraphQL:MaxComplexity must be a positive number.")
-            .Validate(o => o.MaxQueryBytes > 0, "GraphQL:MaxQueryBytes must be a positive number of bytes.");
+            .Validate(o => o.MaxQueryBytes > 0, "GraphQL:MaxQueryBytes must be a positive number of bytes.")
+            .Validate(o => o.MaxResponseBytes > 0, "GraphQL:MaxResponseBytes must be a positive number of bytes.");
         var graphTypes = typeof(GraphQLSetup).Assembly.GetTypes().Where(t =>
             t.Namespace == typeof(GraphQLSetup).Namespace && t is { IsClass: true, IsAbstract: false } && typeof(IGraphType).IsAssignableFrom(t));
         foreach (var type in graphTypes) services.AddSingleton(type);

@@ -52,14 +52,15 @@ public static class StrapiApi
         return StrapiJson.Stream(strapi.ListAsync(query, StrapiVersion.V5, context.RequestAborted));
     }
 
-    /// <summary><c>GET /api/upload/files/page</c>: <c>{data, meta:{pagination}}</c>.</summary>
+    /// <summary>
+    /// <c>GET /api/upload/files/page</c>: <c>{data, meta:{pagination}}</c>, the count first, then the rows streamed as
+    /// the flat list is (issue 17: a page is never built whole, and its rows are charged to <c>Files:MaxResponseBytes</c>).
+    /// </summary>
     private static async Task<IResult> Page(HttpContext context, StrapiFiles strapi, StrapiQuery parser, FileService files)
     {
         var ct = context.RequestAborted;
         var query = parser.ParsePage(context.Request.Query);
         var p = query.Pagination!;
-        var data = new JsonArray();
-        await foreach (var item in strapi.ListAsync(query, StrapiVersion.V5, ct)) data.Add(item);
         var pagination = new JsonObject();
         if (p.PageMode)
         {
@@ -77,7 +78,8 @@ public static class StrapiApi
             if (p.PageMode) pagination["pageCount"] = (int)Math.Ceiling(total / (double)p.PageSize);
             pagination["total"] = total;
         }
-        return StrapiJson.Send(new JsonObject { ["data"] = data, ["meta"] = new JsonObject { ["pagination"] = pagination } });
+        return JsonBody.DataStream(strapi.ListAsync(query, StrapiVersion.V5, ct), (writer, item) => item.WriteTo(writer),
+            new JsonObject { ["pagination"] = pagination });
     }
 
     private static async Task<IResult> GetOne(string id, HttpContext context, StrapiFiles strapi, StrapiQuery parser)

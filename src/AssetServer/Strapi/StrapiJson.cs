@@ -41,12 +41,13 @@ public static class StrapiJson
             var body = context.Response.BodyWriter;
             await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = JsonBody.Wire.Encoder });
             writer.WriteStartArray();
-            for (; more; more = await rows.MoveNextAsync())
+            for (; more; more = await JsonBody.NextOrCutAsync(rows, context))
             {
                 rows.Current.WriteTo(writer);
                 writer.Flush();
                 if ((await body.FlushAsync(ct)).IsCompleted) return;
             }
+            if (ct.IsCancellationRequested) return;
             writer.WriteEndArray();
             writer.Flush();
             await body.FlushAsync(ct);

@@ -9,6 +9,13 @@ public sealed record FileQuery
     public QueryTable Table { get; init; } = QueryTable.Files;
 
     public IReadOnlyList<string> Fields { get; init; } = DefaultFields;
+
+    /// <summary>
+    /// The fields whose columns the statement reads (<c>id</c> always among them); null reads the whole row, for answers
+    /// made from every column (v8 and Strapi objects, writes). <c>GET /files?fields=id</c> and a GraphQL selection of
+    /// <c>id</c> never read <c>metadata</c>.
+    /// </summary>
+    public IReadOnlyList<string>? ReadFields { get; init; }
     public FilterNode? Filter { get; init; }
     public string? Search { get; init; }
     public IReadOnlyList<SortKey> Sort { get; init; } = DefaultSort;

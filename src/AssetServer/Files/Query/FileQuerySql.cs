@@ -23,9 +23,24 @@ public static class FileQuerySql
     {
         var parameters = new Parameters(dialect);
         var whereSql = Where(query, parameters);
-        var select = new StringBuilder($"SELECT {query.Table.Columns} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
+        var select = new StringBuilder($"SELECT {SelectList(query)} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
+    }
+
+    /// <summary>
+    /// The columns a row is read with: every column, or with <see cref="FileQuery.ReadFields"/> only those the fields are
+    /// made from, <c>id</c> first. Fewer columns change neither the filter nor the order, so the plan keeps its index.
+    /// </summary>
+    private static string SelectList(FileQuery query)
+    {
+        if (query.ReadFields is not { } fields) return query.Table.Columns;
+        var columns = new List<string>();
+        if (query.Table.Find("id") is not null) columns.Add("id");
+        foreach (var name in fields)
+            foreach (var column in query.Table.Find(name)!.Columns)
+                if (!columns.Contains(column)) columns.Add(column);
+        return string.Join(", ", columns);
     }
 
     /// <summary>
