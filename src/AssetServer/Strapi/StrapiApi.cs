@@ -113,7 +113,7 @@ public static class StrapiApi
             var (record, format) = await ResolveAsync(name, files, ct) ?? throw StrapiErrors.NotFound("Not Found");
             if (format is null) return AssetsApi.Representation(record, null, record.FilenameDownload, false, cacheControl, store);
             var request = formats.Request(record, format) ?? throw StrapiErrors.NotFound("Not Found");
-            return AssetsApi.Representation(record, request, format + "_" + record.FilenameDownload, false, cacheControl, store);
+            return AssetsApi.Representation(record, request, format + "_" + record.UploadFilename, false, cacheControl, store);
         }
 
         return new AssetResponder(await Load(context.RequestAborted), Load);
