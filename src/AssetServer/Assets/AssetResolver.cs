@@ -62,8 +62,12 @@ public enum AssetCaching
     Revalidate,
 }
 
-/// <summary>One reading of an asset URL: the file, its representation, and a prefix for the download name (Strapi's <c>thumbnail_</c>).</summary>
-public sealed record AssetCandidate(AssetLocator Locator, AssetTransform Transform, string? DownloadPrefix = null);
+/// <summary>
+/// One reading of an asset URL: the file, its representation, a prefix for the download name (Strapi's
+/// <c>thumbnail_</c>), and whether that name is the one the bytes were stored under (Strapi's formats keep it through
+/// a rename) rather than the current <c>filename_download</c>.
+/// </summary>
+public sealed record AssetCandidate(AssetLocator Locator, AssetTransform Transform, string? DownloadPrefix = null, bool NamedAsStored = false);
 
 /// <summary>
 /// What a dialect asks of the asset path, as plain data: candidate readings, the first whose file exists winning
@@ -147,7 +151,7 @@ public sealed class AssetResolver(
                 AssetTransform.Defined defined => defined.For(record) ?? (defined.OriginalWhenNone ? null : throw ask.NotFound),
                 _ => throw new InvalidOperationException("Unknown transform kind"),
             };
-            return (Represent(record, request, ask, candidate.DownloadPrefix, CacheControl(ask.Caching, anonymous)), record);
+            return (Represent(record, request, ask, candidate, CacheControl(ask.Caching, anonymous)), record);
         }
         throw ask.NotFound;
     }
@@ -187,10 +191,12 @@ public sealed class AssetResolver(
     /// What a request for the original (<paramref name="transform"/> null) or a derivative of <paramref name="record"/>
     /// answers: type, validators, disposition and how to open the bytes.
     /// </summary>
-    private AssetRepresentation Represent(FileRecord record, TransformRequest? transform, AssetAsk ask, string? downloadPrefix, string cacheControl)
+    private AssetRepresentation Represent(FileRecord record, TransformRequest? transform, AssetAsk ask, AssetCandidate candidate, string cacheControl)
     {
         var contentType = ContentType(record);
-        var downloadName = downloadPrefix + (ask.DownloadName ?? (string.IsNullOrEmpty(record.FilenameDownload) ? record.FilenameDisk : record.FilenameDownload));
+        var stored = candidate.NamedAsStored && record.UploadFilename.Length > 0 ? record.UploadFilename : null;
+        var downloadName = candidate.DownloadPrefix +
+            (ask.DownloadName ?? stored ?? (string.IsNullOrEmpty(record.FilenameDownload) ? record.FilenameDisk : record.FilenameDownload));
         var attachment = ask.Download || AssetResponder.MustDownload(contentType);
         var lastModified = AssetResponder.ParseStoredDate(record.ModifiedOn) ?? AssetResponder.ParseStoredDate(record.UploadedOn);
         if (transform is null)

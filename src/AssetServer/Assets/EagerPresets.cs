@@ -1,14 +1,16 @@
 using System.Threading.Channels;
 using AssetServer.Assets.Store;
 using AssetServer.Data;
+using AssetServer.Files;
 using AssetServer.Transforms;
 
 namespace AssetServer.Assets;
 
 /// <summary>
-/// Renders the presets marked <c>"eager": true</c> in the background right after a file is stored or replaced, so
-/// the first <c>&lt;img&gt;</c> request for them is a cache hit. One file at a time, through the same store and
-/// render queue as requests (a render a request is already waiting for is shared, not repeated). A preset with
+/// Renders the presets marked <c>"eager": true</c>, and every <see cref="IEagerDerivatives"/>' transforms, in the
+/// background right after a file is stored or replaced, so the first <c>&lt;img&gt;</c> request for them is a cache
+/// hit and answers that describe them need not render. One derivative at a time, through the same store and render
+/// queue as requests (a render a request is already waiting for is shared, not repeated). A preset with
 /// <c>format: auto</c> is rendered for the formats browsers ask for (AVIF, WebP, and the fallback).
 /// </summary>
 public sealed class EagerPresets : BackgroundService
@@ -17,23 +19,28 @@ public sealed class EagerPresets : BackgroundService
     private readonly TransformParser parser;
     private readonly FileRepository files;
     private readonly AssetStore store;
+    private readonly IEagerDerivatives[] others;
     private readonly ILogger<EagerPresets> logger;
     private readonly Channel<string> waiting;
 
-    public EagerPresets(PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, ILogger<EagerPresets> logger)
+    public EagerPresets(
+        PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, IEnumerable<IEagerDerivatives> others,
+        Metrics.AssetMetrics metrics, ILogger<EagerPresets> logger)
     {
         this.presets = presets;
         this.parser = parser;
         this.files = files;
         this.store = store;
+        this.others = others.ToArray();
         this.logger = logger;
-        // A file dropped when the queue is full is no longer pending: its presets render on first request.
+        // A file dropped when the queue is full is no longer pending: its derivatives render on first request.
         waiting = Channel.CreateBounded<string>(
             new BoundedChannelOptions(MaxWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Decrement(ref pending));
+        metrics.WatchBackground(() => Pending);
     }
 
-    /// <summary>Files waiting; past this the oldest are dropped (their presets render on first request instead).</summary>
+    /// <summary>Files waiting; past this the oldest are dropped (their derivatives render on first request instead).</summary>
     private const int MaxWaiting = 10_000;
 
     /// <summary>The Accept headers a <c>format: auto</c> preset is rendered for: a current browser, an older one, none.</summary>
@@ -44,12 +51,12 @@ public sealed class EagerPresets : BackgroundService
     /// <summary>Files queued or being rendered (tests wait for 0).</summary>
     public int Pending => Volatile.Read(ref pending);
 
-    /// <summary>Queues a stored or replaced file; a no-op when no preset is eager.</summary>
-    public void Stored(string fileId)
+    /// <summary>Queues a file whose bytes were stored or replaced; a no-op when it has nothing to render.</summary>
+    public void Stored(FileRecord record)
     {
-        if (presets.EagerKeys.Count == 0) return;
+        if (Requests(record).Count == 0) return;
         Interlocked.Increment(ref pending);
-        if (!waiting.Writer.TryWrite(fileId)) Interlocked.Decrement(ref pending);
+        if (!waiting.Writer.TryWrite(record.Id)) Interlocked.Decrement(ref pending);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,8 +73,8 @@ public sealed class EagerPresets : BackgroundService
             }
             catch (Exception e)
             {
-                // A damaged file, a full queue: the request that needs the derivative will try again and answer for it.
-                logger.LogInformation("Eager presets of {File} not rendered: {Reason}", fileId, e.Message);
+                // The row could not be read: the requests that need the derivatives will render them and answer for it.
+                logger.LogInformation("Eager derivatives of {File} not rendered: {Reason}", fileId, e.Message);
             }
             finally
             {
@@ -80,16 +87,49 @@ public sealed class EagerPresets : BackgroundService
     {
         // Read now, not when queued: the file may have been replaced or deleted since.
         if (await files.GetAsync(fileId, ct) is not { } record) return;
-        var source = AssetResolver.Source(record);
+        foreach (var request in Requests(record))
+        {
+            try
+            {
+                using var handle = await store.Derivative(record, request).OpenAsync(ct);
+            }
+            catch (Errors.ApiException e)
+            {
+                // A damaged source, a render timed out or refused: the request that needs it will try again and answer for it.
+                logger.LogInformation("Eager derivative {Transform} of {File} not rendered: {Reason}", request.CacheKey, fileId, e.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What to render of <paramref name="record"/>: the eager presets, then each contributor's, each once. A transform
+    /// the file's size puts past a limit is left out: its request would be refused too, and a store must not fail.
+    /// </summary>
+    private List<TransformRequest> Requests(FileRecord record)
+    {
+        var found = new List<TransformRequest>();
         var done = new HashSet<string>(StringComparer.Ordinal);
+        void Add(Func<TransformRequest?> parse)
+        {
+            try
+            {
+                if (parse() is { } request && done.Add(request.CacheKey)) found.Add(request);
+            }
+            catch (Errors.ApiException)
+            {
+            }
+        }
+
+        var source = AssetResolver.Source(record);
         foreach (var key in presets.EagerKeys)
         {
             var query = new QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues> { [TransformParameters.Key] = key });
-            foreach (var accept in Accepts)
-            {
-                if (parser.Parse(query, source, accept) is not { } request || !done.Add(request.CacheKey)) continue;
-                using var handle = await store.Derivative(record, request).OpenAsync(ct);
-            }
+            foreach (var accept in Accepts) Add(() => parser.Parse(query, source, accept));
         }
+        foreach (var contributor in others)
+        {
+            foreach (var request in contributor.Requests(record)) Add(() => request);
+        }
+        return found;
     }
 }

@@ -51,6 +51,21 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
     }
 
     /// <summary>
+    /// The size an entry was added with, without counting as a use: describing an entry (a JSON answer that reports
+    /// a derivative's bytes) must not keep it from eviction the way serving it does.
+    /// </summary>
+    public bool TryPeekSize(string key, out long size)
+    {
+        if (map.TryGetValue(key, out var node) && !node.Removed)
+        {
+            size = node.Size;
+            return true;
+        }
+        size = 0;
+        return false;
+    }
+
+    /// <summary>
     /// Adds or replaces an entry as the most recently used, then evicts from the old end until both bounds hold
     /// (never the entry just added). Returns the evicted values for the caller to release outside any lock.
     /// </summary>

@@ -104,6 +104,9 @@ public static class ServiceSetup
         services.AddSingleton<V8.V8Files>();
         services.AddSingleton<Errors.IErrorDialect, V8.V8ErrorDialect>();
         services.AddSingleton<Strapi.StrapiFormats>();
+        // Strapi makes its formats at upload: rendered in the background for files from every API (issue 17), unless a
+        // deployment that never serves Strapi clients turns it off (Strapi:EagerFormats; they then render on first request).
+        services.AddSingleton<Assets.IEagerDerivatives>(sp => sp.GetRequiredService<Strapi.StrapiFormats>());
         services.AddSingleton<Strapi.StrapiFiles>();
         services.AddSingleton<Strapi.StrapiQuery>();
         services.AddSingleton<Errors.IErrorDialect, Strapi.Strapi5ErrorDialect>();

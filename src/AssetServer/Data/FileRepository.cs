@@ -30,12 +30,12 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     internal const string Columns =
         "id, storage, filename_disk, filename_download, title, type, folder, uploaded_by, created_on, modified_by, modified_on, " +
         "charset, filesize, width, height, duration, embed, description, location, tags, metadata, focal_point_x, focal_point_y, " +
-        "uploaded_on, checksum, numeric_id, document_id, upload_hash, upload_ext, alternative_text, private_hash";
+        "uploaded_on, checksum, numeric_id, document_id, upload_hash, upload_ext, alternative_text, private_hash, upload_filename";
 
     private const string Values =
         "@Id, @Storage, @FilenameDisk, @FilenameDownload, @Title, @Type, @Folder, @UploadedBy, @CreatedOn, @ModifiedBy, @ModifiedOn, " +
         "@Charset, @Filesize, @Width, @Height, @Duration, @Embed, @Description, @Location, @Tags, @Metadata, @FocalPointX, @FocalPointY, " +
-        "@UploadedOn, @Checksum, @NumericId, @DocumentId, @UploadHash, @UploadExt, @AlternativeText, @PrivateHash";
+        "@UploadedOn, @Checksum, @NumericId, @DocumentId, @UploadHash, @UploadExt, @AlternativeText, @PrivateHash, @UploadFilename";
 
     private const string SelectById = $"SELECT {Columns} FROM files WHERE id = @id";
 
@@ -112,6 +112,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
             record.UploadHash = PublicNames.NewHash(record.FilenameDownload);
             record.UploadExt = PublicNames.Extension(record.FilenameDownload, record.Type);
         }
+        if (record.UploadFilename.Length == 0) record.UploadFilename = record.FilenameDownload;
         await connection.ExecuteAsync(new CommandDefinition(Insert, record, tx, cancellationToken: ct));
     }
 
@@ -121,7 +122,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         "modified_on = @ModifiedOn, charset = @Charset, filesize = @Filesize, width = @Width, height = @Height, duration = @Duration, " +
         "embed = @Embed, description = @Description, location = @Location, tags = @Tags, metadata = @Metadata, " +
         "focal_point_x = @FocalPointX, focal_point_y = @FocalPointY, uploaded_on = @UploadedOn, checksum = @Checksum, " +
-        "upload_hash = @UploadHash, upload_ext = @UploadExt, alternative_text = @AlternativeText, private_hash = @PrivateHash WHERE id = @Id";
+        "upload_hash = @UploadHash, upload_ext = @UploadExt, alternative_text = @AlternativeText, private_hash = @PrivateHash, " +
+        "upload_filename = @UploadFilename WHERE id = @Id";
 
     public Task<int> UpdateAsync(IDbConnection connection, IDbTransaction tx, FileRecord record, CancellationToken ct = default)
     {

@@ -67,6 +67,7 @@ public static class FileFields
         new("upload_ext", FieldKind.String, false, r => r.UploadExt) { Hidden = true },
         new("alternative_text", FieldKind.String, true, r => r.AlternativeText) { Hidden = true },
         new("private_hash", FieldKind.String, false, r => r.PrivateHash) { Hidden = true },
+        new("upload_filename", FieldKind.String, false, r => r.UploadFilename) { Hidden = true },
         // Strapi's size: kilobytes (1000 bytes) to two decimals, as Strapi stores and filters it.
         new("filesize_kb", FieldKind.Integer, false, r => Math.Round(r.Filesize / 1000.0, 2, MidpointRounding.AwayFromZero))
             { Hidden = true, Sql = "round(filesize / 1000.0, 2)", Columns = ["filesize"] },

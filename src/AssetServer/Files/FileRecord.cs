@@ -42,6 +42,11 @@ public sealed class FileRecord
     public string UploadHash { get; set; } = "";
     /// <summary>The extension of the uploaded file name, with its dot (Strapi's <c>ext</c>).</summary>
     public string UploadExt { get; set; } = "";
+    /// <summary>
+    /// <c>filename_download</c> as it was when the bytes were stored (upload or replace). Names that belong to the
+    /// bytes, such as Strapi's format names, follow it, so a rename keeps them (as Strapi does).
+    /// </summary>
+    public string UploadFilename { get; set; } = "";
     /// <summary>Directus v8's <c>private_hash</c>: 32 random hex digits naming the file under <c>/:project/assets/</c>.</summary>
     public string PrivateHash { get; set; } = "";
     /// <summary>Strapi's <c>alternativeText</c>.</summary>

@@ -67,7 +67,7 @@ public sealed class FileService(
             foreach (var record in records)
             {
                 metrics.Uploaded(record.Filesize);
-                eager.Stored(record.Id);
+                eager.Stored(record);
             }
             return records;
         }
@@ -131,6 +131,7 @@ public sealed class FileService(
         record.DocumentId = PublicNames.NewDocumentId();
         record.UploadHash = PublicNames.NewHash(record.FilenameDownload);
         record.UploadExt = PublicNames.Extension(upload.FileName, upload.Type);
+        record.UploadFilename = record.FilenameDownload;
         return record;
     }
 
@@ -259,6 +260,8 @@ public sealed class FileService(
                 if (current.Tags is null && scraped.Tags is { Count: > 0 } tags)
                     current.Tags = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString();
                 upload.Fields.ApplyTo(current);
+                // New bytes, new names for what belongs to them (Strapi rebuilds a replaced file's formats).
+                current.UploadFilename = current.FilenameDownload;
                 current.ModifiedOn = now;
                 current.UploadedOn = now;
                 await repository.UpdateAsync(connection, tx, current, ct);
@@ -277,7 +280,7 @@ public sealed class FileService(
         foreach (var name in pruned) await originals.DeleteAsync(name);
         await derivatives.InvalidateAsync(record.Id);
         metrics.Uploaded(record.Filesize);
-        eager.Stored(record.Id);
+        eager.Stored(record);
         return record;
     }
 
@@ -355,7 +358,7 @@ public sealed class FileService(
         }, ct);
         foreach (var name in pruned) await originals.DeleteAsync(name);
         await derivatives.InvalidateAsync(record.Id);
-        if (bytesRestored) eager.Stored(record.Id);
+        if (bytesRestored) eager.Stored(record);
         return (record, bytesRestored);
     }
 

@@ -17,7 +17,7 @@ public sealed class AssetMetrics
 {
     private readonly Counter renders, hits, misses, rejected, uploads, uploadBytes;
     private readonly Histogram renderDuration;
-    private readonly Gauge queueLength;
+    private readonly Gauge queueLength, backgroundPending;
 
     public AssetMetrics()
     {
@@ -30,6 +30,8 @@ public sealed class AssetMetrics
             new CounterConfiguration { LabelNames = ["tier"] });
         misses = factory.CreateCounter("assetserver_cache_misses_total", "Derivative requests no tier could answer (rendered, or waiting on a render).");
         queueLength = factory.CreateGauge("assetserver_render_queue_length", "Renders waiting for a slot.");
+        backgroundPending = factory.CreateGauge("assetserver_background_renders_pending",
+            "Stored files whose derivatives (eager presets, Strapi formats) the background has yet to render.");
         rejected = factory.CreateCounter("assetserver_render_rejected_total", "Renders refused with 503: queue full, no slot in time, or timed out.");
         uploads = factory.CreateCounter("assetserver_uploads_total", "Files stored (new files and replaced contents), by every API.");
         uploadBytes = factory.CreateCounter("assetserver_upload_bytes_total", "Bytes of the files stored.");
@@ -39,6 +41,9 @@ public sealed class AssetMetrics
 
     /// <summary>Reads the queue's length when scraped, so nothing is updated on the render path for it.</summary>
     public void Watch(Func<int> waiting) => Registry.AddBeforeCollectCallback(() => queueLength.Set(waiting()));
+
+    /// <summary>Reads the background queue's backlog when scraped.</summary>
+    public void WatchBackground(Func<int> pending) => Registry.AddBeforeCollectCallback(() => backgroundPending.Set(pending()));
 
     public void Rendered(TimeSpan took)
     {

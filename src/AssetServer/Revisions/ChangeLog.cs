@@ -75,7 +75,7 @@ public sealed class ChangeLog(ChangeContext context, TimeProvider time)
 
     /// <summary>What follows from the bytes; a revert brings them back with the bytes only.</summary>
     private static readonly string[] ContentFields =
-        ["filename_disk", "type", "filesize", "checksum", "width", "height", "charset", "duration", "embed", "upload_ext", "uploaded_on"];
+        ["filename_disk", "type", "filesize", "checksum", "width", "height", "charset", "duration", "embed", "upload_ext", "uploaded_on", "upload_filename"];
 
     /// <summary>
     /// <paramref name="current"/> with the fields a revision saved; identities (ids, public name, creation) stay.
@@ -126,6 +126,7 @@ public sealed class ChangeLog(ChangeContext context, TimeProvider time)
             case "embed": record.Embed = Text(); break;
             case "upload_ext": record.UploadExt = Text() ?? record.UploadExt; break;
             case "uploaded_on": record.UploadedOn = Text(); break;
+            case "upload_filename": record.UploadFilename = Text() ?? record.UploadFilename; break;
         }
     }
 

@@ -113,7 +113,7 @@ public static class StrapiApi
             var prefix = format.Key + "_";
             if (!hash.StartsWith(prefix, StringComparison.Ordinal)) continue;
             candidates.Add(new AssetCandidate(new AssetLocator.UploadName(hash[prefix.Length..], ext),
-                new AssetTransform.Defined(record => formats.Request(record, format.Key)), DownloadPrefix: prefix));
+                new AssetTransform.Defined(record => formats.Request(record, format.Key)), DownloadPrefix: prefix, NamedAsStored: true));
         }
         return resolver.Serve(new AssetAsk(candidates, StrapiErrors.NotFound("Not Found"), Caching: AssetCaching.Revalidate));
     }

@@ -26,16 +26,10 @@ public sealed class StrapiFiles(
         return record ?? throw StrapiErrors.NotFound(notFoundMessage);
     }
 
-    /// <summary>The file object, its formats rendered or read from the cache; a file deleted meanwhile is a 404.</summary>
+    /// <summary>The file object; its formats are described, never rendered (issue 17: the background renders them).</summary>
     public async Task<JsonObject> ShowAsync(FileRecord record, StrapiVersion version, IReadOnlySet<string>? fields, bool related, CancellationToken ct)
     {
-        JsonObject? described = null;
-        if (fields is null || fields.Contains("formats"))
-        {
-            var (fresh, formatsJson) = await formats.DescribeAsync(record, ct);
-            record = fresh ?? throw StrapiErrors.NotFound("file.notFound");
-            described = formatsJson;
-        }
+        var described = fields is null || fields.Contains("formats") ? formats.Describe(record) : null;
         var links = related ? (await repository.LinksAsync([record.Id], ct))[record.Id] : null;
         return StrapiFileObject.Build(record, described, version, fields, links);
     }
@@ -44,18 +38,7 @@ public sealed class StrapiFiles(
     public async IAsyncEnumerable<JsonObject> ListAsync(StrapiListQuery query, StrapiVersion version, [EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var record in files.ListAsync(query.Query, ct))
-        {
-            JsonObject shown;
-            try
-            {
-                shown = await ShowAsync(record, version, query.Fields, query.PopulateRelated, ct);
-            }
-            catch (Errors.ApiException e) when (e.Code == "NotFoundError")
-            {
-                continue; // deleted while the list was read
-            }
-            yield return shown;
-        }
+            yield return await ShowAsync(record, version, query.Fields, query.PopulateRelated, ct);
     }
 
     /// <summary>
@@ -94,7 +77,7 @@ public sealed class StrapiFiles(
     /// <summary>Reads an upload form (<c>files</c> parts and text fields); no files is not yet an error.</summary>
     public Task<UploadForm> ReadFormAsync(HttpRequest request, CancellationToken ct) => uploads.ReadFormAsync(request, IsFilePart, ct);
 
-    /// <summary>Deletes the file and every format; answers with the object as it was.</summary>
+    /// <summary>Deletes the file and every format; answers with the object as it was (described, nothing rendered).</summary>
     public async Task<JsonObject> DeleteAsync(FileRecord record, StrapiVersion version, CancellationToken ct)
     {
         var shown = await ShowAsync(record, version, fields: null, related: version == StrapiVersion.V3, ct);

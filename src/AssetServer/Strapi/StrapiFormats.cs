@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using AssetServer.Assets;
 using AssetServer.Assets.Store;
-using AssetServer.Data;
 using AssetServer.Errors;
 using AssetServer.Files;
 using AssetServer.Transforms;
@@ -14,10 +13,11 @@ public sealed record StrapiFormat(string Key, int Width, int Height);
 /// <summary>
 /// Strapi's <c>formats</c>: a thumbnail inside 245×156 and the breakpoints large 1000, medium 750 and small 500, each
 /// made only when the source is larger on a side (STRAPI-BEHAVIOUR.md). They are ordinary derivatives: the same
-/// pipeline and cache as <c>/assets</c> render them (auto-oriented, which Strapi does not do), so the sizes reported
-/// are those of the bytes served at their URLs.
+/// pipeline and cache as <c>/assets</c> render them (auto-oriented, which Strapi does not do). As Strapi makes them
+/// at upload, <see cref="EagerPresets"/> renders them in the background once the bytes are stored, for files from
+/// every API; an answer describes them from the render plan and never renders (issue 17).
 /// </summary>
-public sealed class StrapiFormats(TransformParser parser, AssetStore store, FileRepository files)
+public sealed class StrapiFormats(TransformParser parser, AssetStore store, IConfiguration configuration) : IEagerDerivatives
 {
     /// <summary>In the order Strapi lists them.</summary>
     public static readonly StrapiFormat[] All =
@@ -34,19 +34,28 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, File
     /// <summary>Strapi's quality with <c>sizeOptimization</c> on.</summary>
     private const string Quality = "80";
 
-    private const int MaxAttempts = 3;
-
-    /// <summary>The formats <paramref name="record"/> has, with the transform that renders each.</summary>
-    public IReadOnlyList<(StrapiFormat Format, TransformRequest Request)> For(FileRecord record)
+    /// <summary>
+    /// The formats <paramref name="record"/> has, with the transform that renders each and the size it renders to.
+    /// None when a format is past the limits (<c>Assets:MaxDimension</c>…): no format of it could be served.
+    /// </summary>
+    public IReadOnlyList<(StrapiFormat Format, TransformRequest Request, int Width, int Height)> For(FileRecord record)
     {
         if (record.Width is not > 0 || record.Height is not > 0) return [];
         if (!FormattableTypes.Contains(OutputFormat.NormaliseMime(record.Type ?? ""))) return [];
-        var result = new List<(StrapiFormat, TransformRequest)>();
+        var result = new List<(StrapiFormat, TransformRequest, int, int)>();
         foreach (var format in All)
         {
             if (record.Width <= format.Width && record.Height <= format.Height) continue;
-            var request = Request(record, format);
-            if (request is not null) result.Add((format, request));
+            if (Request(record, format) is not { } request) continue;
+            try
+            {
+                var (width, height) = parser.OutputSize(request, record.Width.Value, record.Height.Value);
+                result.Add((format, request, width, height));
+            }
+            catch (ApiException)
+            {
+                return [];
+            }
         }
         return result;
     }
@@ -54,6 +63,10 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, File
     /// <summary>The transform for one format, or null when the file has no such format.</summary>
     public TransformRequest? Request(FileRecord record, string key) =>
         For(record).FirstOrDefault(f => f.Format.Key == key).Request;
+
+    /// <summary>Every format is rendered once the bytes are stored, as Strapi makes them at upload.</summary>
+    IEnumerable<TransformRequest> IEagerDerivatives.Requests(FileRecord record) =>
+        configuration.GetValue("Strapi:EagerFormats", true) ? For(record).Select(f => f.Request) : [];
 
     private TransformRequest? Request(FileRecord record, StrapiFormat format)
     {
@@ -69,57 +82,45 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, File
     }
 
     /// <summary>
-    /// The <c>formats</c> object of <paramref name="record"/> (null when it has none), rendering what no cache tier
-    /// holds, together with the row it describes: when the bytes were replaced or deleted under it, the row is read
-    /// again, so the numbers always belong to the row returned. Null record: the file is gone.
+    /// The <c>formats</c> object of <paramref name="record"/> (null when it has none), without rendering: sizes come
+    /// from the render plan, names from the upload (<see cref="FileRecord.UploadFilename"/>: a rename keeps them, as in
+    /// Strapi), <c>size</c>/<c>sizeInBytes</c> from the bytes once a cache tier holds them, else
+    /// <see cref="EstimateBytes"/>.
     /// </summary>
-    public async Task<(FileRecord? Record, JsonObject? Formats)> DescribeAsync(FileRecord record, CancellationToken ct)
+    public JsonObject? Describe(FileRecord record)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        var formats = For(record);
+        if (formats.Count == 0) return null;
+        var json = new JsonObject();
+        foreach (var (format, request, width, height) in formats)
         {
-            var formats = For(record);
-            if (formats.Count == 0) return (record, null);
-            (string Key, JsonNode Value)?[] described;
-            try
+            var bytes = store.TryPeekLength(record, request) ?? EstimateBytes(record, width, height);
+            var hash = format.Key + "_" + record.UploadHash;
+            json[format.Key] = new JsonObject
             {
-                described = await Task.WhenAll(formats.Select(f => DescribeOneAsync(record, f.Format, f.Request, ct)));
-            }
-            catch (ApiException e) when (e.Status == 400)
-            {
-                // A source whose header reads but whose pixels do not (a truncated scan): a file without formats.
-                return (record, null);
-            }
-            if (described.All(d => d is not null))
-            {
-                var json = new JsonObject();
-                foreach (var (key, value) in described.Select(d => d!.Value)) json[key] = value;
-                return (record, json);
-            }
-            var fresh = await files.GetAsync(record.Id, ct);
-            if (fresh is null) return (null, null);
-            record = fresh;
+                ["name"] = format.Key + "_" + record.UploadFilename,
+                ["hash"] = hash,
+                ["ext"] = record.UploadExt,
+                ["mime"] = request.Format.MimeType,
+                ["path"] = null,
+                ["width"] = width,
+                ["height"] = height,
+                ["size"] = StrapiFileObject.Kilobytes(bytes),
+                ["sizeInBytes"] = bytes,
+                ["url"] = "/uploads/" + hash + record.UploadExt,
+            };
         }
-        throw ApiErrors.ServiceUnavailable("files", "The file changed while its formats were being read; try again", 1);
+        return json;
     }
 
-    private async Task<(string Key, JsonNode Value)?> DescribeOneAsync(FileRecord record, StrapiFormat format, TransformRequest request, CancellationToken ct)
+    /// <summary>
+    /// A format's bytes before the background has rendered it: the original's, scaled by the share of its pixels the
+    /// format keeps. Strapi clients expect a number here (they sum and print it); the real length replaces it as soon
+    /// as the format is in the cache.
+    /// </summary>
+    public static long EstimateBytes(FileRecord record, int width, int height)
     {
-        using var handle = await store.Derivative(record, request).OpenAsync(ct);
-        if (handle is null) return null;
-        var (width, height) = parser.OutputSize(request, record.Width!.Value, record.Height!.Value);
-        var hash = format.Key + "_" + record.UploadHash;
-        return (format.Key, new JsonObject
-        {
-            ["name"] = format.Key + "_" + record.FilenameDownload,
-            ["hash"] = hash,
-            ["ext"] = record.UploadExt,
-            ["mime"] = request.Format.MimeType,
-            ["path"] = null,
-            ["width"] = width,
-            ["height"] = height,
-            ["size"] = StrapiFileObject.Kilobytes(handle.Length),
-            ["sizeInBytes"] = handle.Length,
-            ["url"] = "/uploads/" + hash + record.UploadExt,
-        });
+        var share = (double)width * height / ((double)record.Width!.Value * record.Height!.Value);
+        return Math.Max(1, (long)Math.Round(record.Filesize * Math.Min(1, share)));
     }
 }

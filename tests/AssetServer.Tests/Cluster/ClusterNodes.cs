@@ -102,6 +102,22 @@ public sealed class ClusterNodes : IAsyncDisposable
         return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Waits until one node's background has rendered what was stored on it (uploads queue their Strapi formats), from
+    /// its /metrics, failing the test if it does not finish.
+    /// </summary>
+    public static async Task BackgroundRendersDoneAsync(Uri node)
+    {
+        using var client = new HttpClient { BaseAddress = node };
+        for (var i = 0; i < 600; i++)
+        {
+            var text = await client.GetStringAsync("/metrics");
+            if (text.Split('\n').Contains("assetserver_background_renders_pending 0")) return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"the background renders of {node} did not finish");
+    }
+
     /// <summary>Every object under this cluster's originals prefix, name → size.</summary>
     public Task<Dictionary<string, long>> StoredOriginalsAsync() => Engines.S3ObjectsAsync(Prefix + "files/");
 

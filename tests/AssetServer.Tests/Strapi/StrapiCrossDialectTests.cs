@@ -80,7 +80,7 @@ public class StrapiCrossDialectTests : AdminAppFixture
         Assert.That(Str(read, "name"), Is.EqualTo(name));
         Assert.That(Str(read, "hash"), Is.EqualTo(Str(strapi, "hash")));
         Assert.That(Str(read, "url"), Is.EqualTo(Str(strapi, "url")));
-        Assert.That(read["formats"]!.ToJsonString(), Is.EqualTo(strapi["formats"]!.ToJsonString()));
+        Assert.That(WithoutSizes(read["formats"]), Is.EqualTo(WithoutSizes(strapi["formats"])), "names, sizes and urls stay");
         Assert.That(string.CompareOrdinal(Str(read, "updatedAt"), Str(strapi, "updatedAt")), Is.GreaterThan(0), "updatedAt moves");
     }
 
@@ -168,7 +168,7 @@ public class StrapiCrossDialectTests : AdminAppFixture
         Assert.That(Str(file, "url"), Is.EqualTo($"/uploads/{Str(file, "hash")}.jpg"));
         Assert.That(file["formats"]!.AsObject().Select(f => f.Key), Is.EqualTo(new[] { "thumbnail", "small" }));
         Assert.That(Str(file, "createdAt"), Is.EqualTo(Str(directus, "created_on")));
-        await AssertFormatsServedAsDescribedAsync(client, file);
+        await AssertFormatsServedAsDescribedAsync(app, client, file);
         using var anonymous = app.AnonymousClient();
         Assert.That(await GetBytesAsync(anonymous, Str(file, "url")), Is.EqualTo(bytes));
     }

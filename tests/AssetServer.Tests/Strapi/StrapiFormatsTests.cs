@@ -60,11 +60,12 @@ public class StrapiFormatsTests : AdminAppFixture
         }
 
         using var anonymous = app.AnonymousClient();
-        await AssertFormatsServedAsDescribedAsync(anonymous, file);
+        await AssertFormatsServedAsDescribedAsync(app, anonymous, file);
         Assert.That(await GetBytesAsync(anonymous, Str(file, "url")), Is.EqualTo(bytes), "the original is never re-encoded");
 
         var read = await GetJsonAsync(client, $"/api/upload/files/{Id(file)}");
-        Assert.That(read["formats"]!.ToJsonString(), Is.EqualTo(formats.ToJsonString()), "reading again gives the same numbers");
+        var again = await GetJsonAsync(client, $"/api/upload/files/{Id(file)}");
+        Assert.That(again["formats"]!.ToJsonString(), Is.EqualTo(read["formats"]!.ToJsonString()), "once rendered, reading again gives the same numbers");
     }
 
     [Test]
@@ -109,7 +110,7 @@ public class StrapiFormatsTests : AdminAppFixture
         (string Key, int Width, int Height)[] expected = [("thumbnail", 104, 156), ("small", 333, 500), ("medium", 500, 750), ("large", 667, 1000)];
         foreach (var (key, width, height) in expected)
             Assert.That((Int(formats[key]!, "width"), Int(formats[key]!, "height")), Is.EqualTo(((int?)width, (int?)height)), key);
-        await AssertFormatsServedAsDescribedAsync(client, file);
+        await AssertFormatsServedAsDescribedAsync(app, client, file);
         Assert.That(await GetBytesAsync(client, Str(file, "url")), Is.EqualTo(bytes), "the original keeps its EXIF and stays as sent");
     }
 

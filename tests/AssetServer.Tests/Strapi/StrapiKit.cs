@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using AssetServer.Assets.Store;
 using AssetServer.Tests.Support;
 using NetVips;
 
@@ -191,13 +192,47 @@ internal static class StrapiKit
         return await response.Content.ReadAsByteArrayAsync();
     }
 
+    /// <summary>Waits until the background has rendered what was stored (formats render after the upload answers).</summary>
+    public static Task WaitForFormatsAsync(AssetServerApp app) => Task.Run(app.WaitForBackgroundRenders);
+
+    /// <summary>A <c>formats</c> object without <c>size</c> and <c>sizeInBytes</c>: what an answer fixes before the bytes exist.</summary>
+    public static string WithoutSizes(JsonNode? formats)
+    {
+        if (formats is null) return "null";
+        var copy = formats.DeepClone().AsObject();
+        foreach (var (_, format) in copy)
+        {
+            format!.AsObject().Remove("size");
+            format.AsObject().Remove("sizeInBytes");
+        }
+        return copy.ToJsonString();
+    }
+
     /// <summary>
-    /// GETs every format's <c>url</c> and checks that the bytes served are what the object says: 200, its mime, its
+    /// A file object as text without its formats' sizes: what stays fixed from the upload's answer on (the sizes are
+    /// estimates until the background has rendered the formats, then the bytes').
+    /// </summary>
+    public static string Stable(JsonNode file)
+    {
+        var copy = file.DeepClone().AsObject();
+        if (copy["formats"] is JsonObject formats) copy["formats"] = JsonNode.Parse(WithoutSizes(formats));
+        return copy.ToJsonString();
+    }
+
+    /// <summary>
+    /// Checks a file object's formats against the bytes served at their URLs. Once the background has rendered them
+    /// the file is read again: the same formats as <paramref name="file"/> said (sizes aside, which were estimates if
+    /// it was an upload's answer), and GETting each <c>url</c> renders nothing and gives 200, its mime, its
     /// <c>sizeInBytes</c> and <c>size</c>, and its width and height once decoded (upright: no orientation left to apply).
     /// </summary>
-    public static async Task AssertFormatsServedAsDescribedAsync(HttpClient client, JsonObject file)
+    public static async Task AssertFormatsServedAsDescribedAsync(AssetServerApp app, HttpClient client, JsonObject file)
     {
-        var formats = file["formats"]!.AsObject();
+        await WaitForFormatsAsync(app);
+        using var admin = app.AdminClient();
+        var formats = (await GetJsonAsync(admin, $"/api/upload/files/{Id(file)}"))["formats"]!.AsObject();
+        Assert.That(WithoutSizes(formats), Is.EqualTo(WithoutSizes(file["formats"])), "the formats the answer described");
+        var store = app.Service<AssetStore>();
+        var renders = store.RenderCount;
         foreach (var (key, node) in formats)
         {
             var format = node!.AsObject();
@@ -213,6 +248,7 @@ internal static class StrapiKit
             Assert.That((width, height), Is.EqualTo((Int(format, "width"), Int(format, "height"))), $"{key}: decoded size");
             Assert.That(orientation, Is.EqualTo(1), $"{key}: upright, no orientation left to apply");
         }
+        Assert.That(store.RenderCount, Is.EqualTo(renders), "the background had rendered every format");
     }
 
     /// <summary>What a refused request must leave as it found: the Strapi list, the originals, an empty temp folder.</summary>

@@ -118,7 +118,25 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     /// <summary>The stored originals as local files (in s3 mode, copies of the bucket's objects named like them).</summary>
     public string[] OriginalsOnDisk() => TestStorage.Originals(Services, DataPath, OriginalsPath);
 
-    public string[] TempFilesOnDisk() => Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];
+    /// <summary>
+    /// Temp files left once the background renders are done (images are rendered after their upload: eager presets,
+    /// Strapi formats; a render in progress has its temp file, which is no leak).
+    /// </summary>
+    public string[] TempFilesOnDisk()
+    {
+        WaitForBackgroundRenders();
+        return Directory.Exists(TempPath) ? Directory.GetFiles(TempPath) : [];
+    }
+
+    /// <summary>
+    /// Waits until the background has rendered what was stored (issue 17: Strapi formats, eager presets), failing
+    /// the test if it does not finish. Tests that count renders or derivatives start from here.
+    /// </summary>
+    public void WaitForBackgroundRenders()
+    {
+        var eager = Service<global::AssetServer.Assets.EagerPresets>();
+        Assert.That(SpinWait.SpinUntil(() => eager.Pending == 0, TimeSpan.FromSeconds(30)), Is.True, "the background renders finished");
+    }
 
     /// <summary>Uploads one file with optional fields (sent before the file part, as Directus wants).</summary>
     public async Task<HttpResponseMessage> UploadAsync(byte[] bytes, string fileName, string? contentType = null,

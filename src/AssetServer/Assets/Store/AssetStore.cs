@@ -129,6 +129,17 @@ public sealed class AssetStore : IDerivativeInvalidator
         return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, Client(), ct));
     }
 
+    /// <summary>
+    /// The length of a derivative that the memory or disk tier already holds, else null. Never renders, queues or
+    /// reads the bucket, and does not count as a use: what a JSON answer reports about bytes it does not serve.
+    /// </summary>
+    public long? TryPeekLength(FileRecord record, TransformRequest request)
+    {
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost: null);
+        if (memory.TryPeekSize(key.Memory, out var held)) return held;
+        return disk.TryPeekSize(key.Disk, out var onDisk) ? onDisk : null;
+    }
+
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
     internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct, long? cost = null) =>
         OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, Client(), ct).AsTask();
