@@ -26,13 +26,9 @@ public class BudgetsChargedInTheCoreTests
     public async Task Start()
     {
         app = new AssetServerApp(("RateLimits:UploadsPerMinute", "2"), ("RateLimits:TransformsPerMinute", "3"), ("Import:AllowPrivateNetworks", "true"));
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        upstream = builder.Build();
+        upstream = LoopbackUpstream.Create();
         upstream.MapGet("/images/{name}", () => Results.Bytes(jpeg, "image/jpeg"));
-        await upstream.StartAsync();
-        upstreamUrl = upstream.Urls.Single().TrimEnd('/');
+        upstreamUrl = await upstream.StartOnLoopbackAsync();
     }
 
     [OneTimeTearDown]

@@ -24,10 +24,7 @@ public class FileImportTests
         guarded = new AssetServerApp();
         open = new AssetServerApp(("Import:AllowPrivateNetworks", "true"));
 
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        upstream = builder.Build();
+        upstream = LoopbackUpstream.Create();
         upstream.Use(async (context, next) =>
         {
             Interlocked.Increment(ref upstreamHits);
@@ -38,8 +35,7 @@ public class FileImportTests
         upstream.MapGet("/loop", () => Results.Redirect("/loop"));
         upstream.MapGet("/missing.jpg", () => Results.NotFound());
         upstream.MapGet("/empty.jpg", () => Results.Bytes([], "image/jpeg"));
-        await upstream.StartAsync();
-        upstreamUrl = upstream.Urls.Single().TrimEnd('/');
+        upstreamUrl = await upstream.StartOnLoopbackAsync();
     }
 
     [OneTimeTearDown]

@@ -29,18 +29,14 @@ public class GraphQLAccessTests
     {
         guarded = new AssetServerApp();
         open = new AssetServerApp(("Import:AllowPrivateNetworks", "true"));
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        upstream = builder.Build();
+        upstream = LoopbackUpstream.Create();
         upstream.Use(async (context, next) =>
         {
             Interlocked.Increment(ref upstreamHits);
             await next(context);
         });
         upstream.MapGet("/images/{name}", () => Results.Bytes(jpeg, "image/jpeg"));
-        await upstream.StartAsync();
-        upstreamUrl = upstream.Urls.Single().TrimEnd('/');
+        upstreamUrl = await upstream.StartOnLoopbackAsync();
     }
 
     [OneTimeTearDown]

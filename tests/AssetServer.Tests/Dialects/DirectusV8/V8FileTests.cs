@@ -21,13 +21,9 @@ public class V8FileTests : AdminAppFixture
     [OneTimeSetUp]
     public async Task StartUpstream()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        upstream = builder.Build();
+        upstream = LoopbackUpstream.Create();
         upstream.MapGet("/photos/{name}", () => Results.Bytes(remoteJpeg, "application/octet-stream"));
-        await upstream.StartAsync();
-        upstreamUrl = upstream.Urls.Single().TrimEnd('/');
+        upstreamUrl = await upstream.StartOnLoopbackAsync();
     }
 
     [OneTimeTearDown]

@@ -39,10 +39,7 @@ public class PngTextBombTestsIssue9
         Directory.CreateDirectory(dataPath);
         server = await ServerProcess.StartAsync(dataPath, ("Import:AllowPrivateNetworks", "true"));
 
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        upstream = builder.Build();
+        upstream = LoopbackUpstream.Create();
         upstream.MapGet("/bomb.png", () => Results.Bytes(bomb, "image/png"));
         await upstream.StartAsync();
     }
