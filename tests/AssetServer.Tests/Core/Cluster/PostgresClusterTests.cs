@@ -168,6 +168,32 @@ public class PostgresClusterTests
     }
 
     [Test]
+    public async Task WaitersForTheRenderLockHoldNoPooledConnection_Issue17()
+    {
+        // A pool of 3: before, each waiter held a connection while it polled, so 3 waiters drained the pool and every
+        // other query of the node waited for a render on another node.
+        var small = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 3, Timeout = 3 }.ConnectionString;
+        using var holderDatabase = Database.Postgres(connectionString);
+        using var database = Database.Postgres(small);
+        IRenderLock holder = new PostgresRenderLock(holderDatabase), node = new PostgresRenderLock(database);
+        var held = await holder.AcquireAsync("derivative-waited-for", CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var waiters = Enumerable.Range(0, 8).Select(_ => node.AcquireAsync("derivative-waited-for", stop.Token).AsTask()).ToList();
+        await Task.Delay(300);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            Assert.That(await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, "SELECT 1"), Is.EqualTo(1));
+        }
+        Assert.That(waiters.Any(w => w.IsCompleted), Is.False, "the lock is still held");
+
+        stop.Cancel();
+        foreach (var waiter in waiters) Assert.That(async () => await waiter, Throws.InstanceOf<OperationCanceledException>());
+        await held.DisposeAsync();
+    }
+
+    [Test]
     public async Task CaseInsensitiveFiltersFoldNonAsciiLetters_Issue13()
     {
         var id = (await nodeA.UploadOkAsync("abc"u8.ToArray(), "ecole.txt", "text/plain", ("title", "École du Louvre")))["id"]!.GetValue<string>();
