@@ -152,8 +152,10 @@ public sealed class FileService(
         try
         {
             var scraped = scraper.Scrape(upload.TempPath, upload.Type);
-            // Issue 12: pages show a blurred preview and a colour until the image loads.
-            if (placeholders.Compute(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
+            // Issue 12: pages show a blurred preview and a colour until the image loads. Issue 17: inline only when the
+            // camera's embedded thumbnail gives it (a header read); one that needs a decode of the image is made by the
+            // background queue after the answer (EagerPresets.Stored sees the key missing).
+            if (placeholders.FromHeader(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
             {
                 var metadata = scraped.Metadata ?? [];
                 metadata["placeholder"] = placeholder;
