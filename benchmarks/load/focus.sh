@@ -3,7 +3,7 @@
 #   benchmarks/load/focus.sh upload [N]           N (40) sequential uploads of two 12 MP JPEGs (a camera JPEG with an
 #                                                 EXIF thumbnail, one without), against two floors in the same run;
 #                                                 BEFORE_DLL=<AssetServer.dll of an older build> measures it too
-#   benchmarks/load/focus.sh storm ['label|VAR=value VAR2=value' ...]
+#   benchmarks/load/focus.sh storm ['label|[dll=<AssetServer.dll>] VAR=value VAR2=value' ...]
 #                                                 run.sh's storm (step 6) once per setting, each on a new process with
 #                                                 those environment variables (none: the build as it is)
 # run.sh --upload-only / --storm-only call this. Prints "name value unit" lines; writes work-focus/RESULTS-focus.md.
@@ -173,8 +173,11 @@ if [[ $MODE == storm ]]; then
     label=${setting%%|*}; vars=${setting#*|}
     # Every setting starts from no derivatives, so its storm renders as many new ones as the first.
     rm -rf "$DATA/derivatives"
+    # "dll=<path>" first in a setting runs that build (an older one, for before/after in one run).
+    dll_of=""
+    if [[ $vars == dll=* ]]; then dll_of=${vars%% *}; dll_of=${dll_of#dll=}; vars=${vars#dll=$dll_of}; fi
     # shellcheck disable=SC2086
-    start_server $vars
+    SERVER_DLL=${dll_of:-${SERVER_DLL:-}} start_server $vars
     curl -sf --max-time 60 -o /dev/null "$BASE/assets/$(head -1 "$WORK/ids.txt")?width=100&format=webp" || die "warm-up render"
     sleep 2
     rss_before=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")

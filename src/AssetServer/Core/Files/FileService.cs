@@ -50,6 +50,7 @@ public sealed class FileService(
             // Bytes first, outside the write transaction (an upload to an object store takes a while).
             for (var i = 0; i < uploads.Count; i++)
             {
+                await uploads[i].Durable;
                 committed.Add(records[i].FilenameDisk);
                 await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
             }
@@ -246,6 +247,7 @@ public sealed class FileService(
         {
             var name = NextDiskName(key, upload.Type);
             newName = name;
+            await upload.Durable;
             await originals.PutAsync(upload.TempPath, name, upload.Size, ct);
             record = await repository.InTransactionAsync(async (connection, tx) =>
             {
