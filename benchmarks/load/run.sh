@@ -2,10 +2,15 @@
 # Load benchmark of AssetServer over HTTP on loopback, each figure against a floor (vipsthumbnail, nginx).
 #   benchmarks/load/run.sh           full run (5 to 10 minutes): writes benchmarks/RESULTS.md
 #   benchmarks/load/run.sh --quick   smoke run (under two minutes): writes benchmarks/load/work/RESULTS-quick.md
+#   benchmarks/load/run.sh --upload-only | --storm-only [args]   one step alone, in minutes (focus.sh)
 # Prints one "name value unit" line per figure. Only 127.0.0.1 is ever contacted; every step is bounded in time;
 # the server, nginx and the helpers it starts are stopped on exit. See benchmarks/README.md.
 set -euo pipefail
 
+case "${1:-}" in
+  --upload-only) shift; exec "$(dirname "${BASH_SOURCE[0]}")/focus.sh" upload "$@" ;;
+  --storm-only) shift; exec "$(dirname "${BASH_SOURCE[0]}")/focus.sh" storm "$@" ;;
+esac
 QUICK=0
 for arg in "$@"; do
   case "$arg" in

@@ -3,6 +3,9 @@
 
   tools.py port             a free TCP port on 127.0.0.1
   tools.py exif FILE...     add a camera EXIF block (APP1) to each JPEG, in place
+  tools.py exif-thumb THUMB FILE  the same block with THUMB (a small JPEG) embedded in IFD1, as cameras write it
+  tools.py copy-floor FILE DIR N  N times: copy FILE into DIR as a temp file, fsync, rename; prints seconds per copy
+  tools.py http-floor PORT DIR    a trivial HTTP server: each POST body written to DIR (temp, fsync, rename), 200
   tools.py stats            read numbers (one a line) on stdin, print "median p95 count"
   tools.py study RUNS NGINX the start-up study's runs (run.sh writes both files) as a Markdown table
 """
@@ -52,7 +55,7 @@ def ifd(entries, start, next_ifd=0):
     return bytes(table + data)
 
 
-def exif_block():
+def exif_block(thumbnail=None):
     exif_entries = [
         (0x829A, RATIONAL, (1, 250)),           # ExposureTime
         (0x829D, RATIONAL, (28, 10)),           # FNumber
@@ -70,13 +73,21 @@ def exif_block():
     # IFD0 starts right after the 8-byte header; its size does not depend on the pointer's value.
     probe = ifd(ifd0_without_pointer + [(0x8769, LONG, 0)], 8)
     exif_offset = 8 + len(probe)
-    ifd0 = ifd(ifd0_without_pointer + [(0x8769, LONG, exif_offset)], 8)
-    tiff = b"MM\0\x2a" + struct.pack(">I", 8) + ifd0 + ifd(exif_entries, exif_offset)
+    exif_ifd = ifd(exif_entries, exif_offset)
+    ifd1 = b""
+    ifd1_offset = 0
+    if thumbnail is not None:
+        # IFD1: compression 6 (JPEG), JPEGInterchangeFormat and its length; the thumbnail follows the table.
+        ifd1_offset = exif_offset + len(exif_ifd)
+        thumb_at = ifd1_offset + 2 + 3 * 12 + 4
+        ifd1 = ifd([(0x0103, SHORT, 6), (0x0201, LONG, thumb_at), (0x0202, LONG, len(thumbnail))], ifd1_offset) + thumbnail
+    ifd0 = ifd(ifd0_without_pointer + [(0x8769, LONG, exif_offset)], 8, ifd1_offset)
+    tiff = b"MM\0\x2a" + struct.pack(">I", 8) + ifd0 + exif_ifd + ifd1
     payload = b"Exif\0\0" + tiff
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def add_exif(path):
+def add_exif(path, thumbnail=None):
     with open(path, "rb") as f:
         jpeg = f.read()
     if jpeg[:2] != b"\xff\xd8":
@@ -86,7 +97,63 @@ def add_exif(path):
     if jpeg[2:4] == b"\xff\xe0":
         at = 4 + struct.unpack(">H", jpeg[4:6])[0]
     with open(path, "wb") as f:
-        f.write(jpeg[:at] + exif_block() + jpeg[at:])
+        f.write(jpeg[:at] + exif_block(thumbnail) + jpeg[at:])
+
+
+def copy_floor(path, folder, n):
+    """What storing an upload costs at least: the bytes written to a temp file, fsync, rename (no HTTP)."""
+    import time
+    with open(path, "rb") as f:
+        data = f.read()
+    for i in range(n):
+        t0 = time.perf_counter()
+        temp, final = os.path.join(folder, f"t{i}.tmp"), os.path.join(folder, f"f{i}.jpg")
+        with open(temp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(temp, final)
+        print(f"{time.perf_counter() - t0:.6f}")
+        os.unlink(final)
+
+
+def http_floor(port, folder):
+    """An upload endpoint that does nothing but store: the request body to a temp file, fsync, rename, 200."""
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    counter = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            # Headers and body go out in two writes: without this, delayed ACK adds 40 ms to every answer.
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def do_POST(self):
+            left = int(self.headers.get("Content-Length", "0"))
+            counter[0] += 1
+            temp, final = os.path.join(folder, f"u{counter[0]}.tmp"), os.path.join(folder, f"u{counter[0]}.bin")
+            with open(temp, "wb") as f:
+                while left > 0:
+                    chunk = self.rfile.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    f.write(chunk)
+                    left -= len(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+            os.rename(temp, final)
+            os.unlink(final)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 def stats():
@@ -135,6 +202,13 @@ def main(argv):
     elif len(argv) >= 3 and argv[1] == "exif":
         for path in argv[2:]:
             add_exif(path)
+    elif len(argv) == 4 and argv[1] == "exif-thumb":
+        with open(argv[2], "rb") as f:
+            add_exif(argv[3], f.read())
+    elif len(argv) == 5 and argv[1] == "copy-floor":
+        copy_floor(argv[2], argv[3], int(argv[4]))
+    elif len(argv) == 4 and argv[1] == "http-floor":
+        http_floor(int(argv[2]), argv[3])
     elif len(argv) == 2 and argv[1] == "stats":
         stats()
     elif len(argv) == 4 and argv[1] == "study":

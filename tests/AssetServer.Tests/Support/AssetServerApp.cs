@@ -161,6 +161,20 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         return JsonNode.Parse(body)!["data"]!.AsObject();
     }
 
+    /// <summary>
+    /// The file object once the background is done with it (issue 17: a placeholder that needs a decode is stored
+    /// after the upload's answer), failing the test if it cannot be read.
+    /// </summary>
+    public async Task<JsonObject> FileAfterBackgroundAsync(string id)
+    {
+        WaitForBackgroundRenders();
+        using var client = AdminClient();
+        using var response = await client.GetAsync($"/files/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), body);
+        return JsonNode.Parse(body)!["data"]!.AsObject();
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

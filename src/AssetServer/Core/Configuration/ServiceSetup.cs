@@ -91,6 +91,7 @@ public static class ServiceSetup
         services.AddSingleton<Metrics.AssetMetrics>();
         services.AddAssetServerOpenApi();
         services.AddOptionsWithValidateOnStart<Metrics.MetricsOptions>().BindConfiguration("Metrics");
+        services.AddSingleton<Assets.BackgroundPlaceholders>();
         services.AddSingleton<Assets.EagerPresets>();
         services.AddHostedService(sp => sp.GetRequiredService<Assets.EagerPresets>());
         services.AddHttpContextAccessor();

@@ -130,6 +130,29 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         return connection.ExecuteAsync(new CommandDefinition(UpdateAll, record, tx, cancellationToken: ct));
     }
 
+    private const string UpdateMetadata = "UPDATE files SET metadata = @metadata WHERE id = @id";
+
+    /// <summary>
+    /// Issue 17: adds <c>metadata.placeholder</c> computed in the background from the bytes named
+    /// <paramref name="filenameDisk"/> with <paramref name="checksum"/>. Written only while the row still holds those
+    /// bytes (a replace or delete in between: false, nothing written) and has no placeholder yet (one set meanwhile, by
+    /// a user or a replace with an embedded thumbnail, stays); other metadata keys, edited meanwhile or not, are kept.
+    /// The commit moves the data version (every cache sees it) but is not a change of the user's: no revision, no
+    /// activity, <c>modified_on</c> unchanged.
+    /// </summary>
+    public Task<bool> AddPlaceholderAsync(string id, string filenameDisk, string? checksum, System.Text.Json.Nodes.JsonObject placeholder, CancellationToken ct = default) =>
+        InTransactionAsync(async (connection, tx) =>
+        {
+            var row = await GetInTransactionAsync(connection, tx, id, ct);
+            if (row is null || row.FilenameDisk != filenameDisk || row.Checksum != checksum) return false;
+            var metadata = row.Metadata is { } text ? System.Text.Json.Nodes.JsonNode.Parse(text) as System.Text.Json.Nodes.JsonObject : [];
+            // Metadata a user set to something that is not an object is theirs: no key can be merged into it.
+            if (metadata is null || metadata.ContainsKey("placeholder")) return false;
+            metadata["placeholder"] = placeholder.DeepClone();
+            await connection.ExecuteAsync(new CommandDefinition(UpdateMetadata, new { id, metadata = metadata.ToJsonString() }, tx, cancellationToken: ct));
+            return true;
+        }, ct);
+
     private const string DeleteById = "DELETE FROM files WHERE id = @id; DELETE FROM file_links WHERE file_id = @id";
 
     public Task<int> DeleteAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default)

@@ -50,6 +50,7 @@ public sealed class FileService(
             // Bytes first, outside the write transaction (an upload to an object store takes a while).
             for (var i = 0; i < uploads.Count; i++)
             {
+                await uploads[i].Durable;
                 committed.Add(records[i].FilenameDisk);
                 await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
             }
@@ -152,8 +153,10 @@ public sealed class FileService(
         try
         {
             var scraped = scraper.Scrape(upload.TempPath, upload.Type);
-            // Issue 12: pages show a blurred preview and a colour until the image loads.
-            if (placeholders.Compute(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
+            // Issue 12: pages show a blurred preview and a colour until the image loads. Issue 17: inline only when the
+            // camera's embedded thumbnail gives it (a header read); one that needs a decode of the image is made by the
+            // background queue after the answer (EagerPresets.Stored sees the key missing).
+            if (placeholders.FromHeader(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
             {
                 var metadata = scraped.Metadata ?? [];
                 metadata["placeholder"] = placeholder;
@@ -244,6 +247,7 @@ public sealed class FileService(
         {
             var name = NextDiskName(key, upload.Type);
             newName = name;
+            await upload.Durable;
             await originals.PutAsync(upload.TempPath, name, upload.Size, ct);
             record = await repository.InTransactionAsync(async (connection, tx) =>
             {

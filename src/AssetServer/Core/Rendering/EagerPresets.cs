@@ -11,7 +11,8 @@ namespace AssetServer.Assets;
 /// background right after a file is stored or replaced, so the first <c>&lt;img&gt;</c> request for them is a cache
 /// hit and answers that describe them need not render. One derivative at a time, through the same store and render
 /// queue as requests (a render a request is already waiting for is shared, not repeated). A preset with
-/// <c>format: auto</c> is rendered for the formats browsers ask for (AVIF, WebP, and the fallback).
+/// <c>format: auto</c> is rendered for the formats browsers ask for (AVIF, WebP, and the fallback). Before them, the
+/// placeholder an upload left out because it needs a decode (<see cref="BackgroundPlaceholders"/>, issue 17).
 /// </summary>
 public sealed class EagerPresets : BackgroundService
 {
@@ -21,20 +22,26 @@ public sealed class EagerPresets : BackgroundService
     private readonly AssetStore store;
     private readonly IEagerDerivatives[] others;
     private readonly ILogger<EagerPresets> logger;
-    private readonly Channel<string> waiting;
+    private readonly BackgroundPlaceholders placeholders;
+    private readonly Channel<Work> waiting;
+
+    /// <summary>A stored file: its id, and the <c>filename_disk</c> whose placeholder is missing (null: none to make).</summary>
+    private readonly record struct Work(string FileId, string? PlaceholderOf);
 
     public EagerPresets(
         PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, IEnumerable<IEagerDerivatives> others,
-        Metrics.AssetMetrics metrics, ILogger<EagerPresets> logger)
+        BackgroundPlaceholders placeholders, Metrics.AssetMetrics metrics, ILogger<EagerPresets> logger)
     {
+        this.placeholders = placeholders;
         this.presets = presets;
         this.parser = parser;
         this.files = files;
         this.store = store;
         this.others = others.ToArray();
         this.logger = logger;
-        // A file dropped when the queue is full is no longer pending: its derivatives render on first request.
-        waiting = Channel.CreateBounded<string>(
+        // A file dropped when the queue is full is no longer pending: its derivatives render on first request (and it
+        // has no placeholder until its bytes are stored again).
+        waiting = Channel.CreateBounded<Work>(
             new BoundedChannelOptions(MaxWaiting) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Decrement(ref pending));
         metrics.WatchBackground(() => Pending);
@@ -54,17 +61,19 @@ public sealed class EagerPresets : BackgroundService
     /// <summary>Queues a file whose bytes were stored or replaced; a no-op when it has nothing to render.</summary>
     public void Stored(FileRecord record)
     {
-        if (Requests(record).Count == 0) return;
+        var placeholderOf = placeholders.Missing(record) ? record.FilenameDisk : null;
+        if (placeholderOf is null && Requests(record).Count == 0) return;
         Interlocked.Increment(ref pending);
-        if (!waiting.Writer.TryWrite(record.Id)) Interlocked.Decrement(ref pending);
+        if (!waiting.Writer.TryWrite(new Work(record.Id, placeholderOf))) Interlocked.Decrement(ref pending);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var fileId in waiting.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (fileId, placeholderOf) in waiting.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
+                if (placeholderOf is not null) await placeholders.AddAsync(fileId, placeholderOf, stoppingToken);
                 await RenderAsync(fileId, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,7 +83,7 @@ public sealed class EagerPresets : BackgroundService
             catch (Exception e)
             {
                 // The row could not be read: the requests that need the derivatives will render them and answer for it.
-                logger.LogInformation("Eager derivatives of {File} not rendered: {Reason}", fileId, e.Message);
+                logger.LogInformation("Background work on {File} not done: {Reason}", fileId, e.Message);
             }
             finally
             {

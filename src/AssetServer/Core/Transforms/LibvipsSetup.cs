@@ -26,9 +26,30 @@ public static class LibvipsSetup
             // threads (and the per-thread buffers that dominate memory) stay proportional to that limit, not to
             // renders × cores.
             NetVips.NetVips.Concurrency = 1;
+            // Two glibc malloc arenas instead of 8 per core: each libvips worker thread otherwise gets its own arena,
+            // which keeps the freed pixel buffers of its last render as resident memory. Measured in the storm
+            // (benchmarks/RESULTS.md, issue 17): peak RSS 483 → 313 MB on its own. Arenas made before this call stay.
+            if (OperatingSystem.IsLinux()) TrySetArenaMax(2);
             // Refuse the loaders libvips does not consider safe for untrusted input (ImageMagick, MATLAB, FITS, …).
             NetVips.NetVips.BlockUntrusted = true;
             IsApplied = true;
+        }
+    }
+
+    private const int MallocArenaMax = -8; // M_ARENA_MAX, glibc's malloc.h
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int param, int value);
+
+    /// <summary>glibc only: another C library (musl) has no arenas, and no <c>mallopt</c> to call.</summary>
+    private static void TrySetArenaMax(int arenas)
+    {
+        try
+        {
+            Mallopt(MallocArenaMax, arenas);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
         }
     }
 }

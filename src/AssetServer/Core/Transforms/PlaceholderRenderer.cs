@@ -15,32 +15,65 @@ public sealed class PlaceholderRenderer(IOptions<AssetsOptions> options, ILogger
 {
     private const int Side = 32;
 
-    /// <summary>Null for anything that is not a raster image libvips renders, or too large, or unreadable.</summary>
+    /// <summary>Whether a file of this type and size gets a placeholder: a raster image libvips renders, within the render limits.</summary>
+    public bool Applies(string type, int? width, int? height) =>
+        RenderPipeline.CanTransform(type) && width is > 0 && height is > 0
+        // A source past the render limits is refused by every transform; its placeholder is not worth a decode either.
+        && (long)width.Value * height.Value <= options.Value.MaxInputPixels;
+
+    /// <summary>
+    /// The placeholder from the thumbnail a camera embedded in the EXIF block, which costs a header read (about as
+    /// much as the metadata scrape); null when there is none that shows the whole photo, or it cannot be read.
+    /// </summary>
+    public JsonObject? FromHeader(string path, string type, int? width, int? height)
+    {
+        if (!Applies(type, width, height)) return null;
+        try
+        {
+            using var thumbnail = FromExifThumbnail(path, type);
+            return thumbnail is null ? null : Describe(thumbnail);
+        }
+        catch (VipsException e)
+        {
+            logger.LogDebug(e, "No placeholder from the header of {Path}", path);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The placeholder of any image it <see cref="Applies"/> to: from the embedded thumbnail when there is one, else
+    /// from a decode with shrink-on-load (a whole entropy decode of a JPEG: tens of milliseconds for 12 MP, which is
+    /// why uploads leave it to the background). Null when the image cannot be read.
+    /// </summary>
     public JsonObject? Compute(string path, string type, int? width, int? height)
     {
-        if (!RenderPipeline.CanTransform(type) || width is not > 0 || height is not > 0) return null;
-        // A source past the render limits is refused by every transform; its placeholder is not worth a decode either.
-        if ((long)width.Value * height.Value > options.Value.MaxInputPixels) return null;
+        if (!Applies(type, width, height)) return null;
         try
         {
             using var thumbnail = FromExifThumbnail(path, type) ?? Image.Thumbnail(path, Side, height: Side, size: Enums.Size.Down);
-            using var srgb = thumbnail.Interpretation == Enums.Interpretation.Srgb ? thumbnail.Copy() : thumbnail.Colourspace(Enums.Interpretation.Srgb);
-            // Flatten alpha onto white, as pages show transparent images on light backgrounds.
-            using var opaque = srgb.HasAlpha() ? srgb.Flatten(background: [255, 255, 255]) : srgb.Copy();
-            using var three = opaque.Bands > 3 ? opaque.ExtractBand(0, 3) : opaque.Copy();
-            using var rgb = three.Cast(Enums.BandFormat.Uchar);
-            var pixels = rgb.WriteToMemory();
-            return new JsonObject
-            {
-                ["blurhash"] = BlurHash.Encode(pixels, rgb.Width, rgb.Height),
-                ["color"] = DominantColour(pixels),
-            };
+            return Describe(thumbnail);
         }
         catch (VipsException e)
         {
             logger.LogDebug(e, "No placeholder for {Path}", path);
             return null;
         }
+    }
+
+    /// <summary>The BlurHash and dominant colour of a thumbnail of at most <see cref="Side"/> pixels a side.</summary>
+    private static JsonObject Describe(Image thumbnail)
+    {
+        using var srgb = thumbnail.Interpretation == Enums.Interpretation.Srgb ? thumbnail.Copy() : thumbnail.Colourspace(Enums.Interpretation.Srgb);
+        // Flatten alpha onto white, as pages show transparent images on light backgrounds.
+        using var opaque = srgb.HasAlpha() ? srgb.Flatten(background: [255, 255, 255]) : srgb.Copy();
+        using var three = opaque.Bands > 3 ? opaque.ExtractBand(0, 3) : opaque.Copy();
+        using var rgb = three.Cast(Enums.BandFormat.Uchar);
+        var pixels = rgb.WriteToMemory();
+        return new JsonObject
+        {
+            ["blurhash"] = BlurHash.Encode(pixels, rgb.Width, rgb.Height),
+            ["color"] = DominantColour(pixels),
+        };
     }
 
     /// <summary>

@@ -7,7 +7,10 @@ using NUnit.Framework;
 
 namespace AssetServer.Tests.Metadata;
 
-/// <summary>Issue 12: every raster upload carries a BlurHash and a dominant colour in <c>metadata.placeholder</c>.</summary>
+/// <summary>
+/// Issue 12: every raster upload carries a BlurHash and a dominant colour in <c>metadata.placeholder</c>. Issue 17:
+/// one that needs a decode of the image (no embedded thumbnail) is stored by the background after the answer.
+/// </summary>
 public class PlaceholderTests : AdminAppFixture
 {
     private const string Base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
@@ -58,7 +61,8 @@ public class PlaceholderTests : AdminAppFixture
     {
         using var image = Image.Black(400, 300).NewFromImage(30, 120, 200);
         var jpeg = image.Cast(Enums.BandFormat.Uchar).JpegsaveBuffer(q: 95);
-        var file = await app.UploadOkAsync(jpeg, "blue.jpg", "image/jpeg");
+        var uploaded = await app.UploadOkAsync(jpeg, "blue.jpg", "image/jpeg");
+        var file = await app.FileAfterBackgroundAsync(uploaded["id"]!.GetValue<string>());
         var placeholder = file["metadata"]!["placeholder"]!;
         var hash = placeholder["blurhash"]!.GetValue<string>();
         Assert.That(hash, Has.Length.EqualTo(28));
@@ -79,7 +83,8 @@ public class PlaceholderTests : AdminAppFixture
         using var green = Image.Black(300, 200).NewFromImage(0, 160, 0);
         using var red = Image.Black(100, 200).NewFromImage(220, 0, 0);
         using var both = green.Join(red, Enums.Direction.Horizontal).Cast(Enums.BandFormat.Uchar);
-        var file = await app.UploadOkAsync(both.PngsaveBuffer(), "mostly-green.png", "image/png");
+        var uploaded = await app.UploadOkAsync(both.PngsaveBuffer(), "mostly-green.png", "image/png");
+        var file = await app.FileAfterBackgroundAsync(uploaded["id"]!.GetValue<string>());
         var colour = file["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
         Assert.That(Convert.ToInt32(colour[1..3], 16), Is.LessThan(20), colour);
         Assert.That(Convert.ToInt32(colour[3..5], 16), Is.EqualTo(160).Within(4), colour);
@@ -89,15 +94,16 @@ public class PlaceholderTests : AdminAppFixture
     public async Task ReplacingTheBytesReplacesThePlaceholder()
     {
         using var black = Image.Black(64, 64, bands: 3).Cast(Enums.BandFormat.Uchar);
-        var file = await app.UploadOkAsync(black.PngsaveBuffer(), "swap.png", "image/png");
-        var before = file["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
+        var id = (await app.UploadOkAsync(black.PngsaveBuffer(), "swap.png", "image/png"))["id"]!.GetValue<string>();
+        var before = (await app.FileAfterBackgroundAsync(id))["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
         using var white = (Image.Black(64, 64, bands: 3) + 255).Cast(Enums.BandFormat.Uchar);
         using var form = new MultipartFormDataContent();
         var part = new ByteArrayContent(white.PngsaveBuffer());
         part.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         form.Add(part, "file", "swap.png");
-        using var res = await client.PatchAsync($"/files/{file["id"]}", form);
-        var after = JsonNode.Parse(await res.Content.ReadAsStringAsync())!["data"]!["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
+        using var res = await client.PatchAsync($"/files/{id}", form);
+        Assert.That((int)res.StatusCode, Is.EqualTo(200));
+        var after = (await app.FileAfterBackgroundAsync(id))["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
         Assert.That((before, after), Is.EqualTo(("#000000", "#ffffff")));
     }
 
@@ -125,6 +131,7 @@ public class ExifThumbnailPlaceholderTests : AdminAppFixture
     {
         // The photo is red but its embedded thumbnail is blue: the placeholder tells which one was read.
         var photo = ExifJpeg.WithThumbnail(Rgb(640, 480, 220, 0, 0), Rgb(160, 120, 0, 0, 220));
+        // Issue 17: a header read, so it is in the upload's answer.
         var file = await app.UploadOkAsync(photo, "camera.jpg", "image/jpeg");
         var colour = file["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
         Assert.That(Convert.ToInt32(colour[5..7], 16), Is.GreaterThan(180), colour);
@@ -136,7 +143,9 @@ public class ExifThumbnailPlaceholderTests : AdminAppFixture
     {
         // A 3:2 photo with a 4:3 thumbnail (cameras pad it with bars): the photo itself is read.
         var photo = ExifJpeg.WithThumbnail(Rgb(600, 400, 220, 0, 0), Rgb(160, 120, 0, 0, 220));
-        var file = await app.UploadOkAsync(photo, "padded.jpg", "image/jpeg");
+        var uploaded = await app.UploadOkAsync(photo, "padded.jpg", "image/jpeg");
+        Assert.That(uploaded["metadata"]?["placeholder"], Is.Null, "the photo must be decoded: after the answer");
+        var file = await app.FileAfterBackgroundAsync(uploaded["id"]!.GetValue<string>());
         var colour = file["metadata"]!["placeholder"]!["color"]!.GetValue<string>();
         Assert.That(Convert.ToInt32(colour[1..3], 16), Is.GreaterThan(180), colour);
     }
@@ -159,5 +168,128 @@ public class ExifThumbnailPlaceholderTests : AdminAppFixture
         var vertical = Decode(hash[12..14]) / (19 * 19);
         Assert.That(Math.Abs(vertical - 9), Is.GreaterThan(Math.Abs(horizontal - 9)), hash);
         Assert.That(vertical, Is.LessThan(9), "dark on top, where the vertical basis is positive");
+    }
+}
+
+/// <summary>
+/// Issue 17: a placeholder that needs a decode is computed after the upload's answer, by the background queue through
+/// the render scheduler, and lands only on the bytes it was computed from. The tests hold every render lane so the
+/// background waits right after reading the row, which is where a replace or an edit can overtake it.
+/// </summary>
+public class BackgroundPlaceholderTests : AdminAppFixture
+{
+    private static byte[] Png(int value)
+    {
+        using var image = (Image.Black(64, 48, bands: 3) + value).Cast(Enums.BandFormat.Uchar);
+        return image.PngsaveBuffer();
+    }
+
+    private static string? Colour(JsonNode file) => file["metadata"]?["placeholder"]?["color"]?.GetValue<string>();
+
+    /// <summary>Takes every lane of the render scheduler (general and cheap) until disposed.</summary>
+    private async Task<IDisposable> HoldAllRenderLanesAsync()
+    {
+        var scheduler = app.Service<global::AssetServer.Assets.Store.AssetStore>().Scheduler;
+        var permits = new List<IDisposable>();
+        for (var i = 0; i < scheduler.Concurrency; i++) permits.Add(await scheduler.AcquireAsync(cost: null));
+        permits.Add(await scheduler.AcquireAsync(cost: 1));
+        return new Held(permits);
+    }
+
+    private sealed class Held(List<IDisposable> permits) : IDisposable
+    {
+        public void Dispose() => permits.ForEach(p => p.Dispose());
+    }
+
+    private void WaitUntilTheBackgroundWaitsForALane()
+    {
+        var scheduler = app.Service<global::AssetServer.Assets.Store.AssetStore>().Scheduler;
+        Assert.That(SpinWait.SpinUntil(() => scheduler.Waiting == 1, TimeSpan.FromSeconds(30)), Is.True, "the background asked for a render lane");
+    }
+
+    private async Task<JsonArray> DataAsync(string url) => JsonNode.Parse(await client.GetStringAsync(url))!["data"]!.AsArray();
+
+    [Test]
+    public async Task AnUploadThatNeedsADecodeAnswersWithoutThePlaceholderThenTheRowGetsIt()
+    {
+        var uploaded = await app.UploadOkAsync(Png(255), "later.png", "image/png");
+        var id = uploaded["id"]!.GetValue<string>();
+        Assert.That(Colour(uploaded), Is.Null, "not computed inside the request");
+
+        var file = await app.FileAfterBackgroundAsync(id);
+        Assert.That(Colour(file), Is.EqualTo("#ffffff"));
+        Assert.That(file["metadata"]!["placeholder"]!["blurhash"]!.GetValue<string>(), Has.Length.EqualTo(28));
+        // Not a change of the user's: the upload's revision and activity only, modified_on as the upload left it.
+        Assert.That(await DataAsync($"/revisions?filter[item][_eq]={id}"), Has.Count.EqualTo(1));
+        Assert.That(await DataAsync($"/activity?filter[item][_eq]={id}"), Has.Count.EqualTo(1));
+        Assert.That(file["modified_on"]!.ToJsonString(), Is.EqualTo(uploaded["modified_on"]!.ToJsonString()));
+    }
+
+    [Test]
+    public async Task AFileReplacedBeforeTheBackgroundNeverGetsThePlaceholderOfItsOldBytes()
+    {
+        string id;
+        using (await HoldAllRenderLanesAsync())
+        {
+            id = (await app.UploadOkAsync(Png(0), "swap.png", "image/png"))["id"]!.GetValue<string>();
+            WaitUntilTheBackgroundWaitsForALane();
+            using var form = new MultipartFormDataContent();
+            var part = new ByteArrayContent(Png(255));
+            part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            form.Add(part, "file", "swap.png");
+            using var res = await client.PatchAsync($"/files/{id}", form);
+            Assert.That((int)res.StatusCode, Is.EqualTo(200));
+            Assert.That(Colour(JsonNode.Parse(await res.Content.ReadAsStringAsync())!["data"]!), Is.Null);
+        }
+        Assert.That(Colour(await app.FileAfterBackgroundAsync(id)), Is.EqualTo("#ffffff"), "the new bytes' placeholder, never the old one");
+    }
+
+    [Test]
+    public async Task AFileDeletedBeforeTheBackgroundIsSkipped()
+    {
+        string id;
+        using (await HoldAllRenderLanesAsync())
+        {
+            id = (await app.UploadOkAsync(Png(10), "gone.png", "image/png"))["id"]!.GetValue<string>();
+            WaitUntilTheBackgroundWaitsForALane();
+            using var res = await client.DeleteAsync($"/files/{id}");
+            Assert.That((int)res.StatusCode, Is.EqualTo(204));
+        }
+        app.WaitForBackgroundRenders();
+        using var read = await client.GetAsync($"/files/{id}");
+        Assert.That((int)read.StatusCode, Is.EqualTo(403), "no row written back");
+        Assert.That(app.OriginalsOnDisk().Where(name => name.Contains(id)), Is.Empty);
+    }
+
+    [Test]
+    public async Task AMetadataEditMeanwhileKeepsBothTheEditAndThePlaceholder()
+    {
+        string id;
+        using (await HoldAllRenderLanesAsync())
+        {
+            id = (await app.UploadOkAsync(Png(0), "edited.png", "image/png"))["id"]!.GetValue<string>();
+            WaitUntilTheBackgroundWaitsForALane();
+            using var res = await client.PatchAsync($"/files/{id}",
+                new StringContent("""{"metadata":{"caption":"harbour at dawn"}}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.That((int)res.StatusCode, Is.EqualTo(200));
+        }
+        var file = await app.FileAfterBackgroundAsync(id);
+        Assert.That(file["metadata"]!["caption"]!.GetValue<string>(), Is.EqualTo("harbour at dawn"));
+        Assert.That(Colour(file), Is.EqualTo("#000000"));
+    }
+
+    [Test]
+    public async Task APlaceholderSetByTheUserMeanwhileIsKept()
+    {
+        string id;
+        using (await HoldAllRenderLanesAsync())
+        {
+            id = (await app.UploadOkAsync(Png(0), "own.png", "image/png"))["id"]!.GetValue<string>();
+            WaitUntilTheBackgroundWaitsForALane();
+            using var res = await client.PatchAsync($"/files/{id}",
+                new StringContent("""{"metadata":{"placeholder":{"color":"#123456"}}}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.That((int)res.StatusCode, Is.EqualTo(200));
+        }
+        Assert.That(Colour(await app.FileAfterBackgroundAsync(id)), Is.EqualTo("#123456"));
     }
 }
