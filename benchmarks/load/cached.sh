@@ -17,7 +17,7 @@ while (( $# )); do
     --no-build) BUILD=0 ;;
     --trace) TRACE=$2; shift ;;
     --dll) DLL=$2; BUILD=0; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *=*) EXTRA_ENV+=("$1") ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -96,11 +96,17 @@ wait_http "$NGINX/derivative.webp" 20 || die "nginx"
 cmp -s <(curl -sf "$NGINX/derivative.webp") <(curl -sf "$BASE/assets/$ID?$QUERY") || die "different derivative bytes"
 log "original $(stat -c %s "$WORK/original.jpg") B, derivative $(stat -c %s "$WORK/static/derivative.webp") B; server $(git -C "$ROOT" rev-parse --short HEAD)${EXTRA_ENV[*]:+ with ${EXTRA_ENV[*]}}"
 
-wrk_rate() { # name url seconds -> prints req/s and MB/s
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+wrk_rate() { # name url seconds -> prints req/s, MB/s and the server's CPU time per request in µs (0 for nginx)
+  local before; before=$(cpu_ticks)
   timeout $(( $3 + 60 )) wrk -t "$THREADS" -c "$CONNECTIONS" -d "$3s" --timeout 15s -s "$LOAD_DIR/static.lua" "$2" >"$WORK/wrk-$1.log" 2>&1 || die "wrk $1"
   local errors; errors=$(awk '$1 == "wrkstat" && ($2 == "socket_errors" || $2 == "status_errors") { s += $3 } END { print s + 0 }' "$WORK/wrk-$1.log")
   (( errors == 0 )) || die "wrk $1: $errors errors"
-  awk '$1 == "wrkstat" && $2 == "rps" { r = $3 } $1 == "wrkstat" && $2 == "mbps" { m = $3 } END { print r, m }' "$WORK/wrk-$1.log"
+  local ticks=$(( $(cpu_ticks) - before ))
+  [[ $2 == "$NGINX"* ]] && ticks=0
+  awk -v t="$ticks" -v hz="$CLK_TCK" '$1 == "wrkstat" && $2 == "rps" { r = $3 } $1 == "wrkstat" && $2 == "mbps" { m = $3 }
+    $1 == "wrkstat" && $2 == "requests" { n = $3 } END { print r, m, t / hz * 1e6 / n }' "$WORK/wrk-$1.log"
 }
 # Warm-up: tiered JIT to its final code on every path measured.
 for url in "$BASE/server/ping" "$BASE/assets/$ID?$QUERY" "$BASE/assets/$ID"; do wrk_rate warm "$url" 5 >/dev/null; done
@@ -118,13 +124,24 @@ if [[ -n $TRACE ]]; then
   exit 0
 fi
 
+: >"$WORK/rounds.txt"
 for round in $(seq 1 "$ROUNDS"); do
-  read -r ping _ < <(wrk_rate ping "$BASE/server/ping" "$SECONDS_PER_RUN")
-  read -r deriv _ < <(wrk_rate derivative "$BASE/assets/$ID?$QUERY" "$SECONDS_PER_RUN")
-  read -r nderiv _ < <(wrk_rate nginx-derivative "$NGINX/derivative.webp" "$SECONDS_PER_RUN")
-  read -r _ orig < <(wrk_rate original "$BASE/assets/$ID" "$SECONDS_PER_RUN")
-  read -r _ norig < <(wrk_rate nginx-original "$NGINX/original.jpg" "$SECONDS_PER_RUN")
-  awk -v r="$round" -v p="$ping" -v d="$deriv" -v nd="$nderiv" -v o="$orig" -v no="$norig" 'BEGIN {
-    printf "round %d: ping %.0f req/s, derivative %.0f req/s (%.2fx ping, %.2fx nginx %.0f), original %.0f MB/s (%.2fx nginx %.0f)\n",
-      r, p, d, d / p, d / nd, nd, o, o / no, no }'
+  read -r ping _ ping_cpu < <(wrk_rate ping "$BASE/server/ping" "$SECONDS_PER_RUN")
+  read -r deriv _ deriv_cpu < <(wrk_rate derivative "$BASE/assets/$ID?$QUERY" "$SECONDS_PER_RUN")
+  read -r nderiv _ _ < <(wrk_rate nginx-derivative "$NGINX/derivative.webp" "$SECONDS_PER_RUN")
+  read -r _ orig orig_cpu < <(wrk_rate original "$BASE/assets/$ID" "$SECONDS_PER_RUN")
+  read -r _ norig _ < <(wrk_rate nginx-original "$NGINX/original.jpg" "$SECONDS_PER_RUN")
+  awk -v r="$round" -v p="$ping" -v d="$deriv" -v nd="$nderiv" -v o="$orig" -v no="$norig" -v pc="$ping_cpu" -v dc="$deriv_cpu" -v oc="$orig_cpu" 'BEGIN {
+    printf "round %d: ping %.0f req/s, derivative %.0f req/s (%.2fx ping, %.2fx nginx %.0f), original %.0f MB/s (%.2fx nginx %.0f); server CPU per request: ping %.1f us, derivative %.1f us, original %.1f us\n",
+      r, p, d, d / p, d / nd, nd, o, o / no, no, pc, dc, oc }'
+  echo "$ping $deriv $nderiv $orig $norig $ping_cpu $deriv_cpu" >>"$WORK/rounds.txt"
 done
+# Medians of the per-round ratios (each ratio from runs next to each other in one round).
+python3 - "$WORK/rounds.txt" <<'PY'
+import statistics, sys
+rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+med = lambda xs: statistics.median(xs)
+print("median over %d round(s): derivative %.2fx ping, %.2fx nginx; original %.2fx nginx; CPU per request: ping %.1f us, derivative %.1f us (ping/derivative %.2f)" % (
+    len(rows), med([r[1] / r[0] for r in rows]), med([r[1] / r[2] for r in rows]), med([r[3] / r[4] for r in rows]),
+    med([r[5] for r in rows]), med([r[6] for r in rows]), med([r[5] / r[6] for r in rows])))
+PY
