@@ -28,10 +28,8 @@ app.Use(app.Services.GetRequiredService<IdleMemoryTrimmer>().TrackAsync);
 // Before the error handler, so every request is measured with the status it was finally answered.
 app.UseAssetServerMetrics();
 app.UseApiErrors();
-app.UseAuthentication();
-// Between the two: budgets know a verified token, and a made-up one is counted against its address before its 401.
-app.UseRateLimiter();
-app.UseAuthorization();
+// Authentication, the invalid-token budget, authorization (TokenAuthenticationSetup.UseTokenAccess).
+app.UseTokenAccess();
 app.MapFiles();
 app.MapAssets();
 app.MapServer();

@@ -12,7 +12,10 @@ namespace AssetServer.Data;
 /// SQLite: <c>PRAGMA data_version</c> read on one long-lived connection that never writes; it changes whenever any
 /// other connection, in this process or another, commits. Reading it checks the WAL index in shared memory, not any
 /// table, so it is cheap enough for every request: one prepared statement stepped through SQLite's C API, with no
-/// command or reader objects. A reconnect starts a new era.
+/// command or reader objects. A reconnect starts a new era. The one connection is a lock that every request takes:
+/// under load most of a cached hit's time went into waiting for it (issue 17, benchmarks/RESULTS.md), so callers that
+/// queued behind a read which started after they arrived take its answer instead of stepping again (it saw every
+/// commit acknowledged before they arrived, as their own read would have).
 /// PostgreSQL: a generation in the one-row table <c>data_generation</c>, moved on by every transaction that writes
 /// files, links, kept versions or tokens (a deferred trigger, Data/Migrations/Postgres/001_files.sql: whoever writes,
 /// this server or anything else, and the row is locked only at commit), and read per request, so a write committed on
@@ -26,14 +29,26 @@ public sealed class DataVersion(Database database) : IDisposable
     private sqlite3_stmt? statement;
     private long era;
 
+    /// <summary>How many SQLite reads have started (each takes the next number); read without the lock.</summary>
+    private long readsStarted;
+
+    /// <summary>The last SQLite read that finished, and its number (under the lock).</summary>
+    private (long Era, long Version) latest;
+    private long latestNumber;
+
     /// <summary>The current version, paired with its era; a new era means nothing earlier compares.</summary>
     public ValueTask<(long Era, long Version)> ReadAsync(CancellationToken ct = default) =>
         database.IsPostgres ? ReadGenerationAsync(ct) : new(ReadSqlite());
 
     private (long Era, long Version) ReadSqlite()
     {
+        // A read numbered above this one started after the caller arrived, so after any commit it must see.
+        var arrived = Volatile.Read(ref readsStarted);
         lock (gate)
         {
+            if (latestNumber > arrived) return latest;
+            // A full fence: the step below cannot be seen to start before the number is taken.
+            var number = Interlocked.Increment(ref readsStarted);
             try
             {
                 if (statement is null)
@@ -47,7 +62,9 @@ public sealed class DataVersion(Database database) : IDisposable
                 if (raw.sqlite3_step(statement) != raw.SQLITE_ROW) Check(raw.sqlite3_errcode(connection!.Handle));
                 var version = raw.sqlite3_column_int64(statement, 0);
                 raw.sqlite3_reset(statement);
-                return (era, version);
+                latest = (era, version);
+                latestNumber = number;
+                return latest;
             }
             catch
             {

@@ -51,7 +51,15 @@ public sealed class AssetMetrics
         renderDuration.Observe(took.TotalSeconds);
     }
 
-    public void Hit(string tier) => hits.WithLabels(tier).Inc();
+    /// <summary>The cache tiers a hit is counted under.</summary>
+    public enum Tier { Memory, Disk, Store }
+
+    private static readonly string[] TierLabels = ["memory", "disk", "store"];
+
+    /// <summary>Each tier's series, resolved on its first hit (not at start: a tier never hit exports no series).</summary>
+    private readonly Counter.Child?[] tierHits = new Counter.Child?[TierLabels.Length];
+
+    public void Hit(Tier tier) => (tierHits[(int)tier] ??= hits.WithLabels(TierLabels[(int)tier])).Inc();
 
     public void Miss() => misses.Inc();
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using Prometheus;
@@ -29,9 +30,22 @@ public sealed class HttpRequestMetrics
 
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
+    /// <summary>Each method label's place in an endpoint's <see cref="Series"/> array (<see cref="OtherMethod"/> last).</summary>
+    private static readonly FrozenDictionary<string, int> MethodIndex =
+        KnownMethods.Values.Distinct().Select((m, i) => (m, i)).ToFrozenDictionary(p => p.m, p => p.i, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] MethodLabels = [.. MethodIndex.OrderBy(p => p.Value).Select(p => p.Key), OtherMethod];
+
     private readonly Histogram duration;
     private readonly Counter received;
     private readonly Gauge inProgress;
+
+    /// <summary>
+    /// The series of each endpoint and method, resolved once: <c>WithLabels</c> hashes its label values on every call,
+    /// three calls a request (issue 17). Keyed by the endpoint object, which routing reuses for every request it matches.
+    /// </summary>
+    private readonly ConcurrentDictionary<Endpoint, Series[]> byEndpoint = new(ReferenceEqualityComparer.Instance);
+    private readonly Series[] unmatched;
 
     public HttpRequestMetrics(CollectorRegistry registry)
     {
@@ -43,6 +57,7 @@ public sealed class HttpRequestMetrics
             ["code", "method", "endpoint"]);
         inProgress = factory.CreateGauge("http_requests_in_progress", "The number of requests currently in progress in the ASP.NET Core pipeline.",
             ["method", "endpoint"]);
+        unmatched = SeriesFor(Unmatched);
     }
 
     public static string MethodLabel(string method) => KnownMethods.GetValueOrDefault(method, OtherMethod);
@@ -60,21 +75,51 @@ public sealed class HttpRequestMetrics
     /// <summary>Middleware: measures each request with the status it was finally answered.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var method = MethodLabel(context.Request.Method);
-        var endpoint = EndpointLabel(context);
+        var series = Find(context);
         var started = Stopwatch.GetTimestamp();
-        using (inProgress.WithLabels(method, endpoint).TrackInProgress())
+        series.InProgress.Inc();
+        try
         {
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                var code = StatusLabel(context.Response.StatusCode);
-                duration.WithLabels(code, method, endpoint).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                received.WithLabels(code, method, endpoint).Inc();
-            }
+            await next(context);
+        }
+        finally
+        {
+            series.InProgress.Dec();
+            series.Done(context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
+
+    /// <summary>The series of this request's method and endpoint (<see cref="EndpointLabel"/>: read when it arrives).</summary>
+    private Series Find(HttpContext context)
+    {
+        var perMethod = context.GetEndpoint() is RouteEndpoint endpoint
+            ? byEndpoint.GetOrAdd(endpoint, static (e, self) => self.SeriesFor(((RouteEndpoint)e).RoutePattern.RawText ?? Unmatched), this)
+            : unmatched;
+        return perMethod[MethodIndex.TryGetValue(context.Request.Method, out var index) ? index : MethodLabels.Length - 1];
+    }
+
+    private Series[] SeriesFor(string endpoint) => [.. MethodLabels.Select(method => new Series(this, method, endpoint))];
+
+    /// <summary>One method and endpoint: the in-progress gauge, and per status class the duration and the count (made on first use).</summary>
+    private sealed class Series(HttpRequestMetrics owner, string method, string endpoint)
+    {
+        private readonly StatusSeries?[] byStatus = new StatusSeries?[StatusClasses.Length + 1];
+
+        public Gauge.Child InProgress { get; } = owner.inProgress.WithLabels(method, endpoint);
+
+        public void Done(int status, double seconds)
+        {
+            var slot = status is >= 100 and < 600 ? status / 100 - 1 : StatusClasses.Length;
+            // Two threads may both resolve a new slot: WithLabels hands both the same children.
+            var children = byStatus[slot] ??= Resolve(StatusLabel(status));
+            children.Duration.Observe(seconds);
+            children.Received.Inc();
+        }
+
+        private StatusSeries Resolve(string code) =>
+            new(owner.duration.WithLabels(code, method, endpoint), owner.received.WithLabels(code, method, endpoint));
+    }
+
+    /// <summary>A class, so a slot is written whole (a struct pair could be read half-written by another thread).</summary>
+    private sealed record StatusSeries(Histogram.Child Duration, Counter.Child Received);
 }

@@ -125,8 +125,8 @@ public sealed class AssetStore : IDerivativeInvalidator
         var cost = RenderPlan.EstimateCost(request, record.Type ?? "", record.Width, record.Height, options);
         var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost);
         Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
-        // The client is read when the bytes are wanted, not here: a representation is memoised across requests.
-        return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, Client(), ct));
+        // The client is read when a render is started, not here: a representation is memoised across requests.
+        return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
     }
 
     /// <summary>
@@ -142,27 +142,27 @@ public sealed class AssetStore : IDerivativeInvalidator
 
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
     internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct, long? cost = null) =>
-        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, Client(), ct).AsTask();
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, ct).AsTask();
 
     private Budgets.BudgetClient Client() => budgets?.Current() ?? Budgets.BudgetClient.Unlimited;
 
     internal Task<AssetHandle?> OpenOriginalAsync(FileRecord record, CancellationToken ct) => Original(record).OpenAsync(ct).AsTask();
 
     private async ValueTask<AssetHandle?> OpenDerivativeAsync(
-        FileRecord record, DerivativeKey key, string extension, Renderer render, Budgets.BudgetClient client, CancellationToken ct)
+        FileRecord record, DerivativeKey key, string extension, Renderer render, CancellationToken ct)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (memory.TryGet(key.Memory, out var held))
             {
-                metrics.Hit("memory");
+                metrics.Hit(Metrics.AssetMetrics.Tier.Memory);
                 return held;
             }
             if (disk.TryGet(key.Disk, out var path))
             {
                 if (AssetHandle.TryOpen(path) is { } found)
                 {
-                    metrics.Hit("disk");
+                    metrics.Hit(Metrics.AssetMetrics.Tier.Disk);
                     return await PromoteAsync(key.Memory, record.Id, found, ct);
                 }
                 // Evicted or invalidated between the look-up and the open: forget it and render again.
@@ -177,6 +177,8 @@ public sealed class AssetStore : IDerivativeInvalidator
             if (!flight.TryJoin()) continue;
             if (ReferenceEquals(flight, mine))
             {
+                // The client of the request that starts the render (a hit never needs it: it costs an address string).
+                var client = Client();
                 // However it ends, the entry goes, then the flight closes once its last waiter has its handle.
                 _ = mine.RunAsync(() => RenderOnceAsync(record, key, extension, render, client)).ContinueWith(_ =>
                 {
@@ -280,7 +282,7 @@ public sealed class AssetStore : IDerivativeInvalidator
         {
             throw TimedOut();
         }
-        metrics.Hit("store");
+        metrics.Hit(Metrics.AssetMetrics.Tier.Store);
         return new FileInfo(temp).Length > 0;
     }
 
