@@ -22,11 +22,33 @@ internal static class VipsFailure
         "webp2vips", "gifload", "tiff2vips", "tiffload", "heif", "heifload",
     ];
 
-    /// <summary>A 400 <see cref="Errors.ApiException"/> when the source is at fault, else a <see cref="RenderFailedException"/>.</summary>
-    public static Exception Classify(VipsException e, string sourcePath) =>
-        Lines(e.Message).Any(line => IsAboutSource(line, sourcePath))
-            ? SourceProbe.Damaged(FirstLine(e.Message, sourcePath))
-            : new RenderFailedException(e.Message.Trim(), e);
+    /// <summary>
+    /// A 400 <see cref="Errors.ApiException"/> when the source is at fault, else a <see cref="RenderFailedException"/>.
+    /// libvips keeps one error buffer for the whole process, so a failure on another thread (a background placeholder
+    /// decoding the same damaged upload) can clear or replace this one's text: when the text does not name the source,
+    /// the source is decoded alone, and if that fails too, the source is at fault.
+    /// </summary>
+    public static Exception Classify(VipsException e, string sourcePath)
+    {
+        if (Lines(e.Message).Any(line => IsAboutSource(line, sourcePath))) return SourceProbe.Damaged(FirstLine(e.Message, sourcePath));
+        if (!Decodes(sourcePath)) return SourceProbe.Damaged("the image data could not be decoded");
+        return new RenderFailedException(e.Message.Trim(), e);
+    }
+
+    /// <summary>Whether every pixel of the source decodes, as the loaders read it for a render.</summary>
+    private static bool Decodes(string sourcePath)
+    {
+        try
+        {
+            using var image = Image.NewFromFile(sourcePath, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated);
+            image.Min();
+            return true;
+        }
+        catch (VipsException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The first line of libvips's own error text, without server paths, for a client message.</summary>
     public static string FirstLine(string message, string sourcePath)
