@@ -56,27 +56,31 @@ public sealed class ClientBudgets : IDisposable
     {
         if (perMinute <= 0 || client.Key is not { } key) return;
         using var lease = buckets.AttemptAcquire(key);
-        if (lease.IsAcquired) return;
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
-        throw Exceeded(retryAfter);
+        if (!lease.IsAcquired) throw Exceeded(lease);
     }
 
-    /// <summary>The 429 every budget answers.</summary>
-    public static ApiException Exceeded(int retryAfterSeconds) =>
-        new(429, "REQUESTS_EXCEEDED", $"Too many requests, retry after {retryAfterSeconds}s.")
+    /// <summary>The 429 every budget answers, with the wait the refused lease names.</summary>
+    public static ApiException Exceeded(RateLimitLease lease)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
+        return new ApiException(429, "REQUESTS_EXCEEDED", $"Too many requests, retry after {retryAfter}s.")
         {
-            Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture) },
+            Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture) },
         };
+    }
+
+    /// <summary>Every budget's bucket: <paramref name="perMinute"/> at once, refilled a sixth every 10 s, no queue.</summary>
+    public static TokenBucketRateLimiterOptions PerMinute(int perMinute) => new()
+    {
+        TokenLimit = Math.Max(1, perMinute),
+        TokensPerPeriod = Math.Max(1, perMinute / 6),
+        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     private static PartitionedRateLimiter<string> Buckets(int perMinute) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, perMinute),
-            TokensPerPeriod = Math.Max(1, perMinute / 6),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => PerMinute(perMinute)));
 
     public void Dispose()
     {

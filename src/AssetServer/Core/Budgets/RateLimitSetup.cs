@@ -25,20 +25,9 @@ public static class RateLimitSetup
                 var perMinute = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.InvalidTokensPerMinute;
                 if (perMinute <= 0 || !TokenAuthenticationHandler.SentInvalidToken(context)) return RateLimitPartition.GetNoLimiter("none");
                 return RateLimitPartition.GetTokenBucketLimiter("invalid-tokens:ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
-                    _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = perMinute,
-                        TokensPerPeriod = Math.Max(1, perMinute / 6),
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    });
+                    _ => Budgets.ClientBudgets.PerMinute(perMinute));
             });
-            limiter.OnRejected = async (rejected, _) =>
-            {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 10;
-                await ErrorWriter.WriteAsync(rejected.HttpContext, Budgets.ClientBudgets.Exceeded(retryAfter));
-            };
+            limiter.OnRejected = (rejected, _) => new ValueTask(ErrorWriter.WriteAsync(rejected.HttpContext, Budgets.ClientBudgets.Exceeded(rejected.Lease)));
         });
         return services;
     }

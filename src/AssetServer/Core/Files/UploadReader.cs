@@ -151,17 +151,21 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
     private static bool IsMalformedBody(Exception e) =>
         (e is InvalidDataException or IOException and not BadHttpRequestException) && StorageErrors.Classify(e) is null;
 
+    /// <summary>One file's charge to the current client's uploads budget (429 past it), for a caller that must pay before it fetches.</summary>
+    public void ChargeUpload() => budgets.ChargeUpload();
+
     /// <summary>
     /// Streams one body to a temp file, hashing and counting as it goes; deletes the temp file on any failure. Past
     /// <paramref name="limit"/> bytes, counting the <paramref name="alreadyRead"/> bytes of earlier files, it is a 413
     /// naming that limit (the caller's: uploads and imports have their own). Each file costs one unit of the client's
     /// uploads budget (429 past it).
     /// </summary>
-    public async Task<StagedUpload> StageAsync(Stream body, string clientFileName, string? clientType, FileInput fields, long limit, long alreadyRead, CancellationToken ct)
+    public async Task<StagedUpload> StageAsync(
+        Stream body, string clientFileName, string? clientType, FileInput fields, long limit, long alreadyRead, CancellationToken ct, bool charged = false)
     {
         // Every path that writes bytes stages them here (multipart on every dialect, v8's JSON data, imports), so
-        // the uploads budget is charged here, once per file, before a byte is written.
-        budgets.ChargeUpload();
+        // the uploads budget is charged here, once per file, before a byte is written (an import, before its fetch).
+        if (!charged) ChargeUpload();
         var limits = options.Value;
         var temp = store.NewTempPath();
         try

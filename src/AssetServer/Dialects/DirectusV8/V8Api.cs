@@ -158,8 +158,7 @@ public static class V8Api
     private static IResult Asset(string hash, HttpContext context, V8Files v8, AssetSigner signer, AssetResolver resolver)
     {
         var query = context.Request.Query;
-        var locator = hash.Length is > 0 and <= 128 && hash.All(char.IsAsciiLetterOrDigit) ? new AssetLocator.PrivateHash(hash) : throw V8Errors.ItemNotFound();
-        return resolver.Serve(new AssetAsk([new AssetCandidate(locator, v8.Transform(query, signer.Enabled))], V8Errors.ItemNotFound(),
+        return resolver.Serve(new AssetAsk([new AssetCandidate(V8Files.PrivateHash(hash), v8.Transform(query, signer.Enabled))], V8Errors.ItemNotFound(),
             Access: AssetAccess.AnyoneWithTheUrl, Caching: AssetCaching.Private, Download: query.ContainsKey("download")));
     }
 

@@ -13,7 +13,7 @@ namespace AssetServer.V8;
 /// Directus 9 answers 403), show them as v8 objects, and pick the transform of an asset request. Storing, replacing,
 /// deleting and rotating are <see cref="FileService"/>'s.
 /// </summary>
-public sealed class V8Files(FileService files, FileRepository repository, V8FileObject objects, V8Thumbnails thumbnails, TransformParser parser)
+public sealed class V8Files(FileService files, FileRepository repository, V8FileObject objects, V8Thumbnails thumbnails)
 {
     /// <summary>v8's asset parameters besides <c>key</c>: width, height, fit (crop|contain) and quality.</summary>
     private static readonly string[] SizeParameters = ["w", "h", "f", "q"];
@@ -41,15 +41,9 @@ public sealed class V8Files(FileService files, FileRepository repository, V8File
         return records;
     }
 
-    /// <summary>
-    /// The file a private hash names now. Read from the database every time (never a memo), so a rotated-away hash
-    /// is a 404 from the moment the rotation commits.
-    /// </summary>
-    public async Task<FileRecord> FindByPrivateHashAsync(string hash, CancellationToken ct)
-    {
-        if (hash.Length is 0 or > 128 || !hash.All(char.IsAsciiLetterOrDigit)) throw V8Errors.ItemNotFound();
-        return await repository.GetByPrivateHashAsync(hash, ct) ?? throw V8Errors.ItemNotFound();
-    }
+    /// <summary>The file a private hash names (letters and digits, at most 128); anything else names none: v8's 404.</summary>
+    public static AssetLocator PrivateHash(string hash) =>
+        hash.Length is > 0 and <= 128 && hash.All(char.IsAsciiLetterOrDigit) ? new AssetLocator.PrivateHash(hash) : throw V8Errors.ItemNotFound();
 
     /// <summary>
     /// A write through the core, where a file that vanished meanwhile is v8's 404 (the core's 403 keeps Directus 9's

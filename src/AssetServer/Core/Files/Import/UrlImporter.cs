@@ -39,6 +39,8 @@ public sealed class UrlImporter : IDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         var uri = ParseUrl(url);
+        // Charged before the fetch: a client past its budget makes the server connect nowhere.
+        uploads.ChargeUpload();
         try
         {
             for (var hop = 0; ; hop++)
@@ -57,7 +59,7 @@ public sealed class UrlImporter : IDisposable
                 await using var body = await response.Content.ReadAsStreamAsync(cts.Token);
                 var name = FileNameOf(uri);
                 var clientType = response.Content.Headers.ContentType?.MediaType;
-                return await uploads.StageAsync(body, name, clientType, fields, options.MaxBytes, alreadyRead: 0, cts.Token);
+                return await uploads.StageAsync(body, name, clientType, fields, options.MaxBytes, alreadyRead: 0, cts.Token, charged: true);
             }
         }
         catch (HttpRequestException e) when (e.InnerException is DeniedAddressException denied)
