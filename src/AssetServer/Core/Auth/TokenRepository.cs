@@ -42,16 +42,16 @@ public sealed class TokenRepository(Database database, TimeProvider time)
 
     public async Task<TokenRecord?> FindByHashAsync(string hash, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition(SelectByHash, new { hash }, cancellationToken: ct));
+        return await database.ReadAsync(connection =>
+            connection.QuerySingleOrDefaultAsync<TokenRecord>(new CommandDefinition(SelectByHash, new { hash }, cancellationToken: ct)), ct);
     }
 
     private const string SelectAll = "SELECT id, name, access, created_on FROM tokens ORDER BY created_on, id";
 
     public async Task<List<TokenRecord>> ListAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<TokenRecord>(new CommandDefinition(SelectAll, cancellationToken: ct))).ToList();
+        return (await database.ReadAsync(connection =>
+            connection.QueryAsync<TokenRecord>(new CommandDefinition(SelectAll, cancellationToken: ct)), ct)).ToList();
     }
 
     private const string DeleteById = "DELETE FROM tokens WHERE id = @id";

@@ -103,8 +103,8 @@ public sealed class DataVersion(Database database) : IDisposable
         else await Task.Yield();
         try
         {
-            await using var db = await database.OpenAsync();
-            return await db.ExecuteScalarAsync<long>("SELECT value FROM data_generation");
+            // A dead pooled connection costs no request: the read runs once more on a fresh one (Database.ReadAsync).
+            return await database.ReadAsync(db => db.ExecuteScalarAsync<long>("SELECT value FROM data_generation"));
         }
         finally
         {

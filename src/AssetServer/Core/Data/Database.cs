@@ -70,6 +70,85 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
+    /// Runs a read on a pooled connection. A pooled connection may have died while idle (a failover, a PgBouncer
+    /// restart, <c>pg_terminate_backend</c>) and Npgsql only finds out when it is used: such a read runs once more on
+    /// a fresh connection, after the pool is cleared so that its other dead connections do not each cost a request.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct = default) =>
+        RetryOnceAsync(async () =>
+        {
+            await using var connection = await OpenAsync(ct);
+            return await read(connection);
+        }, ct);
+
+    /// <summary>
+    /// As <see cref="ReadAsync{T}"/> for a read the caller streams: the reader owns its connection (closed with it).
+    /// Only the start is retried; rows already handed out cannot be taken back.
+    /// </summary>
+    public Task<DbDataReader> OpenReaderAsync(CommandDefinition command, CancellationToken ct = default) =>
+        RetryOnceAsync(async () =>
+        {
+            var connection = await OpenAsync(ct);
+            try
+            {
+                return await connection.ExecuteReaderAsync(command, CommandBehavior.CloseConnection);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }, ct);
+
+    private async Task<T> RetryOnceAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
+    {
+        try
+        {
+            return await attempt();
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && DatabaseFaults.IsConnectionLost(e))
+        {
+            ClearPool();
+            return await attempt();
+        }
+    }
+
+    /// <summary>
+    /// Drops every idle pooled connection (busy ones are closed when returned): after one was found dead, the others
+    /// opened before the same cut are likely dead too. (A SQLite file has no connection to lose.)
+    /// </summary>
+    public void ClearPool() => postgres?.Clear();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction (<see cref="BeginWriteAsync"/>): committed when it
+    /// returns, rolled back when it throws. A write is never run twice (its work may have side effects); a lost
+    /// connection clears the pool, and one lost during <c>COMMIT</c> is a <see cref="CommitOutcomeUnknownException"/>.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            await using var tx = await BeginWriteAsync(connection, ct);
+            var result = await work(connection, tx);
+            try
+            {
+                await tx.CommitAsync(ct);
+            }
+            catch (Exception e) when (DatabaseFaults.IsConnectionLost(e))
+            {
+                throw new CommitOutcomeUnknownException(e);
+            }
+            return result;
+        }
+        catch (Exception e) when (DatabaseFaults.IsConnectionLost(e))
+        {
+            ClearPool();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// A write transaction. SQLite: <c>BEGIN IMMEDIATE</c> (what Microsoft.Data.Sqlite runs for Serializable) takes
     /// the write lock up front, so two writers never deadlock upgrading a read lock. PostgreSQL: READ COMMITTED,
     /// with every row a write starts from read <c>FOR UPDATE</c> (<see cref="FileRepository"/>), so two nodes

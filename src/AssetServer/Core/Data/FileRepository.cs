@@ -47,9 +47,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         if (rows.TryGet(id, version, out var cached)) return cached?.Clone();
 
-        FileRecord? row;
-        await using (var connection = await database.OpenAsync(ct))
-            row = await connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        var row = await database.ReadAsync(connection =>
+            connection.QuerySingleOrDefaultAsync<FileRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct)), ct);
         rows.Add(id, version, row?.Clone(), ApproximateBytes(row));
         return row;
     }
@@ -185,9 +184,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     private async Task<FileRecord?> GetByAsync(string selectId, object value, CancellationToken ct)
     {
         var version = await dataVersion.ReadAsync(ct);
-        string? id;
-        await using (var connection = await database.OpenAsync(ct))
-            id = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(selectId, new { value }, cancellationToken: ct));
+        var id = await database.ReadAsync(connection =>
+            connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(selectId, new { value }, cancellationToken: ct)), ct);
         return id is null ? null : await GetAsync(id, version, ct);
     }
 
@@ -207,15 +205,17 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     /// <summary>The links of these files, by file id.</summary>
     public async Task<ILookup<string, FileLink>> LinksAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
-        var links = new List<(string FileId, FileLink Link)>();
-        await using var connection = await database.OpenAsync(ct);
-        foreach (var chunk in ids.Distinct().Chunk(500))
+        return await database.ReadAsync(async connection =>
         {
-            var rows = await connection.QueryAsync<(string FileId, string Ref, string RefId, string? Field, string? Source)>(
-                new CommandDefinition(database.IsPostgres ? SelectLinksPostgres : SelectLinks, new { ids = chunk }, cancellationToken: ct));
-            links.AddRange(rows.Select(r => (r.FileId, new FileLink(r.Ref, r.RefId, r.Field, r.Source))));
-        }
-        return links.ToLookup(l => l.FileId, l => l.Link);
+            var links = new List<(string FileId, FileLink Link)>();
+            foreach (var chunk in ids.Distinct().Chunk(500))
+            {
+                var rows = await connection.QueryAsync<(string FileId, string Ref, string RefId, string? Field, string? Source)>(
+                    new CommandDefinition(database.IsPostgres ? SelectLinksPostgres : SelectLinks, new { ids = chunk }, cancellationToken: ct));
+                links.AddRange(rows.Select(r => (r.FileId, new FileLink(r.Ref, r.RefId, r.Field, r.Source))));
+            }
+            return links.ToLookup(l => l.FileId, l => l.Link);
+        }, ct);
     }
 
     private const string InsertVersion = "INSERT INTO file_versions (file_id, filename_disk, kept_on) VALUES (@fileId, @name, @now)";
@@ -237,25 +237,20 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         connection.ExecuteAsync(new CommandDefinition(DeleteVersion, new { fileId, name }, tx, cancellationToken: ct));
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction (<see cref="Database.BeginWriteAsync"/>): committed when
-    /// it returns (which moves the <see cref="DataVersion"/> on), rolled back when it throws.
+    /// Runs <paramref name="work"/> in one write transaction (<see cref="Database.WriteAsync"/>): committed when
+    /// it returns (which moves the <see cref="DataVersion"/> on), rolled back when it throws; a
+    /// <see cref="CommitOutcomeUnknownException"/> when the connection dropped during the commit.
     /// </summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var tx = await database.BeginWriteAsync(connection, ct);
-        var result = await work(connection, tx);
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
+        database.WriteAsync(work, ct);
 
     private const string SelectFilenames = "SELECT filename_disk FROM files UNION ALL SELECT filename_disk FROM file_versions";
 
     /// <summary>Every stored disk name (originals and kept versions), for the start-up sweep of orphaned originals.</summary>
     public async Task<HashSet<string>> AllFilenamesOnDiskAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var names = await connection.QueryAsync<string>(new CommandDefinition(SelectFilenames, cancellationToken: ct));
+        var names = await database.ReadAsync(connection =>
+            connection.QueryAsync<string>(new CommandDefinition(SelectFilenames, cancellationToken: ct)), ct);
         return names.ToHashSet(StringComparer.Ordinal);
     }
 
@@ -264,8 +259,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     /// <summary>Every file with just what names its content (<c>AssetStore.ContentDigest</c>): for the start-up sweep.</summary>
     public async Task<List<FileRecord>> AllContentKeysAsync(CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<FileRecord>(new CommandDefinition(SelectContentKeys, cancellationToken: ct))).ToList();
+        return (await database.ReadAsync(connection =>
+            connection.QueryAsync<FileRecord>(new CommandDefinition(SelectContentKeys, cancellationToken: ct)), ct)).ToList();
     }
 
     /// <summary>
@@ -280,9 +275,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
         var sql = FileQuerySql.Build(query, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
+        await using var reader = await database.OpenReaderAsync(command, ct);
         var parse = reader.GetRowParser<FileRecord>();
         while (await reader.ReadAsync(ct))
         {
@@ -297,13 +291,15 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
         var sql = FileQuerySql.Build(query, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
-        long? total = null, filtered = null;
-        if (query.Meta.Contains("total_count"))
-            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
-        if (query.Meta.Contains("filter_count"))
-            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
-        return new FileListCounts(total, filtered);
+        return await database.ReadAsync(async connection =>
+        {
+            long? total = null, filtered = null;
+            if (query.Meta.Contains("total_count"))
+                total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
+            if (query.Meta.Contains("filter_count"))
+                filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
+            return new FileListCounts(total, filtered);
+        }, ct);
     }
 
     /// <summary>
@@ -317,9 +313,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         budget.EnsureLeft();
         var sql = FileQuerySql.BuildAggregate(query, database.Provider);
         var groups = query.GroupBy.Count;
-        await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
+        await using var reader = await database.OpenReaderAsync(command, ct);
         var rows = new List<FileAggregateRow>();
         while (await reader.ReadAsync(ct))
         {
@@ -335,8 +330,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {
         var sql = FileQuerySql.Build(query with { ReadFields = ["id"] }, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)))
+        return (await database.ReadAsync(connection =>
+                connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)), ct))
             .Select(r => r.Id).ToList();
     }
 
@@ -349,9 +344,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         var budget = ReadBudget.ForList(options.Value);
         var sql = FileQuerySql.Build(query, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
+        await using var reader = await database.OpenReaderAsync(command, ct);
         while (await reader.ReadAsync(ct))
         {
             var row = new Dictionary<string, object?>(reader.FieldCount, StringComparer.Ordinal);

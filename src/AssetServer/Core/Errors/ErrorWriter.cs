@@ -56,7 +56,8 @@ public static class ErrorWriter
 
 /// <summary>
 /// Turns every exception into the error shape: API errors as they are, framework errors
-/// (oversized or malformed bodies) into their 4xx, anything else into a logged 500 without a stack.
+/// (oversized or malformed bodies) into their 4xx, transient database and storage faults into their 503/507,
+/// anything else into a logged 500 without a stack.
 /// </summary>
 public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -70,9 +71,12 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             BadHttpRequestException bad => ApiErrors.InvalidPayload(bad.Message),
             JsonException json => ApiErrors.InvalidPayload($"Malformed JSON: {json.Message}"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
-            _ => Storage.StorageErrors.Classify(exception),
+            // A database that is down, or dropped the connection mid-write, is a 503 to retry, not a 500 (issue 18).
+            _ => Data.DatabaseFaults.Classify(exception) ?? Storage.StorageErrors.Classify(exception),
         };
         if (error is null && context.RequestAborted.IsCancellationRequested) return true;
+        if (error is { Status: >= 500 } && exception is not ApiException)
+            logger.LogWarning("{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path, error.Status, exception.Message);
         if (error is null)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);

@@ -43,6 +43,7 @@ public sealed class FileService(
         IReadOnlyList<StagedUpload> uploads, CancellationToken ct, FileLink? link = null, bool rejectUnreadableImages = false)
     {
         var committed = new List<string>();
+        var keepBytes = false;
         try
         {
             var records = uploads.Select(NewRecord).ToList();
@@ -54,17 +55,30 @@ public sealed class FileService(
                 committed.Add(records[i].FilenameDisk);
                 await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
             }
-            await repository.InTransactionAsync(async (connection, tx) =>
+            try
             {
-                for (var i = 0; i < uploads.Count; i++)
+                await repository.InTransactionAsync(async (connection, tx) =>
                 {
-                    await repository.InsertAsync(connection, tx, records[i], ct);
-                    await changes.CreatedAsync(connection, tx, records[i], ct);
-                    if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
-                    await originals.ClaimAsync(connection, tx, records[i].FilenameDisk, ct);
+                    for (var i = 0; i < uploads.Count; i++)
+                    {
+                        await repository.InsertAsync(connection, tx, records[i], ct);
+                        await changes.CreatedAsync(connection, tx, records[i], ct);
+                        if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
+                        await originals.ClaimAsync(connection, tx, records[i].FilenameDisk, ct);
+                    }
+                    return true;
+                }, ct);
+            }
+            catch (CommitOutcomeUnknownException)
+            {
+                // All rows commit or none: the first one tells.
+                keepBytes = true;
+                if (await RowIfCommittedAsync(records[0].Id, records[0].FilenameDisk) is null)
+                {
+                    keepBytes = false;
+                    throw;
                 }
-                return true;
-            }, ct);
+            }
             foreach (var record in records)
             {
                 metrics.Uploaded(record.Filesize);
@@ -74,10 +88,25 @@ public sealed class FileService(
         }
         catch
         {
-            foreach (var name in committed) await originals.DeleteAsync(name);
+            if (!keepBytes) foreach (var name in committed) await originals.DeleteAsync(name);
             foreach (var upload in uploads) store.TryDelete(upload.TempPath);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Issue 18: a write whose <c>COMMIT</c> lost its connection may have committed. The row, read again on a fresh
+    /// connection, decides: it holds <paramref name="filenameDisk"/>, the write's new bytes under a name never used
+    /// before, exactly when the write committed. Throws when the database cannot tell yet; the caller then keeps the
+    /// bytes (an unreferenced original is swept later, a row without its bytes would be lost data).
+    /// </summary>
+    private async Task<FileRecord?> RowIfCommittedAsync(string id, string filenameDisk)
+    {
+        var row = await repository.GetAsync(id, CancellationToken.None);
+        var committed = row?.FilenameDisk == filenameDisk;
+        logger.LogWarning("The connection dropped during the commit of a write to file {Id}; the write {Outcome}",
+            id, committed ? "did commit" : "did not commit");
+        return committed ? row : null;
     }
 
     /// <summary>A raster type the pipeline renders, whose size could not be read: a damaged or disguised image.</summary>
@@ -229,6 +258,7 @@ public sealed class FileService(
         var key = ParseId(id);
         string? oldName = null;
         string? newName = null;
+        var keepBytes = false;
         var pruned = new List<string>();
         FileRecord record;
         ScrapedMetadata scraped;
@@ -249,35 +279,49 @@ public sealed class FileService(
             newName = name;
             await upload.Durable;
             await originals.PutAsync(upload.TempPath, name, upload.Size, ct);
-            record = await repository.InTransactionAsync(async (connection, tx) =>
+            try
             {
-                var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
-                var before = current.Clone();
-                oldName = current.FilenameDisk;
-                var now = Now();
-                current.FilenameDisk = name;
-                current.FilenameDownload = upload.FileName;
-                // The public name (hash and extension) stays: Strapi keeps a replaced file's url, whatever the new type.
-                ApplyContent(current, upload, scraped);
-                current.Description ??= scraped.Description;
-                current.Location ??= scraped.Location;
-                if (current.Tags is null && scraped.Tags is { Count: > 0 } tags)
-                    current.Tags = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString();
-                upload.Fields.ApplyTo(current);
-                // New bytes, new names for what belongs to them (Strapi rebuilds a replaced file's formats).
-                current.UploadFilename = current.FilenameDownload;
-                current.ModifiedOn = now;
-                current.UploadedOn = now;
-                await repository.UpdateAsync(connection, tx, current, ct);
-                await changes.UpdatedAsync(connection, tx, before, current, ct);
-                pruned.AddRange(await KeepVersionAsync(connection, tx, current.Id, oldName, ct));
-                await originals.ClaimAsync(connection, tx, name, ct);
-                return current;
-            }, ct);
+                record = await repository.InTransactionAsync(async (connection, tx) =>
+                {
+                    var current = await repository.GetInTransactionAsync(connection, tx, key, ct) ?? throw ApiErrors.Forbidden();
+                    var before = current.Clone();
+                    oldName = current.FilenameDisk;
+                    var now = Now();
+                    current.FilenameDisk = name;
+                    current.FilenameDownload = upload.FileName;
+                    // The public name (hash and extension) stays: Strapi keeps a replaced file's url, whatever the new type.
+                    ApplyContent(current, upload, scraped);
+                    current.Description ??= scraped.Description;
+                    current.Location ??= scraped.Location;
+                    if (current.Tags is null && scraped.Tags is { Count: > 0 } tags)
+                        current.Tags = new JsonArray(tags.Select(t => (JsonNode?)t).ToArray()).ToJsonString();
+                    upload.Fields.ApplyTo(current);
+                    // New bytes, new names for what belongs to them (Strapi rebuilds a replaced file's formats).
+                    current.UploadFilename = current.FilenameDownload;
+                    current.ModifiedOn = now;
+                    current.UploadedOn = now;
+                    await repository.UpdateAsync(connection, tx, current, ct);
+                    await changes.UpdatedAsync(connection, tx, before, current, ct);
+                    pruned.AddRange(await KeepVersionAsync(connection, tx, current.Id, oldName, ct));
+                    await originals.ClaimAsync(connection, tx, name, ct);
+                    return current;
+                }, ct);
+            }
+            catch (CommitOutcomeUnknownException)
+            {
+                keepBytes = true;
+                var committedRow = await RowIfCommittedAsync(key, name);
+                if (committedRow is null)
+                {
+                    keepBytes = false;
+                    throw;
+                }
+                record = committedRow;
+            }
         }
         catch
         {
-            if (newName is not null) await originals.DeleteAsync(newName);
+            if (newName is not null && !keepBytes) await originals.DeleteAsync(newName);
             store.TryDelete(upload.TempPath);
             throw;
         }
