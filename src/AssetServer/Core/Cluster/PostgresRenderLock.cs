@@ -19,6 +19,7 @@ public sealed class PostgresRenderLock(Database database) : IRenderLock
     {
         var id = Hash(key);
         var wait = FirstRetry;
+        var reconnected = false;
         while (true)
         {
             // A connection is held only while the lock is: between tries it goes back to the pool, so renders
@@ -28,6 +29,14 @@ public sealed class PostgresRenderLock(Database database) : IRenderLock
             {
                 if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@id)", new { id }, cancellationToken: ct)))
                     return new Held(connection, id);
+            }
+            catch (Exception e) when (!reconnected && !ct.IsCancellationRequested && DatabaseFaults.IsConnectionLost(e))
+            {
+                // A pooled connection that died while idle (issue 18): once more on a fresh one, as reads do.
+                await connection.DisposeAsync();
+                database.ClearPool();
+                reconnected = true;
+                continue;
             }
             catch
             {
@@ -53,6 +62,10 @@ public sealed class PostgresRenderLock(Database database) : IRenderLock
             try
             {
                 await connection.ExecuteAsync("SELECT pg_advisory_unlock(@id)", new { id });
+            }
+            catch (Exception e) when (DatabaseFaults.IsConnectionLost(e))
+            {
+                // A session lock ends with its session: a lost connection has released it already.
             }
             finally
             {

@@ -53,14 +53,18 @@ public class ConnectionCutTests
         return (response.StatusCode, id);
     }
 
-    /// <summary>One read of the three kinds in turn: the list, one record, one asset; what went wrong, or null.</summary>
-    private static async Task<string?> ReadAsync(HttpClient client, int turn, string id)
+    /// <summary>
+    /// One read of the four kinds in turn: the list, one record, one asset, one rendered derivative of an image (a new
+    /// width for a while: renders on PostgreSQL take a cluster lock); what went wrong, or null.
+    /// </summary>
+    private static async Task<string?> ReadAsync(HttpClient client, int turn, string id, string image)
     {
-        var url = (turn % 3) switch
+        var url = (turn % 4) switch
         {
             0 => "/files?limit=10&sort=-uploaded_on&meta=filter_count",
             1 => $"/files/{id}",
-            _ => $"/assets/{id}",
+            2 => $"/assets/{id}",
+            _ => $"/assets/{image}?width={10 + turn / 4 % 60}",
         };
         try
         {
@@ -86,6 +90,9 @@ public class ConnectionCutTests
             acknowledged[id!] = bytes;
         }
         var seeded = acknowledged.Keys.ToArray();
+        var images = new List<string>();
+        for (var i = 0; i < 2; i++)
+            images.Add((await app.UploadOkAsync(TestImages.Png(120 + i, 90), $"storm-{i}.png", "image/png"))["id"]!.GetValue<string>());
 
         using var storm = new CancellationTokenSource(Storm);
         var reads = 0;
@@ -122,7 +129,7 @@ public class ConnectionCutTests
             {
                 var ids = acknowledged.Keys.ToArray();
                 var id = ids[turn % ids.Length];
-                if (await ReadAsync(client, turn, id) is { } failure) failures.Enqueue(failure);
+                if (await ReadAsync(client, turn, id, images[turn % images.Count]) is { } failure) failures.Enqueue(failure);
                 Interlocked.Increment(ref reads);
             }
         }));
@@ -141,7 +148,7 @@ public class ConnectionCutTests
         {
             var after = new List<string>();
             for (var turn = 0; turn < 20; turn++)
-                if (await ReadAsync(client, turn, seeded[turn % seeded.Length]) is { } failure) after.Add(failure);
+                if (await ReadAsync(client, turn, seeded[turn % seeded.Length], images[turn % images.Count]) is { } failure) after.Add(failure);
             Assert.That(after, Is.Empty, "the 20 reads after the cutting stopped");
         }
 
