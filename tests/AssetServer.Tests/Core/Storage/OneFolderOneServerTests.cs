@@ -61,6 +61,20 @@ public class OneFolderOneServerTests
     }
 
     [Test]
+    public async Task TheTestHostTakesTheLockToo_Issue18()
+    {
+        // The suite's in-process apps are real servers: a second one on a folder another holds does not start.
+        using var first = new AssetServerApp(("Data:Path", dataPath));
+        _ = first.Service<AssetServer.Assets.Store.AssetStore>();
+        using var second = new AssetServerApp(("Data:Path", dataPath));
+
+        var start = Task.Run(() => second.Service<AssetServer.Assets.Store.AssetStore>());
+
+        Assert.CatchAsync(async () => await start.WaitAsync(TimeSpan.FromSeconds(60)), "the second app refused to start");
+        Assert.That(File.ReadAllText(Path.Combine(dataPath, "server.pid")), Does.StartWith($"PID {Environment.ProcessId} "));
+    }
+
+    [Test]
     public async Task TheTokensCommandWorksBesideALiveServer_Issue18()
     {
         using var server = await ServerProcess.StartAsync(dataPath);
