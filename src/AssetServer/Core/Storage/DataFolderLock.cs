@@ -28,7 +28,8 @@ public sealed class DataFolderLock(DataPaths paths) : IDisposable
         {
             held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (File.Exists(LockPath))
+        // EWOULDBLOCK from flock (11 on Linux, 35 on macOS), ERROR_SHARING_VIOLATION (32) on Windows: held by another process.
+        catch (IOException e) when ((e.HResult & 0xFFFF) is 11 or 32 or 35)
         {
             throw new DataFolderInUseException(paths.Root, Holder(), e);
         }

@@ -61,6 +61,21 @@ public class OneFolderOneServerTests
     }
 
     [Test]
+    public void TheLockIsHeldUntilItsHolderLetsGo_Issue18()
+    {
+        var paths = new AssetServer.Storage.DataPaths(dataPath);
+        var holder = new AssetServer.Storage.DataFolderLock(paths);
+        holder.Take();
+
+        var refused = Assert.Throws<AssetServer.Storage.DataFolderInUseException>(() => new AssetServer.Storage.DataFolderLock(paths).Take());
+        Assert.That(refused!.Message, Does.Contain(paths.Root).And.Contain($"PID {Environment.ProcessId} "));
+
+        holder.Dispose();
+        using var next = new AssetServer.Storage.DataFolderLock(paths);
+        Assert.That(next.Take, Throws.Nothing, "a released folder can be taken again");
+    }
+
+    [Test]
     public async Task TheTestHostTakesTheLockToo_Issue18()
     {
         // The suite's in-process apps are real servers: a second one on a folder another holds does not start.
