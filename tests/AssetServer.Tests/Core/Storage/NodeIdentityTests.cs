@@ -81,6 +81,37 @@ public class NodeIdentityTests
     }
 
     [Test]
+    public async Task ASlowUploadOnOneNodeCompletesWhileAnotherNodeOnTheHostStarts_Issue18()
+    {
+        if (!TestDatabase.IsPostgres || !TestStorage.IsS3)
+            Assert.Ignore("Nodes share a PostgreSQL database and an S3 bucket: ASSETSERVER_TEST_STACK=postgres-s3 runs it");
+        // Node A reaches the store over a slow link, so its put of the upload stays in flight for seconds.
+        using var link = new SlowTcpProxy(new Uri(TestStorage.ServiceUrl!));
+        using var a = new AssetServerApp(("Server:NodeId", ""), ("Storage:S3:ServiceUrl", link.Address), ("RateLimits:UploadsPerMinute", "0"));
+        var beside = a.AnotherNode();
+        _ = a.Service<IOriginalStore>();
+        var bytes = RandomNumberGenerator.GetBytes(12 * 1024 * 1024);
+        link.BytesPerTick = 64 * 1024; // about 1.3 MB/s: some 10 s for the put
+        var upload = a.UploadAsync(bytes, "slow.bin");
+        await using (var connection = await a.Service<Database>().OpenAsync())
+            Assert.That(SpinWait.SpinUntil(() => connection.ExecuteScalar<long>("SELECT COUNT(*) FROM storage_intents") > 0, TimeSpan.FromSeconds(60)),
+                Is.True, "A's put began");
+
+        // B, on the same host with the default node id, starts and sweeps while the put is in flight.
+        using var b = new AssetServerApp([.. beside, ("Server:NodeId", ""), ("Storage:S3:ServiceUrl", TestStorage.ServiceUrl)]);
+        _ = b.Service<IOriginalStore>();
+        Assert.That(upload.IsCompleted, Is.False, "the put was still in flight when B had started");
+
+        link.BytesPerTick = 0;
+        using var response = await upload;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+        var id = System.Text.Json.Nodes.JsonNode.Parse(body)!["data"]!["id"]!.GetValue<string>();
+        using var client = b.AdminClient();
+        Assert.That(await client.GetByteArrayAsync($"/assets/{id}"), Is.EqualTo(bytes), "B serves A's upload, whole");
+    }
+
+    [Test]
     public async Task APutInFlightForOverAnHourIsSweptAndItsRowThenNeverCommits_Issue18()
     {
         using var a = new AssetServerApp(("Server:NodeId", ""));
