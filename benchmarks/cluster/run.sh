@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Cluster benchmark (issue 13): 1, 2 and 3 AssetServer nodes behind nginx on one machine, on the cold path and on
 # the cached path, each figure against a floor measured next to it in the same run.
-#   benchmarks/cluster/run.sh [--quick] [--stack postgres-s3|sqlite]
-#     --stack postgres-s3  (default) PostgreSQL + S3 (s3rver), started by .ci/postgres.sh and .ci/s3rver.sh;
-#                          a fresh database and S3 prefix for the run, a fresh Data:Path (local cache) per node
-#     --stack sqlite       every node on ONE shared Data:Path (SQLite file + local disk); needs no engine
+#   benchmarks/cluster/run.sh [--quick] [--stack postgres-s3]
+#     --stack postgres-s3  (the only stack) PostgreSQL + S3 (s3rver), started by .ci/postgres.sh and .ci/s3rver.sh;
+#                          a fresh database and S3 prefix for the run, a fresh Data:Path (local cache) per node.
+#                          A data folder belongs to one server (issue 18): nodes never share one, so SQLite, whose
+#                          file lives in the data folder, cannot be a cluster's database.
 #     --quick              few small photos and short runs: checks that the script works, figures not comparable
-# Takes about 7 minutes on 2 cores (--quick: about 1.5) with --stack sqlite; postgres-s3 adds the engines' start.
+# Takes about 7 minutes on 2 cores (--quick: about 1.5), plus the engines' start.
 # Prints one "name value unit" line per figure; writes benchmarks/cluster/work/RESULTS-cluster.md. Only 127.0.0.1 is
 # contacted; every step is bounded in time; nodes, nginx and engines it starts are stopped on exit. See
 # benchmarks/README.md, section 3.
@@ -20,11 +21,12 @@ while (( $# )); do
     --stack) STACK=${2:-}; shift ;;
     --stack=*) STACK=${1#--stack=} ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (use --quick, --stack postgres-s3|sqlite)" >&2; exit 2 ;;
+    *) echo "unknown argument: $1 (use --quick, --stack postgres-s3)" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $STACK == postgres-s3 || $STACK == sqlite ]] || { echo "--stack is postgres-s3 or sqlite, not '$STACK'" >&2; exit 2; }
+[[ $STACK == sqlite ]] && { echo "--stack sqlite is gone: a data folder belongs to one server (issue 18), so nodes share PostgreSQL + S3 (--stack postgres-s3)" >&2; exit 2; }
+[[ $STACK == postgres-s3 ]] || { echo "--stack is postgres-s3, not '$STACK'" >&2; exit 2; }
 
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
@@ -81,7 +83,7 @@ export PATH="$PATH:/usr/sbin"
 command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is not on PATH"
 if [[ $STACK == postgres-s3 ]]; then
   for engine in postgres s3rver; do
-    [[ -x $CI_DIR/$engine.sh ]] || die "$CI_DIR/$engine.sh is missing: the postgres-s3 stack needs it (use --stack sqlite meanwhile)"
+    [[ -x $CI_DIR/$engine.sh ]] || die "$CI_DIR/$engine.sh is missing: the postgres-s3 stack needs it"
   done
 fi
 
@@ -144,11 +146,11 @@ run_wrk() { # log paths-file url seconds
 }
 declare -a CHECKS=()
 FAILED_CHECKS=0
-check() { # description expected actual [soft]: a row of the results' check table; a missed hard check fails the run
+check() { # description expected actual: a row of the results' check table; a missed check fails the run
   local verdict=met
   if [[ $2 != "$3" ]]; then
     verdict=missed
-    if [[ ${4:-} == soft ]]; then verdict="missed (expected with --stack sqlite, see README)"; else FAILED_CHECKS=$(( FAILED_CHECKS + 1 )); fi
+    FAILED_CHECKS=$(( FAILED_CHECKS + 1 ))
     log "check missed: $1: expected $2, got $3"
   fi
   CHECKS+=("$1|$2|$3|$verdict")
@@ -228,19 +230,13 @@ fi
 start_node() {
   local n=$1 k=$2 port data
   port=$(free_port)
-  local stack_env=()
-  if [[ $STACK == sqlite ]]; then
-    # One shared folder: the SQLite file and the local store are the cluster's shared state.
-    data="$WORK/nodes/shared"
-  else
-    # A fresh local cache per node and round: only PostgreSQL and S3 are shared.
-    data="$WORK/nodes/n$n-node$k"
-    stack_env=(ASSETSERVER_Database__Provider=postgres ASSETSERVER_Database__ConnectionString="$PG_CONN"
-      ASSETSERVER_Storage__Provider=s3 ASSETSERVER_Storage__S3__ServiceUrl="$S3_URL"
-      ASSETSERVER_Storage__S3__Bucket="$S3_BUCKET" ASSETSERVER_Storage__S3__AccessKey=S3RVER
-      ASSETSERVER_Storage__S3__SecretKey=S3RVER ASSETSERVER_Storage__S3__Region=us-east-1
-      ASSETSERVER_Storage__S3__ForcePathStyle=true ASSETSERVER_Storage__S3__Prefix="$S3_PREFIX")
-  fi
+  # A fresh local cache per node and round (a data folder belongs to one server): only PostgreSQL and S3 are shared.
+  data="$WORK/nodes/n$n-node$k"
+  local stack_env=(ASSETSERVER_Database__Provider=postgres ASSETSERVER_Database__ConnectionString="$PG_CONN"
+    ASSETSERVER_Storage__Provider=s3 ASSETSERVER_Storage__S3__ServiceUrl="$S3_URL"
+    ASSETSERVER_Storage__S3__Bucket="$S3_BUCKET" ASSETSERVER_Storage__S3__AccessKey=S3RVER
+    ASSETSERVER_Storage__S3__SecretKey=S3RVER ASSETSERVER_Storage__S3__Region=us-east-1
+    ASSETSERVER_Storage__S3__ForcePathStyle=true ASSETSERVER_Storage__S3__Prefix="$S3_PREFIX")
   mkdir -p "$data"
   ( cd "$ROOT" && exec env ASSETSERVER_Data__Path="$data" ASSETSERVER_Auth__AdminToken="$TOKEN" \
       ASSETSERVER_RateLimits__UploadsPerMinute=0 ASSETSERVER_RateLimits__TransformsPerMinute=0 \
@@ -496,8 +492,7 @@ for N in "${NODE_COUNTS[@]}"; do
   warm_rendered=$(( $(renders_total) - before ))
   figure "cached_n${N}_warm_renders" "$warm_rendered" count
   check "$N node(s), warm-up through each node: the same bytes from every node" 0 "$mismatched"
-  check "$N node(s), warm-up through each node: no node renders again what another rendered" 0 "$warm_rendered" \
-    "$([[ $STACK == sqlite ]] && echo soft)"
+  check "$N node(s), warm-up through each node: no node renders again what another rendered" 0 "$warm_rendered"
 
   # wrk through nginx, after WARMUP seconds that are not measured (tiered JIT of the cached path).
   before=$(renders_total)
@@ -553,11 +548,7 @@ ratio_n1() { [[ $1 -eq 1 ]] && echo "1.00×" || echo "$(calc "$2 / $3" 2)×"; }
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $LOAD_BEFORE before and $(cut -d' ' -f1-3 /proc/loadavg) after; every node, nginx, wrk and the engines share these cores"
   echo "- Tools: dotnet $(dotnet --version), $(vips --version), $(nginx -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-  if [[ $STACK == sqlite ]]; then
-    echo "- Stack: SQLite + local disk, every node on one shared \`Data:Path\`"
-  else
-    echo "- Stack: PostgreSQL (database \`$DB_NAME\`, dropped after the run) + S3 at $S3_URL (s3rver, prefix \`$S3_PREFIX\`); a fresh \`Data:Path\` (local cache) per node and round"
-  fi
+  echo "- Stack: PostgreSQL (database \`$DB_NAME\`, dropped after the run) + S3 at $S3_URL (s3rver, prefix \`$S3_PREFIX\`); a fresh \`Data:Path\` (local cache) per node and round"
   echo "- Corpus: $PHOTOS JPEGs q85 of ${PHOTO_W}×${PHOTO_H}, $(( CORPUS_BYTES / 1000000 )) MB, uploaded once through node 1"
   echo
   echo "| nodes | cold renders/s | vipsthumbnail floor | × floor | × 1 node | cold p50 / p95 | cached req/s | p50 / p99 | nginx static floor | × floor | nginx → nginx | × that | × 1 node | requests per node |"

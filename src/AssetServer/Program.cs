@@ -44,7 +44,19 @@ app.MapAdmin();
 // Commands run beside a live server on the same data folder: they migrate, but never sweep or scan its files.
 await app.Services.GetRequiredService<AssetServer.Data.Database>().MigrateAsync();
 if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;
-await app.PrepareDataAsync();
+try
+{
+    await app.PrepareDataAsync();
+}
+catch (AssetServer.Storage.DataFolderInUseException e)
+{
+    // One line naming the folder and the holder, and a failed exit for the supervisor; no stack trace. Disposing
+    // the app flushes the console logger before the process ends.
+    app.Logger.LogCritical("{Message}", e.Message);
+    Environment.ExitCode = 1;
+    await app.DisposeAsync();
+    return;
+}
 app.Run();
 
 /// <summary>The entry point; public so the test host can start the real app.</summary>

@@ -11,8 +11,10 @@ namespace AssetServer.Tests.Support;
 /// <summary>
 /// The real app over a fresh temp data folder and SQLite file, or its own fresh PostgreSQL database when
 /// <c>ASSETSERVER_TEST_STACK</c> asks for it (<see cref="TestDatabase"/>). One per fixture; settings can be
-/// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>); two instances given the same
-/// <c>Database:ConnectionString</c> share one database, as two nodes would.
+/// overridden per instance (<c>new AssetServerApp(("Uploads:MaxBytes", "1000"))</c>). Each instance has its own data
+/// folder and holds its lock, as a server does (issue 18): a second node beside it gets its own folder over the same
+/// PostgreSQL database and S3 prefix (<see cref="AnotherNode"/>), and the same node started again comes from
+/// <see cref="Restart"/>.
 /// </summary>
 public sealed class AssetServerApp : WebApplicationFactory<Program>
 {
@@ -21,7 +23,10 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
 
     /// <summary>The PostgreSQL database made for this instance alone, dropped with it.</summary>
-    private readonly string? ownDatabase;
+    private string? ownDatabase;
+
+    /// <summary>Set by <see cref="Restart"/>: the folder and database go on with the restarted instance.</summary>
+    private bool handedOver;
 
     public AssetServerApp(params (string Key, string? Value)[] overrides)
     {
@@ -44,16 +49,43 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataPath);
     }
 
-    /// <summary>
-    /// Settings that put another instance on this one's data folder, database and store: a second node beside it, or
-    /// the same node started again.
-    /// </summary>
-    public (string Key, string? Value)[] SameDataAs() =>
+    /// <summary>Settings that put an instance on this one's data folder, database and store: the same node started again.</summary>
+    private (string Key, string? Value)[] SameDataAs() =>
     [
         ("Data:Path", DataPath),
         ("Database:Provider", settings.GetValueOrDefault("Database:Provider") ?? "sqlite"),
         ("Database:ConnectionString", settings.GetValueOrDefault("Database:ConnectionString") ?? ""),
+        .. settings.Where(s => s.Key.StartsWith("Storage:", StringComparison.Ordinal) || s.Key == "Server:NodeId").Select(s => (s.Key, s.Value)),
     ];
+
+    /// <summary>
+    /// Settings for a second node beside this one: its own data folder (a data folder belongs to one server), this
+    /// one's PostgreSQL database and S3 prefix. Only on the PostgreSQL + S3 stack (a SQLite file lives in its folder);
+    /// elsewhere the test is ignored.
+    /// </summary>
+    public (string Key, string? Value)[] AnotherNode()
+    {
+        if (!TestDatabase.IsPostgres || !TestStorage.IsS3)
+            Assert.Ignore("Nodes share a PostgreSQL database and an S3 bucket: ASSETSERVER_TEST_STACK=postgres-s3 runs it");
+        return
+        [
+            ("Database:Provider", "postgres"),
+            ("Database:ConnectionString", settings["Database:ConnectionString"]),
+            .. settings.Where(s => s.Key.StartsWith("Storage:", StringComparison.Ordinal)).Select(s => (s.Key, s.Value)),
+        ];
+    }
+
+    /// <summary>
+    /// Stops this instance (its lock is released, its folder and database kept) and starts it again on them, with
+    /// <paramref name="overrides"/>: what a supervisor does after a crash.
+    /// </summary>
+    public AssetServerApp Restart(params (string Key, string? Value)[] overrides)
+    {
+        var same = SameDataAs();
+        handedOver = true;
+        Dispose();
+        return new AssetServerApp([.. same, .. overrides]) { ownDatabase = ownDatabase };
+    }
 
     /// <summary>The data folder: <c>assetserver.db</c>, <c>files/</c>, <c>derivatives/</c>, <c>tmp/</c>.</summary>
     public string DataPath { get; }
@@ -178,7 +210,7 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
+        if (!disposing || handedOver) return;
         if (ownDatabase is not null) TestDatabase.Drop(ownDatabase);
         try
         {

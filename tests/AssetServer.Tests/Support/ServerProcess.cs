@@ -42,26 +42,13 @@ public sealed class ServerProcess : IDisposable
         return long.Parse(line[field.Length..].Trim().Split(' ')[0]) * 1024;
     }
 
+    /// <summary>The server's process id (what a refused second server names).</summary>
+    public int Id => process.Id;
+
     public static async Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "AssetServer.dll");
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}" },
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASSETSERVER_Data__Path"] = dataPath;
-        foreach (var (key, value) in TestDatabase.SettingsFor(dataPath)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
-        start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
-        start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
-        start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
-        foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
-
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(dataPath, port, settings))!;
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -85,6 +72,48 @@ public sealed class ServerProcess : IDisposable
         }
         server.Dispose();
         throw new TimeoutException($"The server did not answer within 30 s:\n{log}");
+    }
+
+    /// <summary>
+    /// Starts a server that is expected to refuse to start, and waits (up to 60 s) for it to exit: its exit code and
+    /// everything it wrote. One that starts after all is killed at the deadline and reported as a timeout.
+    /// </summary>
+    public static async Task<(int ExitCode, string Log)> StartExpectingExitAsync(string dataPath, params (string Key, string Value)[] settings)
+    {
+        using var process = Process.Start(StartInfo(dataPath, FreePort(), settings))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server did not exit within 60 s:\n{await output}{await error}");
+        }
+        return (process.ExitCode, await output + await error);
+    }
+
+    private static ProcessStartInfo StartInfo(string dataPath, int port, (string Key, string Value)[] settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "AssetServer.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}" },
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASSETSERVER_Data__Path"] = dataPath;
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataPath)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+        start.Environment["ASSETSERVER_Auth__AdminToken"] = AssetServerApp.AdminToken;
+        start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
+        foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+        return start;
     }
 
     public HttpClient AdminClient()

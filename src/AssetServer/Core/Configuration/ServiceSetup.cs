@@ -40,7 +40,8 @@ public static class ServiceSetup
 
     public static IServiceCollection AddAssetServer(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptionsWithValidateOnStart<DataOptions>().BindConfiguration("Data");
+        services.AddOptionsWithValidateOnStart<DataOptions>().BindConfiguration("Data")
+            .Validate(o => Durations.TryParse(o.SweepGrace, out _), "Data:SweepGrace must be a duration such as 1h.");
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
@@ -74,6 +75,7 @@ public static class ServiceSetup
             var baseFolder = configuration["ConfigFolder"] ?? Directory.GetCurrentDirectory();
             return new DataPaths(Path.Combine(baseFolder, configured));
         });
+        services.AddSingleton<DataFolderLock>();
         services.AddDatabase();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdleMemoryTrimmer>();
@@ -150,9 +152,14 @@ public static class ServiceSetup
     internal static string[]? CommaList(string? value) =>
         string.IsNullOrWhiteSpace(value) ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>The start-up sweep of anything a crash left behind, and the asset store's scan; only a starting server runs it.</summary>
+    /// <summary>
+    /// The data folder's lock, the start-up sweep of anything a crash left behind, and the asset store's scan; only a
+    /// starting server runs it. Throws <see cref="DataFolderInUseException"/> when another server holds the folder.
+    /// </summary>
     public static async Task PrepareDataAsync(this WebApplication app)
     {
+        // Before the sweep: what it removes as leftovers would be another live server's uploads in flight.
+        app.Services.GetRequiredService<DataFolderLock>().Take();
         // The schema is brought up to date by Program before the CLI commands, which must not run what follows.
         await StartupSweep.RunAsync(app.Services);
         app.Services.GetRequiredService<AdminToken>();

@@ -5,6 +5,14 @@ public sealed class DataOptions
 {
     /// <summary>Data folder; a relative path is taken from the folder holding appsettings.json.</summary>
     public string Path { get; set; } = "data";
+
+    /// <summary>
+    /// How old a temp file or an original no row names must be before the start-up sweep removes it (an upload still
+    /// being written or committed is younger). A duration such as <c>1h</c> (the default) or <c>30s</c>.
+    /// </summary>
+    public string SweepGrace { get; set; } = "1h";
+
+    internal TimeSpan SweepGraceSpan => Configuration.Durations.Parse(SweepGrace, "Data:SweepGrace");
 }
 
 /// <summary>The folders inside the data folder, resolved once at start and created if missing.</summary>
@@ -26,6 +34,6 @@ public sealed class DataPaths
     public string Originals { get; }
     /// <summary>Rendered derivatives, one sub-folder per file id.</summary>
     public string Derivatives { get; }
-    /// <summary>Uploads and renders in progress; emptied at start.</summary>
+    /// <summary>Uploads and renders in progress; what a crash left is removed at start (<see cref="DataOptions.SweepGrace"/>).</summary>
     public string Temp { get; }
 }

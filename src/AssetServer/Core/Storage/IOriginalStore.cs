@@ -37,9 +37,10 @@ public interface IOriginalStore
 
     /// <summary>
     /// At start: removes what crashed writes left, originals that no name in <paramref name="referenced"/> (every
-    /// row's and kept version's <c>filename_disk</c>) stands for, and unfinished uploads.
+    /// row's and kept version's <c>filename_disk</c>) stands for, and unfinished uploads; of the originals, only those
+    /// last written before <paramref name="cutoff"/> (a younger one may be a write about to commit its row).
     /// </summary>
-    Task SweepAsync(IReadOnlySet<string> referenced, CancellationToken ct);
+    Task SweepAsync(IReadOnlySet<string> referenced, DateTimeOffset cutoff, CancellationToken ct);
 }
 
 /// <summary>A local path of an original, usable until disposed (a cache keeps it from eviction meanwhile).</summary>

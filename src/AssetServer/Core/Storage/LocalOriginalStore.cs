@@ -40,13 +40,16 @@ public sealed class LocalOriginalStore(FileStore files, ILogger<LocalOriginalSto
         File.Delete(probe);
     }
 
-    /// <summary>Files in the originals folder that no row names: renamed into place by a write whose row never committed.</summary>
-    public Task SweepAsync(IReadOnlySet<string> referenced, CancellationToken ct)
+    /// <summary>
+    /// Files in the originals folder that no row names, written before <paramref name="cutoff"/>: renamed into place by
+    /// a write whose row never committed. (A rename keeps the temp file's time: when its last byte was written.)
+    /// </summary>
+    public Task SweepAsync(IReadOnlySet<string> referenced, DateTimeOffset cutoff, CancellationToken ct)
     {
         var removed = 0;
         foreach (var file in Directory.EnumerateFiles(files.Paths.Originals))
         {
-            if (referenced.Contains(Path.GetFileName(file))) continue;
+            if (referenced.Contains(Path.GetFileName(file)) || File.GetLastWriteTimeUtc(file) >= cutoff.UtcDateTime) continue;
             files.TryDelete(file);
             removed++;
         }

@@ -13,8 +13,10 @@ public sealed class ServerOptions
     public string Project { get; set; } = "_";
 
     /// <summary>
-    /// This node's name in a cluster (uploads in flight are recorded under it, and a starting node cleans up its own at
-    /// once). Defaults to the machine name; several nodes on one host need distinct ids.
+    /// This node's name in a cluster: uploads in flight to the object store are recorded under it. Empty (the default):
+    /// the machine name and a random suffix, new in every process, so nodes on one host never share one; a starting
+    /// node then sweeps any node's unfinished puts only after an hour. A configured id must be one process's at a
+    /// time: a node started under it sweeps that id's unfinished puts at once.
     /// </summary>
     public string NodeId { get; set; } = "";
 }

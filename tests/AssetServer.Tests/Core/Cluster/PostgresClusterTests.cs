@@ -9,8 +9,9 @@ using Dapper;
 namespace AssetServer.Tests.Cluster;
 
 /// <summary>
-/// Issue 13: nodes sharing one PostgreSQL database (and one data folder, as a shared volume) behave as one server.
-/// Runs when the suite runs on PostgreSQL (<c>ASSETSERVER_TEST_STACK=postgres-s3</c> or <c>postgres-local</c>).
+/// Issue 13: nodes sharing one PostgreSQL database and one S3 prefix, each on its own data folder (a data folder
+/// belongs to one server, issue 18), behave as one server. Runs when the suite runs on PostgreSQL
+/// (<c>ASSETSERVER_TEST_STACK=postgres-s3</c> or <c>postgres-local</c>); the store is the test engines' s3rver either way.
 /// </summary>
 [Category("Postgres")]
 [NonParallelizable]
@@ -24,11 +25,21 @@ public class PostgresClusterTests
     {
         if (!TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL only: ASSETSERVER_TEST_STACK=postgres-s3 (or postgres-local) runs it");
         connectionString = TestDatabase.Create();
-        var data = Path.Combine(Path.GetTempPath(), "assetserver-tests", Guid.NewGuid().ToString("N"));
-        (string, string?)[] shared = [("Data:Path", data), ("Database:Provider", "postgres"), ("Database:ConnectionString", connectionString)];
-        nodeA = new AssetServerApp(shared);
-        nodeB = new AssetServerApp(shared);
-        // Both start (and sweep the shared folder) before anything is uploaded.
+        (string, string?)[] shared =
+        [
+            ("Database:Provider", "postgres"),
+            ("Database:ConnectionString", connectionString),
+            ("Storage:Provider", "s3"),
+            ("Storage:S3:ServiceUrl", Engines.S3ServiceUrl),
+            ("Storage:S3:Bucket", Engines.S3Bucket),
+            ("Storage:S3:AccessKey", Engines.S3AccessKey),
+            ("Storage:S3:SecretKey", Engines.S3SecretKey),
+            ("Storage:S3:ForcePathStyle", "true"),
+            ("Storage:S3:Prefix", $"pg-cluster-{Guid.NewGuid():N}/"),
+        ];
+        nodeA = new AssetServerApp([.. shared, ("Server:NodeId", "a")]);
+        nodeB = new AssetServerApp([.. shared, ("Server:NodeId", "b")]);
+        // Both start (and sweep) before anything is uploaded.
         nodeA.CreateClient().Dispose();
         nodeB.CreateClient().Dispose();
     }

@@ -82,10 +82,10 @@ public sealed class S3StorageTests
     [Test]
     public async Task ADerivativeRenderedOnOneNodeIsServedByAnotherWithoutASecondRender()
     {
-        // Two nodes over one database and one bucket prefix. Both start before anything is rendered, so the second
-        // has nothing in its own tiers and must find the derivative in the bucket.
+        // Two nodes over one database and one bucket prefix, each on its own data folder. Both start before anything
+        // is rendered, so the second has nothing in its own tiers and must find the derivative in the bucket.
         using var first = new AssetServerApp();
-        using var second = new AssetServerApp([.. first.SameDataAs(), ("Server:NodeId", "second-node")]);
+        using var second = new AssetServerApp(first.AnotherNode());
         _ = first.Service<AssetStore>();
         _ = second.Service<AssetStore>();
 
@@ -154,9 +154,8 @@ public sealed class S3StorageTests
     [Test]
     public async Task TheStartUpSweepRemovesWhatAnInterruptedPutLeft()
     {
-        // The node that "crashed" stays up (disposing it would delete the data folder); a second app with the same
-        // node id over the same folder is its restart.
-        using var crashed = new AssetServerApp();
+        // The node "crashes" with these left behind, and is started again on its folder under its node id.
+        var crashed = new AssetServerApp();
         string orphanKey, multipartKey, uploadId;
         {
             var bucket = crashed.Service<S3Bucket>();
@@ -179,8 +178,8 @@ public sealed class S3StorageTests
             Assert.That(await IntentsAsync(crashed), Has.Count.EqualTo(2));
         }
 
-        // The same node starts again: its own intents are swept whatever their age.
-        using var restarted = new AssetServerApp(crashed.SameDataAs());
+        // The same node starts again: under its configured node id, its own intents are swept whatever their age.
+        using var restarted = crashed.Restart();
         _ = restarted.Service<AssetStore>();
         var store = restarted.Service<S3Bucket>();
         Assert.That(await IntentsAsync(restarted), Is.Empty);

@@ -15,17 +15,26 @@ public sealed class S3OriginalStore(
     TimeProvider time, ILogger<S3OriginalStore> logger) : IOriginalStore
 {
     /// <summary>Another node's put older than this is taken as crashed (a 5 GB upload on a slow link takes well under it).</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromHours(1);
+    public static readonly TimeSpan IntentGrace = TimeSpan.FromHours(1);
 
     public string Provider => StorageOptions.S3Provider;
 
     public SharedDerivatives? Derivatives => derivatives;
 
-    public string Node => NodeId(server.Value);
+    /// <summary>This node's name on its intents, fixed for the life of this store (one per server).</summary>
+    public string Node { get; } = NodeId(server.Value);
 
-    /// <summary><c>Server:NodeId</c>, else the machine name.</summary>
+    /// <summary>
+    /// <c>Server:NodeId</c>, else the machine name and a random suffix: two processes on one host (or one process
+    /// started again) never take each other's puts for their own.
+    /// </summary>
     public static string NodeId(Server.ServerOptions options) =>
-        string.IsNullOrWhiteSpace(options.NodeId) ? Environment.MachineName : options.NodeId;
+        string.IsNullOrWhiteSpace(options.NodeId)
+            ? $"{Environment.MachineName}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}"
+            : options.NodeId;
+
+    /// <summary>A configured id is the operator's word that one process at a time runs under it.</summary>
+    private bool NodeIsConfigured => !string.IsNullOrWhiteSpace(server.Value.NodeId);
 
     public async Task PutAsync(string tempPath, string name, long size, CancellationToken ct)
     {
@@ -98,18 +107,21 @@ public sealed class S3OriginalStore(
     }
 
     /// <summary>
-    /// This node's intents whatever their age (it is starting, so none of its puts is running) and other nodes' older
-    /// than <see cref="Grace"/>: the multipart upload is aborted, the object deleted unless a row references it, the
-    /// intent forgotten. Then objects under <c>files/</c> that no row references and that are older than the grace.
+    /// Intents older than <see cref="IntentGrace"/> (any node's: the default id is new in every process, so a previous
+    /// run's are another node's too), and, under a configured <c>Server:NodeId</c>, this node's whatever their age (it
+    /// is starting, so none of its puts is running): the multipart upload is aborted, the object deleted unless a row
+    /// references it, the intent forgotten. A put whose intent was swept fails its claim, so its row never commits.
+    /// Then objects under <c>files/</c> that no row references, no intent names, and that are older than <paramref name="cutoff"/>.
     /// </summary>
-    public async Task SweepAsync(IReadOnlySet<string> names, CancellationToken ct)
+    public async Task SweepAsync(IReadOnlySet<string> names, DateTimeOffset cutoff, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var referenced = names.Select(bucket.OriginalKey).ToHashSet(StringComparer.Ordinal);
         var removed = 0;
         foreach (var intent in await intents.AllAsync(ct))
         {
-            if (intent.Node != Node && now - intent.Started < Grace) continue;
+            var own = NodeIsConfigured && intent.Node == Node;
+            if (!own && now - intent.Started < IntentGrace) continue;
             if (intent.UploadId is { } uploadId && !await bucket.AbortAsync(intent.Key, uploadId))
                 logger.LogWarning("The object store refused to abort upload {UploadId} of {Key}; its parts stay there", uploadId, intent.Key);
             if (!referenced.Contains(intent.Key))
@@ -123,7 +135,7 @@ public sealed class S3OriginalStore(
         var inFlight = (await intents.AllAsync(ct)).Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
         await foreach (var entry in bucket.ListAsync(bucket.OriginalsFolder, ct))
         {
-            if (referenced.Contains(entry.Key) || inFlight.Contains(entry.Key) || now - entry.LastModified < Grace) continue;
+            if (referenced.Contains(entry.Key) || inFlight.Contains(entry.Key) || entry.LastModified >= cutoff) continue;
             await bucket.DeleteAsync(entry.Key, ct);
             removed++;
         }

@@ -37,9 +37,18 @@ public sealed class StorageIntents(Database database, TimeProvider time)
 
     private const string Delete = "DELETE FROM storage_intents WHERE key = @key";
 
-    /// <summary>In the transaction of the row that now references the object.</summary>
-    public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string key, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(Delete, new { key }, tx, cancellationToken: ct));
+    /// <summary>
+    /// In the transaction of the row that now references the object. No intent to delete means a starting node took the
+    /// put for a crashed one and swept it, so the object may be gone: this throws, and the row's transaction rolls back
+    /// (a row never commits without its object; the client is told to send the upload again).
+    /// </summary>
+    public async Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string key, CancellationToken ct)
+    {
+        if (await connection.ExecuteAsync(new CommandDefinition(Delete, new { key }, tx, cancellationToken: ct)) == 0)
+            throw Errors.ApiErrors.ServiceUnavailable("storage",
+                "The upload's bytes were removed from the object store before its row committed (its put was taken for a crashed one); send it again",
+                retryAfterSeconds: 1);
+    }
 
     /// <summary>After the object was deleted (or never written).</summary>
     public async Task ForgetAsync(string key)
