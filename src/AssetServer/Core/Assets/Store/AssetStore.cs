@@ -400,8 +400,7 @@ public sealed class AssetStore : IDerivativeInvalidator
                 newFolder = MoveIntoPlace(temp, final);
                 if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
                 return true;
-            }, out var evicted);
-            foreach (var victim in evicted) files.TryDelete(victim);
+            }, out _, DeleteUnderLock);
 
             // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
             // get what they asked for; nothing is kept.
@@ -433,6 +432,12 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
     }
 
+    /// <summary>
+    /// A derivative's name is its fingerprint, so a render of the same key can put a fresh file under the path of one
+    /// just evicted or invalidated: the index deletes the old one under its lock, before such an add can happen.
+    /// </summary>
+    private void DeleteUnderLock(string path) => files.TryDelete(path);
+
     private ApiException TimedOut() => ApiErrors.ServiceUnavailable("assets", "Transformation timed out", retryAfterSeconds);
 
     /// <summary>Renames a derivative into its folder; true when the folder had to be made.</summary>
@@ -462,7 +467,7 @@ public sealed class AssetStore : IDerivativeInvalidator
     public async Task InvalidateAsync(string fileId)
     {
         memory.RemoveGroup(fileId);
-        foreach (var path in disk.RemoveGroup(fileId)) files.TryDelete(path);
+        disk.RemoveGroup(fileId, DeleteUnderLock);
         files.TryDeleteEmptyDerivativeFolder(fileId);
         // Other nodes keep their local copies, but those are named by content and rows are read fresh: never served.
         if (shared is not null) await shared.DeleteAllAsync(fileId);
