@@ -77,15 +77,18 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
 
     /// <summary>
     /// As <see cref="Add"/>, but only when <paramref name="admit"/>, run under the index's lock, says yes: a
-    /// check-then-add that a concurrent <see cref="RemoveGroup"/> cannot slip between.
+    /// check-then-add that a concurrent <see cref="RemoveGroup"/> cannot slip between. A value that names something
+    /// a later add can name again (a derivative's path) is given to <paramref name="release"/> under the lock too, so
+    /// its release can never reach what a later add put under the same name.
     /// </summary>
-    public bool TryAdd(string key, string group, T value, long size, Func<bool>? admit, out List<T> evicted)
+    public bool TryAdd(string key, string group, T value, long size, Func<bool>? admit, out List<T> evicted, Action<T>? release = null)
     {
         evicted = [];
         lock (gate)
         {
             if (admit is not null && !admit()) return false;
             AddLocked(key, group, value, size, 0, evicted);
+            if (release is not null) evicted.ForEach(release);
         }
         return true;
     }
@@ -196,14 +199,18 @@ internal sealed class LruIndex<T>(long maxBytes, int maxEntries)
         }
     }
 
-    /// <summary>Removes every entry of a group and returns their values.</summary>
-    public List<T> RemoveGroup(string group)
+    /// <summary>
+    /// Removes every entry of a group and returns their values, each given to <paramref name="release"/> under the
+    /// lock first when one is passed (as in <see cref="TryAdd"/>).
+    /// </summary>
+    public List<T> RemoveGroup(string group, Action<T>? release = null)
     {
         lock (gate)
         {
             if (!groups.TryGetValue(group, out var members)) return [];
             var values = members.Select(n => n.Value).ToList();
             foreach (var node in members.ToList()) Unlink(node);
+            if (release is not null) values.ForEach(release);
             return values;
         }
     }

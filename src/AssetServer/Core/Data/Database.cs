@@ -186,23 +186,26 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// Applies the scripts not yet recorded, in order. SQLite runs each in its own transaction; PostgreSQL runs all
-    /// in the caller's, which holds the migration lock (its DDL is transactional: a failed run leaves nothing).
+    /// Applies the scripts not yet recorded, in order. SQLite runs each in its own write transaction
+    /// (<c>BEGIN IMMEDIATE</c>) and asks whether it is applied inside it: a second process upgrading the same file
+    /// waits for the write lock, then finds the script recorded (asked before the lock, both would run it and one
+    /// would fail with "duplicate column"). PostgreSQL runs all in the caller's transaction, which holds the migration
+    /// lock (its DDL is transactional: a failed run leaves nothing).
     /// </summary>
     private async Task ApplyAsync(DbConnection connection, DbTransaction? outer, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY NOT NULL, applied_on TEXT NOT NULL)",
             transaction: outer, cancellationToken: ct));
-        var applied = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT version FROM schema_migrations", transaction: outer, cancellationToken: ct))).ToHashSet();
 
         foreach (var (version, sql) in Scripts(Provider))
         {
-            if (applied.Contains(version)) continue;
-            var tx = outer ?? await connection.BeginTransactionAsync(ct);
+            var tx = outer ?? await BeginWriteAsync(connection, ct);
             try
             {
+                var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, tx, cancellationToken: ct));
+                if (applied > 0) continue;
                 await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO schema_migrations (version, applied_on) VALUES (@version, @now)",

@@ -1,8 +1,8 @@
 namespace AssetServer.Storage;
 
 /// <summary>
-/// The bytes of originals on local disk. Every write goes temp file → flush to disk → rename,
-/// so a reader never sees a half-written original, even after a crash.
+/// The bytes of originals on local disk. Every write goes temp file → flush to disk → rename → sync of the folder,
+/// so a reader never sees a half-written original, and a committed row keeps its file, even after a power loss.
 /// </summary>
 public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger)
 {
@@ -13,9 +13,15 @@ public sealed class FileStore(DataPaths paths, ILogger<FileStore> logger)
     /// <summary>A new, unique temp file path inside the data folder (same file system, so rename is atomic).</summary>
     public string NewTempPath(string suffix = ".part") => Path.Combine(paths.Temp, Guid.NewGuid().ToString("N") + suffix);
 
-    /// <summary>Moves a fully written and flushed temp file to its final name, replacing any file there.</summary>
-    public void Commit(string tempPath, string filenameDisk) =>
+    /// <summary>
+    /// Moves a fully written and flushed temp file to its final name, replacing any file there, and syncs the folder:
+    /// the caller commits a row next, which must never outlive its file after a power loss.
+    /// </summary>
+    public void Commit(string tempPath, string filenameDisk)
+    {
         File.Move(tempPath, OriginalPath(filenameDisk), overwrite: true);
+        DirectorySync.Flush(paths.Originals);
+    }
 
     public void DeleteOriginal(string? filenameDisk)
     {

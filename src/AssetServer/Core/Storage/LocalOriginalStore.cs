@@ -3,7 +3,7 @@ using AssetServer.Assets.Store;
 
 namespace AssetServer.Storage;
 
-/// <summary>Originals as files under <c>Data:Path/files</c>: a put is a rename of the fsynced temp file (same file system, atomic).</summary>
+/// <summary>Originals as files under <c>Data:Path/files</c>: a put is a rename of the fsynced temp file (same file system, atomic), then a sync of the folder.</summary>
 public sealed class LocalOriginalStore(FileStore files, ILogger<LocalOriginalStore> logger) : IOriginalStore
 {
     public string Provider => StorageOptions.LocalProvider;

@@ -9,6 +9,15 @@ public static class LibvipsSetup
 {
     private static readonly Lock Gate = new();
 
+    private static readonly Lazy<string> Engine = new(() =>
+        $"libvips {NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}");
+
+    /// <summary>
+    /// The libvips this process renders with ("libvips 8.18.0"). Another version may encode one request into other
+    /// bytes, so it is part of every derivative's fingerprint (and so of its strong ETag).
+    /// </summary>
+    public static string EngineVersion => Engine.Value;
+
     /// <summary>True once <see cref="Apply"/> has run in this process.</summary>
     public static bool IsApplied { get; private set; }
 

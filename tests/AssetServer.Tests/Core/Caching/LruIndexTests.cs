@@ -168,4 +168,35 @@ public class LruIndexPinningTests
         Assert.That(index.Unpin(pinned), Is.Empty);
         Assert.That(index.Count, Is.Zero);
     }
+
+    [Test]
+    public async Task AnEvictedValueIsReleasedBeforeAnyLaterAddCanReuseItsName_Issue18()
+    {
+        var index = new LruIndex<string>(maxBytes: long.MaxValue, maxEntries: 1);
+        index.Add("a", "g", "/a", 1);
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var releasing = new ManualResetEventSlim();
+        using var released = new ManualResetEventSlim();
+
+        // "b" evicts "a"; its release (deleting the file /a) is held up halfway.
+        var evicting = Task.Run(() => index.TryAdd("b", "g", "/b", 1, null, out _, path =>
+        {
+            releasing.Set();
+            released.Wait(TimeSpan.FromSeconds(30));
+            order.Enqueue("release " + path);
+        }));
+        releasing.Wait(TimeSpan.FromSeconds(30));
+        // A fresh render of "a" lands under the same name meanwhile: it must come after the release, not before it.
+        var readding = Task.Run(() => index.TryAdd("a", "g", "/a", 1, () =>
+        {
+            order.Enqueue("add /a");
+            return true;
+        }, out _));
+        await Task.Delay(200);
+        released.Set();
+        await Task.WhenAll(evicting, readding);
+
+        Assert.That(order, Is.EqualTo(new[] { "release /a", "add /a" }));
+        Assert.That(index.TryGet("a", out var kept) ? kept : null, Is.EqualTo("/a"));
+    }
 }

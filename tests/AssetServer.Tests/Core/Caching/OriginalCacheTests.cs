@@ -83,6 +83,42 @@ public class OriginalCacheTests
     }
 
     [Test]
+    public async Task EvictionsRacingFreshDownloadsNeverDeleteACopyInUse_Issue18()
+    {
+        // Room for one copy (8 bytes each): nearly every acquire evicts, and the evicted digest is fetched again at once.
+        var cache = new OriginalCache(folder, maxBytes: 10);
+        var digests = new[] { "aaaaaaaa", "bbbbbbbb", "cccccccc" };
+        var lost = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                var digest = digests[(worker + i) % digests.Length];
+                using var copy = await cache.AcquireAsync(digest, async (path, _) =>
+                {
+                    await File.WriteAllTextAsync(path, digest);
+                    return true;
+                }, CancellationToken.None);
+                // In use: whatever was evicted meanwhile, this file is there and holds this digest's bytes.
+                try
+                {
+                    if (await File.ReadAllTextAsync(copy!.Path) != digest) Interlocked.Increment(ref lost);
+                }
+                catch (FileNotFoundException)
+                {
+                    Interlocked.Increment(ref lost);
+                }
+            }
+        })));
+
+        Assert.That(lost, Is.Zero);
+        // What the index still holds is on disk, and nothing else is.
+        var left = Directory.GetFiles(folder);
+        Assert.That(left, Has.Length.LessThanOrEqualTo(1));
+        Assert.That(cache.Bytes, Is.EqualTo(left.Sum(f => new FileInfo(f).Length)));
+    }
+
+    [Test]
     public async Task AWaiterThatGivesUpLeavesNoPinBehind()
     {
         var cache = new OriginalCache(folder, maxBytes: 10);

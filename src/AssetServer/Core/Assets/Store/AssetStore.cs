@@ -14,11 +14,12 @@ namespace AssetServer.Assets.Store;
 /// <summary>
 /// The one owner of asset bytes: a memory tier for small hot assets, a disk tier of rendered derivatives, single
 /// flight for renders, eviction and invalidation. Entries are named by content: an original by its checksum, a
-/// derivative by its source's checksum plus the transform's canonical key (which carries the pipeline version), so a
-/// replaced file can never match an old entry. It hands out open <see cref="AssetHandle"/>s, never paths: a derivative
+/// derivative by its source's checksum plus the transform's canonical key (which carries the pipeline version) and the
+/// engine's version, so a replaced file can never match an old entry, and an upgraded libvips never serves its encode
+/// under the strong ETag of the old one's (If-Range would splice the two). It hands out open <see cref="AssetHandle"/>s, never paths: a derivative
 /// evicted between look-up and open is rendered again, not answered 403.
-/// Each derivative is written once (temp file, then rename; no fsync, since it can always be rebuilt: its length is in
-/// its name and a torn file is dropped by the start-up scan). Concurrent first requests share one render, unlike
+/// Each derivative is written once (temp file, rename, sync of its folder; its bytes are not fsynced, since it can
+/// always be rebuilt: its length is in its name and a torn file is dropped by the start-up scan). Concurrent first requests share one render, unlike
 /// Directus (§5f).
 /// </summary>
 public sealed class AssetStore : IDerivativeInvalidator
@@ -96,8 +97,14 @@ public sealed class AssetStore : IDerivativeInvalidator
             ? checksum.ToLowerInvariant()
             : Sha256Hex($"{record.Id}:{record.Filesize}:{record.ModifiedOn}:{record.FilenameDisk}");
 
-    /// <summary>Hex digest naming a derivative: the original's content with the transform's canonical key.</summary>
-    public static string Fingerprint(FileRecord record, string cacheKey) => Sha256Hex(ContentDigest(record) + "|" + cacheKey)[..40];
+    /// <summary>The render engine's version in this store's fingerprints (a test sets another to play an upgrade).</summary>
+    internal string EngineVersion { get; init; } = LibvipsSetup.EngineVersion;
+
+    /// <summary>Hex digest naming a derivative: the original's content, the engine and the transform's canonical key.</summary>
+    public static string Fingerprint(FileRecord record, string cacheKey) => Fingerprint(record, cacheKey, LibvipsSetup.EngineVersion);
+
+    internal static string Fingerprint(FileRecord record, string cacheKey, string engineVersion) =>
+        Sha256Hex(ContentDigest(record) + "|" + engineVersion + "|" + cacheKey)[..40];
 
     /// <summary>
     /// The original of <paramref name="record"/>: its digest, and how to open it (null when its file is gone: a
@@ -123,7 +130,7 @@ public sealed class AssetStore : IDerivativeInvalidator
     public StoredAsset Derivative(FileRecord record, TransformRequest request)
     {
         var cost = RenderPlan.EstimateCost(request, record.Type ?? "", record.Width, record.Height, options);
-        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost);
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey, EngineVersion), request.CacheKey, cost);
         Renderer render = (source, output, token) => pipeline.RenderAsync(source, request, output, token);
         // The client is read when a render is started, not here: a representation is memoised across requests.
         return new StoredAsset(key.Disk, ct => OpenDerivativeAsync(record, key, request.Format.Extension, render, ct));
@@ -135,14 +142,14 @@ public sealed class AssetStore : IDerivativeInvalidator
     /// </summary>
     public long? TryPeekLength(FileRecord record, TransformRequest request)
     {
-        var key = new DerivativeKey(Fingerprint(record, request.CacheKey), request.CacheKey, cost: null);
+        var key = new DerivativeKey(Fingerprint(record, request.CacheKey, EngineVersion), request.CacheKey, cost: null);
         if (memory.TryPeekSize(key.Memory, out var held)) return held;
         return disk.TryPeekSize(key.Disk, out var onDisk) ? onDisk : null;
     }
 
     /// <summary>A derivative under any cache key with a stand-in renderer (tests force each case with it).</summary>
     internal Task<AssetHandle?> OpenDerivativeAsync(FileRecord record, string cacheKey, string extension, Renderer render, CancellationToken ct, long? cost = null) =>
-        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey), cacheKey, cost), extension, render, ct).AsTask();
+        OpenDerivativeAsync(record, new DerivativeKey(Fingerprint(record, cacheKey, EngineVersion), cacheKey, cost), extension, render, ct).AsTask();
 
     private Budgets.BudgetClient Client() => budgets?.Current() ?? Budgets.BudgetClient.Unlimited;
 
@@ -369,39 +376,75 @@ public sealed class AssetStore : IDerivativeInvalidator
         }
     }
 
-    /// <summary>A finished derivative in <paramref name="temp"/>, renamed into the disk tier (small ones also held in memory).</summary>
+    /// <summary>
+    /// A finished derivative in <paramref name="temp"/>, renamed into the disk tier (small ones also held in memory).
+    /// Its folder is synced before the waiters have it, so a derivative this node served survives a power loss.
+    /// </summary>
     private async Task<Rendered> KeepAsync(FileRecord record, DerivativeKey key, string temp, Func<bool> sourceExists)
     {
         var length = new FileInfo(temp).Length;
         var held = length <= MemoryEntryMaxBytes ? AssetHandle.FromMemory(await File.ReadAllBytesAsync(temp)) : null;
+        var folder = Path.Combine(files.Paths.Derivatives, record.Id);
+        var final = Path.Combine(folder, $"{key.Disk}-{length}{Path.GetExtension(temp)}");
         // Opened before the rename: the handle outlives the rename, an eviction and an invalidation alike.
         var file = held is null ? File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous) : null;
-        var extension = Path.GetExtension(temp);
-        var final = Path.Combine(files.Paths.Derivatives, record.Id, $"{key.Disk}-{length}{extension}");
-
-        // Under the index's lock, so an invalidation either sees this entry (and deletes it) or came first, after
-        // the original was deleted, which this check then sees. A path never holds another content (disk names
-        // are never reused), so "the source still exists" means "it is still the bytes this was rendered from".
-        var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
+        try
         {
-            if (!sourceExists()) return false;
-            MoveIntoPlace(temp, final);
-            if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
-            return true;
-        }, out var evicted);
-        foreach (var victim in evicted) files.TryDelete(victim);
+            // Under the index's lock, so an invalidation either sees this entry (and deletes it) or came first, after
+            // the original was deleted, which this check then sees. A path never holds another content (disk names
+            // are never reused), so "the source still exists" means "it is still the bytes this was rendered from".
+            var newFolder = false;
+            var admitted = disk.TryAdd(key.Disk, record.Id, final, length, () =>
+            {
+                if (!sourceExists()) return false;
+                newFolder = MoveIntoPlace(temp, final);
+                if (held is not null && memory.MaxBytes > 0) memory.Add(key.Memory, record.Id, held, length);
+                return true;
+            }, out _, DeleteUnderLock);
 
-        // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
-        // get what they asked for; nothing is kept.
-        if (!admitted) files.TryDelete(temp);
-        return new Rendered(held, file, length);
+            // Rendered from bytes that were replaced meanwhile: the requests that asked (all from before the write)
+            // get what they asked for; nothing is kept.
+            if (!admitted) files.TryDelete(temp);
+            else SyncFolder(folder, newFolder);
+            return new Rendered(held, file, length);
+        }
+        catch
+        {
+            // Nobody else has the handle yet: left to the finalizer, it would hold the file until a GC.
+            file?.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// Syncs a derivative's folder outside the index's lock (a sync may wait for the disk), and the tier's root too
+    /// when the folder is new. An invalidation that removed the folder meanwhile leaves nothing to sync.
+    /// </summary>
+    private void SyncFolder(string folder, bool newFolder)
+    {
+        try
+        {
+            DirectorySync.Flush(folder);
+            if (newFolder) DirectorySync.Flush(files.Paths.Derivatives);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A derivative's name is its fingerprint, so a render of the same key can put a fresh file under the path of one
+    /// just evicted or invalidated: the index deletes the old one under its lock, before such an add can happen.
+    /// </summary>
+    private void DeleteUnderLock(string path) => files.TryDelete(path);
 
     private ApiException TimedOut() => ApiErrors.ServiceUnavailable("assets", "Transformation timed out", retryAfterSeconds);
 
-    private static void MoveIntoPlace(string temp, string path)
+    /// <summary>Renames a derivative into its folder; true when the folder had to be made.</summary>
+    private static bool MoveIntoPlace(string temp, string path)
     {
         var folder = Path.GetDirectoryName(path)!;
+        var newFolder = !Directory.Exists(folder);
         Directory.CreateDirectory(folder);
         try
         {
@@ -410,9 +453,11 @@ public sealed class AssetStore : IDerivativeInvalidator
         catch (DirectoryNotFoundException)
         {
             // An invalidation removed the folder between the two calls.
+            newFolder = true;
             Directory.CreateDirectory(folder);
             File.Move(temp, path, overwrite: true);
         }
+        return newFolder;
     }
 
     /// <summary>
@@ -422,7 +467,7 @@ public sealed class AssetStore : IDerivativeInvalidator
     public async Task InvalidateAsync(string fileId)
     {
         memory.RemoveGroup(fileId);
-        foreach (var path in disk.RemoveGroup(fileId)) files.TryDelete(path);
+        disk.RemoveGroup(fileId, DeleteUnderLock);
         files.TryDeleteEmptyDerivativeFolder(fileId);
         // Other nodes keep their local copies, but those are named by content and rows are read fresh: never served.
         if (shared is not null) await shared.DeleteAllAsync(fileId);
