@@ -62,6 +62,7 @@ public sealed class ServerProcess : IDisposable
         foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
 
         var process = Process.Start(start)!;
+        Engines.StopWithTestHost(process.Id);
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
