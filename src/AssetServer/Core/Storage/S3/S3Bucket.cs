@@ -280,7 +280,7 @@ public sealed class S3Bucket : IDisposable
     /// <summary>A small call, retries included, within <see cref="S3StorageOptions.RequestTimeout"/>.</summary>
     private async Task<T> CallAsync<T>(string call, Func<CancellationToken, Task<T>> send, CancellationToken ct, bool evenIfDown = false)
     {
-        if (!evenIfDown) Outage.ThrowIfDown();
+        var trial = !evenIfDown && Outage.Admit();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(requestTimeout);
         try
@@ -299,12 +299,16 @@ public sealed class S3Bucket : IDisposable
             Outage.Up();
             throw;
         }
+        finally
+        {
+            Outage.EndTrial(trial);
+        }
     }
 
     /// <summary>A transfer, cancelled after <see cref="S3StorageOptions.TransferIdleTimeout"/> without progress.</summary>
     private async Task<T> TransferAsync<T>(string call, Func<TransferDeadline, Task<T>> send, CancellationToken ct)
     {
-        Outage.ThrowIfDown();
+        var trial = Outage.Admit();
         using var deadline = new TransferDeadline(idleTimeout, ct);
         try
         {
@@ -320,6 +324,10 @@ public sealed class S3Bucket : IDisposable
         {
             Outage.Up();
             throw;
+        }
+        finally
+        {
+            Outage.EndTrial(trial);
         }
     }
 

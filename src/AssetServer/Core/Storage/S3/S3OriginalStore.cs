@@ -56,6 +56,8 @@ public sealed class S3OriginalStore(
     /// <summary>How long a delete the store did not answer is tried again in the background (then the start-up sweep does it).</summary>
     public static readonly TimeSpan RetryDeletesFor = TimeSpan.FromMinutes(10);
 
+    private static readonly TimeSpan RetryDeleteEvery = TimeSpan.FromSeconds(5);
+
     public async Task DeleteAsync(string? name)
     {
         if (string.IsNullOrEmpty(name)) return;
@@ -78,7 +80,7 @@ public sealed class S3OriginalStore(
     }
 
     /// <summary>
-    /// A delete the store did not answer, tried again every <see cref="S3Outage.CoolDown"/> until it is done, the
+    /// A delete the store did not answer, tried again every <see cref="RetryDeleteEvery"/> until it is done, the
     /// server stops or <see cref="RetryDeletesFor"/> has passed; the intent is forgotten only once the object is gone.
     /// </summary>
     private async Task RetryDeleteAsync(string key)
@@ -89,7 +91,7 @@ public sealed class S3OriginalStore(
         {
             try
             {
-                await Task.Delay(S3Outage.CoolDown, time, stopping);
+                await Task.Delay(RetryDeleteEvery, time, stopping);
                 await bucket.DeleteAsync(key, stopping);
                 await intents.ForgetAsync(key);
                 return;

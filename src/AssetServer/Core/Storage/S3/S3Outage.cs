@@ -6,27 +6,46 @@ using Amazon.Runtime;
 namespace AssetServer.Storage.S3;
 
 /// <summary>
-/// Whether the object store is known to be down. A call that timed out or could not reach it marks it down for
-/// <see cref="CoolDown"/>: meanwhile calls fail at once (an upload answers 503 without waiting out its own timeout,
-/// a cleanup delete is retried later, a shared-derivative look-up is a miss); the first call after that tries again,
-/// and any answer from the store marks it up. So the server heals by itself, one timeout after the store returns at
-/// the latest.
+/// Whether the object store is known to be down (a circuit breaker). A call that timed out or could not reach it
+/// marks it down: for <see cref="CoolDown"/> every call fails at once (an upload answers 503 without waiting out a
+/// timeout of its own, a cleanup delete is retried later, a shared-derivative look-up is a miss); after that one call
+/// at a time tries the store, while the others still fail at once, and the first answer marks it up. So requests
+/// during an outage cost nothing, and the server heals by itself within a cool-down of the store's return.
 /// </summary>
 public sealed class S3Outage
 {
-    /// <summary>How long calls fail fast after a timeout; also the <c>Retry-After</c> of the 503.</summary>
-    public static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(5);
+    /// <summary>How long every call fails at once after one timed out, before one may try again.</summary>
+    public static readonly TimeSpan CoolDown = TimeSpan.FromSeconds(2);
 
+    /// <summary>The <c>Retry-After</c> of the 503 (seconds).</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>0 while up; else when the cool-down ends (<see cref="Environment.TickCount64"/>).</summary>
     private long downUntil;
 
-    public bool IsDown => Environment.TickCount64 < Volatile.Read(ref downUntil);
+    /// <summary>1 while the one call allowed after the cool-down runs.</summary>
+    private int trying;
+
+    public bool IsDown => Volatile.Read(ref downUntil) != 0;
 
     public void Up() => Volatile.Write(ref downUntil, 0);
 
-    /// <summary>Fails at once while the store is known to be down.</summary>
-    public void ThrowIfDown()
+    /// <summary>
+    /// Fails at once while the store is known to be down, but lets one call at a time try after the cool-down: true
+    /// when this call is that one (<see cref="EndTrial"/> it however it ends).
+    /// </summary>
+    public bool Admit()
     {
-        if (IsDown) throw new ObjectStoreUnavailableException("The object store did not answer a moment ago", RetryAfterSeconds);
+        var until = Volatile.Read(ref downUntil);
+        if (until == 0) return false;
+        if (Environment.TickCount64 < until || Interlocked.CompareExchange(ref trying, 1, 0) != 0)
+            throw new ObjectStoreUnavailableException("The object store did not answer a moment ago", RetryAfterSeconds);
+        return true;
+    }
+
+    public void EndTrial(bool admitted)
+    {
+        if (admitted) Volatile.Write(ref trying, 0);
     }
 
     /// <summary>
@@ -49,8 +68,6 @@ public sealed class S3Outage
         Volatile.Write(ref downUntil, Environment.TickCount64 + (long)CoolDown.TotalMilliseconds);
         return new ObjectStoreUnavailableException(reason, RetryAfterSeconds, e);
     }
-
-    private static int RetryAfterSeconds => (int)CoolDown.TotalSeconds;
 
     private static bool IsNetworkFailure(Exception? e)
     {
