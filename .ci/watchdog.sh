@@ -12,8 +12,16 @@ exec </dev/null >/dev/null 2>&1
 owner=$1 target=$2
 shift 2
 
-# Field 22 of /proc/<pid>/stat (start time in clock ticks), read after the command name, which may hold spaces.
-started() { local stat; stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; stat=${stat##*") "}; set -- $stat; echo "${20}"; }
+# Field 22 of /proc/<pid>/stat (start time in clock ticks), read after the command name, which may hold spaces; a
+# zombie (state Z: ended, not yet reaped) counts as gone.
+started() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*") "}
+    set -- $stat
+    [ "$1" != Z ] || return 1
+    echo "${20}"
+}
 alive() { [ "$(started "$1")" = "$2" ]; }
 
 owner_start=$(started "$owner") || owner_start=gone

@@ -125,13 +125,16 @@ public static class Engines
     /// Leaves a detached watchdog (<c>.ci/watchdog.sh</c>) that ends <paramref name="pid"/> (SIGTERM, then SIGKILL) once
     /// this test host is gone, however it ended: for the server and nginx processes tests start.
     /// </summary>
-    public static void StopWithTestHost(int pid)
+    public static void StopWithTestHost(int pid) => StopWithOwner(pid, Environment.ProcessId);
+
+    /// <summary>Like <see cref="StopWithTestHost"/>, with another owner (a test of the watchdog itself).</summary>
+    public static void StopWithOwner(int pid, int owner)
     {
         var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var argument in new[] { "bash", Path.Combine(RepositoryRoot(), ".ci", "watchdog.sh"), $"{Environment.ProcessId}", $"{pid}" })
+        foreach (var argument in new[] { "bash", Path.Combine(RepositoryRoot(), ".ci", "watchdog.sh"), $"{owner}", $"{pid}" })
             start.ArgumentList.Add(argument);
         // Not waited for: it runs until the process or the test host is gone. The script reopens its stdio on /dev/null.
         Process.Start(start)!.Dispose();
