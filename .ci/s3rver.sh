@@ -64,7 +64,11 @@ start)
     ;;
 stop)
     if [ -f "$pidfile" ]; then
-        kill "$(cat "$pidfile")" 2>/dev/null || true
+        pid=$(cat "$pidfile")
+        kill "$pid" 2>/dev/null || true
+        # Stopped means gone (a caller may delete the folder next); SIGKILL after 5 s.
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
         rm -f "$pidfile"
     fi
     ;;
