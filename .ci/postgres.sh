@@ -2,12 +2,24 @@
 # A throwaway PostgreSQL cluster for the test suite (its connection string goes in ASSETSERVER_TEST_POSTGRES, Support/Engines.cs) and local trials.
 #   .ci/postgres.sh start <folder> [port]   initialises <folder> if new, starts it, prints the connection string
 #   .ci/postgres.sh stop <folder>           stops it (the folder stays; delete it to start over)
+#   start … --owner <pid>                   also a detached watchdog (.ci/watchdog.sh) that stops it once that
+#                                           process is gone (the test host that started it, however that ended)
 # Loopback only, trust authentication, UTF-8 with a Unicode-aware ctype (lower('É') = 'é'). Durability is off: the
 # cluster holds nothing worth keeping. Runs the server as an unprivileged user when started as root (CI).
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop <folder> [port]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop <folder> [port] [--owner <pid>]" >&2; exit 2; }
+owner=""
+arguments=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --owner) [ $# -ge 2 ] || usage; owner="$2"; shift 2 ;;
+    *) arguments+=("$1"); shift ;;
+    esac
+done
+set -- "${arguments[@]}"
 [ $# -ge 2 ] || usage
+here=$(cd "$(dirname "$0")" && pwd)
 action=$1
 folder=$(mkdir -p "$2" && cd "$2" && pwd)
 data="$folder/data"
@@ -60,6 +72,10 @@ start)
     echo "$port" > "$folder/port"
     as_owner "$bin/pg_ctl" -D "$data" -l "$folder/server.log" -w -t 30 start -o \
         "-c listen_addresses=127.0.0.1 -p $port -k $folder -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+    if [ -n "$owner" ]; then
+        # The postmaster's pid is the first line of postmaster.pid.
+        setsid bash "$here/watchdog.sh" "$owner" "$(head -1 "$data/postmaster.pid")" bash "$here/postgres.sh" stop "$folder" >/dev/null 2>&1 </dev/null &
+    fi
     connection_string
     ;;
 stop)

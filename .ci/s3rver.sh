@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A local S3-compatible server for the s3-mode tests (s3rver, Node).
-#   .ci/s3rver.sh start <folder> [port]   installs s3rver once, starts it on loopback, prints the service URL
+#   .ci/s3rver.sh start <folder> [port] [--owner <pid>]   installs s3rver once, starts it on loopback, prints the service URL
 #   .ci/s3rver.sh stop <folder>
+# With --owner, a detached watchdog (.ci/watchdog.sh) stops it once that process is gone (the test host that started
+# it, however that ended).
 # Credentials are s3rver's defaults (S3RVER / S3RVER). The bucket is ASSETSERVER_TEST_S3_BUCKET (default
 # assetserver-tests). The tests take the URL from ASSETSERVER_TEST_S3 (tests/.../Support/Engines.cs).
 set -euo pipefail
@@ -10,12 +12,22 @@ VERSION=3.7.1
 BUCKET="${ASSETSERVER_TEST_S3_BUCKET:-assetserver-tests}"
 INSTALL="${S3RVER_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/assetserver/s3rver-$VERSION}"
 
-usage() { echo "usage: $0 start <folder> [port] | stop <folder>" >&2; exit 2; }
+usage() { echo "usage: $0 start <folder> [port] [--owner <pid>] | stop <folder>" >&2; exit 2; }
 
+owner=""
+arguments=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --owner) [ $# -ge 2 ] || usage; owner="$2"; shift 2 ;;
+    *) arguments+=("$1"); shift ;;
+    esac
+done
+set -- "${arguments[@]}"
 [ $# -ge 2 ] || usage
 command="$1"
 folder="$(mkdir -p "$2" && cd "$2" && pwd)"
 pidfile="$folder/.s3rver.pid"
+here="$(cd "$(dirname "$0")" && pwd)"
 
 case "$command" in
 start)
@@ -36,6 +48,9 @@ start)
             --directory "$folder/data" --silent >"$folder/s3rver.log" 2>&1 &
         echo $! >"$pidfile"
         echo "$port" >"$folder/.s3rver.port"
+        if [ -n "$owner" ]; then
+            setsid bash "$here/watchdog.sh" "$owner" "$(cat "$pidfile")" bash "$here/s3rver.sh" stop "$folder" >/dev/null 2>&1 </dev/null &
+        fi
     fi
     for _ in $(seq 1 100); do
         if curl -fsS -o /dev/null "http://127.0.0.1:$port/$BUCKET?list-type=2" 2>/dev/null; then
@@ -49,7 +64,11 @@ start)
     ;;
 stop)
     if [ -f "$pidfile" ]; then
-        kill "$(cat "$pidfile")" 2>/dev/null || true
+        pid=$(cat "$pidfile")
+        kill "$pid" 2>/dev/null || true
+        # Stopped means gone (a caller may delete the folder next); SIGKILL after 5 s.
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
         rm -f "$pidfile"
     fi
     ;;

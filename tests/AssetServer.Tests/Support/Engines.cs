@@ -8,7 +8,9 @@ namespace AssetServer.Tests.Support;
 /// The real engines of a scaled-out deployment, PostgreSQL and an S3-compatible server, for the tests that need them.
 /// <c>.ci/run</c> starts them once and passes them in <c>ASSETSERVER_TEST_POSTGRES</c> (a base connection string) and
 /// <c>ASSETSERVER_TEST_S3</c> (a service URL); when those are unset (the README's test command on its own), the
-/// project's scripts start throwaway ones on first use and stop them when the test run ends.
+/// project's scripts start throwaway ones on first use and stop them when the test run ends: at the assembly's
+/// tear-down (<see cref="StopAll"/>), at process exit, and, should the test host die without either (SIGKILL, a
+/// cancelled run), by the watchdog each script leaves with the test host as its owner (<c>.ci/watchdog.sh</c>).
 /// <para>
 /// <c>ASSETSERVER_TEST_STACK</c> picks what the whole suite runs on: <c>sqlite-local</c> (the default), or
 /// <c>postgres-s3</c> (also <c>postgres-local</c>, <c>sqlite-s3</c>): every app then gets its own database
@@ -77,12 +79,20 @@ public static class Engines
 
     private static readonly List<(string Script, string Folder)> Started = [];
 
-    /// <summary>Runs <c>.ci/&lt;script&gt; start &lt;folder&gt;</c>; its last line of output is the engine's address.</summary>
-    private static string StartScript(string script)
+    /// <summary>The folder under which every engine the tests start keeps its files (and its command line shows).</summary>
+    public static string EnginesFolder => Path.Combine(Path.GetTempPath(), "assetserver-engines");
+
+    private static string StartScript(string script) =>
+        StartEngine(script, Path.Combine(EnginesFolder, $"{Path.GetFileNameWithoutExtension(script)}-{Environment.ProcessId}"), Environment.ProcessId);
+
+    /// <summary>
+    /// Runs <c>.ci/&lt;script&gt; start &lt;folder&gt; --owner &lt;owner&gt;</c> and returns the engine's address (its
+    /// last line of output). The engine stops when the owner process is gone, and with the test run if not before.
+    /// </summary>
+    public static string StartEngine(string script, string folder, int owner)
     {
         var path = Path.Combine(RepositoryRoot(), ".ci", script);
-        var folder = Path.Combine(Path.GetTempPath(), "assetserver-engines", $"{Path.GetFileNameWithoutExtension(script)}-{Environment.ProcessId}");
-        var (code, output) = Run(path, "start", folder);
+        var (code, output) = Run(path, "start", folder, "--owner", owner.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var address = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
         if (code != 0 || string.IsNullOrEmpty(address)) throw new InvalidOperationException($"{script} start failed ({code}):\n{output}");
         lock (Started)
@@ -93,10 +103,41 @@ public static class Engines
         return address;
     }
 
-    private static void StopAll()
+    /// <summary>Runs <c>.ci/&lt;script&gt; stop &lt;folder&gt;</c> (a no-op when it is not running).</summary>
+    public static void StopEngine(string script, string folder)
+    {
+        var path = Path.Combine(RepositoryRoot(), ".ci", script);
+        Run(path, "stop", folder);
+        lock (Started) Started.Remove((path, folder));
+    }
+
+    /// <summary>Stops every engine this test host started (the assembly's tear-down and process exit both call it).</summary>
+    public static void StopAll()
     {
         lock (Started)
+        {
             foreach (var (script, folder) in Started) Run(script, "stop", folder);
+            Started.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Leaves a detached watchdog (<c>.ci/watchdog.sh</c>) that ends <paramref name="pid"/> (SIGTERM, then SIGKILL) once
+    /// this test host is gone, however it ended: for the server and nginx processes tests start.
+    /// </summary>
+    public static void StopWithTestHost(int pid) => StopWithOwner(pid, Environment.ProcessId);
+
+    /// <summary>Like <see cref="StopWithTestHost"/>, with another owner (a test of the watchdog itself).</summary>
+    public static void StopWithOwner(int pid, int owner)
+    {
+        var start = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "bash", Path.Combine(RepositoryRoot(), ".ci", "watchdog.sh"), $"{owner}", $"{pid}" })
+            start.ArgumentList.Add(argument);
+        // Not waited for: it runs until the process or the test host is gone. The script reopens its stdio on /dev/null.
+        Process.Start(start)!.Dispose();
     }
 
     private static (int Code, string Output) Run(string script, params string[] arguments)

@@ -69,6 +69,8 @@ public sealed class NginxBalancer : IDisposable
             RedirectStandardError = true,
         };
         var process = Process.Start(start)!;
+        // SIGTERM to the master stops its workers too (nginx's fast shutdown).
+        Engines.StopWithTestHost(process.Id);
         var balancer = new NginxBalancer(process, folder, new Uri($"http://127.0.0.1:{port}"));
         using var probe = new HttpClient { BaseAddress = balancer.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 100; attempt++)

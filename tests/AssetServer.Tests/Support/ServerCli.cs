@@ -27,6 +27,7 @@ public static class ServerCli
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
 
         using var process = Process.Start(start)!;
+        Engines.StopWithTestHost(process.Id);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -49,6 +49,7 @@ public sealed class ServerProcess : IDisposable
     {
         var port = FreePort();
         var process = Process.Start(StartInfo(dataPath, port, settings))!;
+        Engines.StopWithTestHost(process.Id);
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -81,6 +82,7 @@ public sealed class ServerProcess : IDisposable
     public static async Task<(int ExitCode, string Log)> StartExpectingExitAsync(string dataPath, params (string Key, string Value)[] settings)
     {
         using var process = Process.Start(StartInfo(dataPath, FreePort(), settings))!;
+        Engines.StopWithTestHost(process.Id);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

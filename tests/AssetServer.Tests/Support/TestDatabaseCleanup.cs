@@ -3,7 +3,7 @@ using AssetServer.Tests.Support;
 /// <summary>
 /// Set-up and tear-down around the whole test run (outside any namespace, so NUnit runs it around the assembly):
 /// fewer file watchers for the apps the tests start, and drops what <see cref="TestDatabase"/> created once every
-/// fixture has finished.
+/// fixture has finished, then stops the engines the run started (<see cref="Engines.StopAll"/>).
 /// </summary>
 [SetUpFixture]
 public sealed class TestDatabaseCleanup
@@ -17,5 +17,15 @@ public sealed class TestDatabaseCleanup
     public void NoConfigurationReloads() => Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 
     [OneTimeTearDown]
-    public void DropDatabases() => TestDatabase.DropAll();
+    public void DropDatabasesAndStopEngines()
+    {
+        try
+        {
+            TestDatabase.DropAll();
+        }
+        finally
+        {
+            Engines.StopAll();
+        }
+    }
 }

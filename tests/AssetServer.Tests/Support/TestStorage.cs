@@ -21,9 +21,13 @@ public static class TestStorage
     public static string Bucket => Engines.S3Bucket;
 
     /// <summary>The settings of the store for an app over <paramref name="dataPath"/>; none for local disk.</summary>
-    public static (string Key, string Value)[] Settings(string dataPath)
+    public static (string Key, string Value)[] Settings(string dataPath) =>
+        ServiceUrl is { } url ? Settings(dataPath, url) : [];
+
+    /// <summary>The settings of an S3 store at <paramref name="serviceUrl"/> (a test's own s3rver) for an app over <paramref name="dataPath"/>.</summary>
+    public static (string Key, string Value)[] Settings(string dataPath, string serviceUrl)
     {
-        if (ServiceUrl is not { } url) return [];
+        var url = serviceUrl;
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataPath));
         return
         [

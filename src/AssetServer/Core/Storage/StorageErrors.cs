@@ -11,9 +11,10 @@ public static class StorageErrors
     public static bool IsNotWritable(Exception e) =>
         e is UnauthorizedAccessException || (e is IOException && (e.HResult & 0xFFFF) is 30 or 13);
 
-    /// <summary>507 for a full disk, 503 for a folder that cannot be written; null when it is neither.</summary>
+    /// <summary>507 for a full disk, 503 for a folder that cannot be written or an object store that does not answer; null when it is none.</summary>
     public static ApiException? Classify(Exception e) =>
-        IsDiskFull(e) ? ApiErrors.InsufficientStorage("The data folder is full")
+        e is S3.ObjectStoreUnavailableException store ? ApiErrors.ServiceUnavailable("storage", store.Reason, store.RetryAfterSeconds)
+        : IsDiskFull(e) ? ApiErrors.InsufficientStorage("The data folder is full")
         : IsNotWritable(e) ? ApiErrors.ServiceUnavailable("storage", "The data folder is not writable", retryAfterSeconds: 60)
         : null;
 }

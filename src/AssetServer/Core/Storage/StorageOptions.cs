@@ -44,4 +44,22 @@ public sealed class S3StorageOptions
 
     /// <summary>Prepended to every key (<c>&lt;Prefix&gt;files/…</c>, <c>&lt;Prefix&gt;derivatives/…</c>), e.g. <c>assets/</c>; several servers can share one bucket by prefix.</summary>
     public string Prefix { get; set; } = "";
+
+    /// <summary>How long opening a connection to the store may take (a host that drops packets). Default <c>5s</c>.</summary>
+    public string ConnectTimeout { get; set; } = "5s";
+
+    /// <summary>
+    /// The whole of a small call (HEAD, DELETE, a listing page, starting or aborting a multipart upload), retries
+    /// included. Default <c>10s</c>.
+    /// </summary>
+    public string RequestTimeout { get; set; } = "10s";
+
+    /// <summary>
+    /// How long a transfer (a put, an 8 MiB part, completing a multipart upload, a download) may go without a byte
+    /// moving or its answer arriving; a long transfer that makes progress is never cut. Default <c>10s</c>.
+    /// </summary>
+    public string TransferIdleTimeout { get; set; } = "10s";
+
+    /// <summary>Retries of a call that failed with 500/503 or a dropped connection, within its deadline. Default 2.</summary>
+    public int MaxErrorRetry { get; set; } = 2;
 }

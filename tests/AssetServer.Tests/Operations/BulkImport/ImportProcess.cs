@@ -30,7 +30,10 @@ public sealed class ImportProcess : IDisposable
     private ImportProcess(IEnumerable<string> args, string? dataPath, IReadOnlyDictionary<string, string>? environment)
     {
         if (dataPath is null) dataPath = ownDataFolder = EmptyDataFolder();
-        var start = new ProcessStartInfo("dotnet")
+        // Through env(1) with SIGINT at its default, as a shell's foreground job has it: a runner started as a background
+        // job (SIGINT ignored, which children inherit and .NET keeps) must not turn Ctrl-C into a no-op. The command is
+        // right to honour an inherited "ignore" (nohup, "cmd &" in a script): that is the caller's wish. coreutils ≥ 8.31.
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -38,6 +41,8 @@ public sealed class ImportProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AssetServer.dll"));
         start.ArgumentList.Add("import");
         foreach (var arg in args) start.ArgumentList.Add(arg);
@@ -51,6 +56,7 @@ public sealed class ImportProcess : IDisposable
         process.OutputDataReceived += (_, e) => Append(output, e.Data, outputClosed);
         process.ErrorDataReceived += (_, e) => Append(error, e.Data, errorClosed);
         process.Start();
+        AssetServer.Tests.Support.Engines.StopWithTestHost(process.Id);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }

@@ -14,6 +14,13 @@ public sealed record S3Entry(string Key, long Size, DateTimeOffset LastModified)
 /// servers share: checksums only where the API requires them (non-AWS servers reject the SDK's default trailers), no
 /// chunked payload signing, ListObjectsV2, ranged GETs, multipart uploads with the upload id kept by the caller
 /// (some servers have no ListMultipartUploads).
+/// <para>
+/// Every call has a deadline of its own, so a store that accepts connections but never answers holds no request for
+/// long: a small call (HEAD, DELETE, a listing page, starting or aborting a multipart upload) gets
+/// <see cref="S3StorageOptions.RequestTimeout"/> in all, retries included; a transfer (a put, a part, completing an
+/// upload, a download) gets <see cref="S3StorageOptions.TransferIdleTimeout"/> without progress. A call that runs out
+/// marks the store down (<see cref="S3Outage"/>) and throws <see cref="ObjectStoreUnavailableException"/>.
+/// </para>
 /// </summary>
 public sealed class S3Bucket : IDisposable
 {
@@ -21,12 +28,16 @@ public sealed class S3Bucket : IDisposable
     public const long PartBytes = 8L << 20;
 
     private readonly AmazonS3Client client;
+    private readonly TimeSpan requestTimeout;
+    private readonly TimeSpan idleTimeout;
 
     public S3Bucket(IOptions<StorageOptions> options)
     {
         var s3 = options.Value.S3;
         Name = s3.Bucket;
         Prefix = s3.Prefix;
+        requestTimeout = Configuration.Durations.Parse(s3.RequestTimeout, "Storage:S3:RequestTimeout");
+        idleTimeout = Configuration.Durations.Parse(s3.TransferIdleTimeout, "Storage:S3:TransferIdleTimeout");
         var config = new AmazonS3Config
         {
             ForcePathStyle = s3.ForcePathStyle,
@@ -35,7 +46,11 @@ public sealed class S3Bucket : IDisposable
             // A busy or restarting store answers 500/503 or drops a connection now and then: retried with backoff
             // (the SDK's standard mode) before a request fails.
             RetryMode = Amazon.Runtime.RequestRetryMode.Standard,
-            MaxErrorRetry = 4,
+            MaxErrorRetry = s3.MaxErrorRetry,
+            ConnectTimeout = Configuration.Durations.Parse(s3.ConnectTimeout, "Storage:S3:ConnectTimeout"),
+            // Each call is bounded by its own deadline (below). HttpClient's 100 s per attempt would cut a large part
+            // on a slow link, and with retries let a silent store hold a request for minutes.
+            Timeout = Timeout.InfiniteTimeSpan,
         };
         if (!string.IsNullOrEmpty(s3.ServiceUrl))
         {
@@ -50,6 +65,9 @@ public sealed class S3Bucket : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Whether the store is known to be down, shared by every call.</summary>
+    public S3Outage Outage { get; } = new();
 
     public string Prefix { get; }
 
@@ -69,10 +87,16 @@ public sealed class S3Bucket : IDisposable
     {
         if (size <= PartBytes)
         {
-            await client.PutObjectAsync(new PutObjectRequest { BucketName = Name, Key = key, FilePath = path, UseChunkEncoding = false }, ct);
+            await TransferAsync("a put", deadline =>
+            {
+                var put = new PutObjectRequest { BucketName = Name, Key = key, FilePath = path, UseChunkEncoding = false };
+                put.StreamTransferProgress += (_, _) => deadline.Progressed();
+                return client.PutObjectAsync(put, deadline.Token);
+            }, ct);
             return;
         }
-        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Name, Key = key }, ct);
+        var upload = await CallAsync("starting a multipart upload",
+            token => client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Name, Key = key }, token), ct);
         var uploadId = upload.UploadId;
         try
         {
@@ -81,7 +105,7 @@ public sealed class S3Bucket : IDisposable
             var number = 1;
             for (long position = 0; position < size; position += PartBytes, number++)
             {
-                var part = await client.UploadPartAsync(new UploadPartRequest
+                var request = new UploadPartRequest
                 {
                     BucketName = Name,
                     Key = key,
@@ -91,13 +115,19 @@ public sealed class S3Bucket : IDisposable
                     FilePosition = position,
                     PartSize = Math.Min(PartBytes, size - position),
                     UseChunkEncoding = false,
+                };
+                var part = await TransferAsync("a part of an upload", deadline =>
+                {
+                    request.StreamTransferProgress += (_, _) => deadline.Progressed();
+                    return client.UploadPartAsync(request, deadline.Token);
                 }, ct);
                 parts.Add(new PartETag(number, part.ETag));
             }
-            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            // A transfer too: the store copies the parts together before it answers (AWS keeps the connection alive meanwhile).
+            await TransferAsync("completing an upload", deadline => client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
                 BucketName = Name, Key = key, UploadId = uploadId, PartETags = parts,
-            }, ct);
+            }, deadline.Token), ct);
         }
         catch
         {
@@ -115,7 +145,19 @@ public sealed class S3Bucket : IDisposable
 
     /// <summary>Writes a small object from memory.</summary>
     public Task PutBytesAsync(string key, byte[] bytes, CancellationToken ct) =>
-        client.PutObjectAsync(new PutObjectRequest { BucketName = Name, Key = key, InputStream = new MemoryStream(bytes), UseChunkEncoding = false }, ct);
+        CallAsync("a put", token => client.PutObjectAsync(
+            new PutObjectRequest { BucketName = Name, Key = key, InputStream = new MemoryStream(bytes), UseChunkEncoding = false }, token), ct);
+
+    /// <summary>
+    /// Writes and deletes a one-byte object, even while the store is marked down (this is how health checks look):
+    /// an answer marks it up.
+    /// </summary>
+    public async Task ProbeAsync(string key, CancellationToken ct)
+    {
+        await CallAsync("a probe put", token => client.PutObjectAsync(
+            new PutObjectRequest { BucketName = Name, Key = key, InputStream = new MemoryStream([1]), UseChunkEncoding = false }, token), ct, evenIfDown: true);
+        await CallAsync("a probe delete", token => client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Name, Key = key }, token), ct, evenIfDown: true);
+    }
 
     /// <summary>
     /// Gives up a multipart upload so its parts are freed; true when done or already gone, false when the server
@@ -125,7 +167,8 @@ public sealed class S3Bucket : IDisposable
     {
         try
         {
-            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Name, Key = key, UploadId = uploadId });
+            await CallAsync("aborting an upload", token =>
+                client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Name, Key = key, UploadId = uploadId }, token), default);
             return true;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -143,7 +186,7 @@ public sealed class S3Bucket : IDisposable
     {
         try
         {
-            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Name, Key = key }, ct);
+            var head = await CallAsync("a HEAD", token => client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Name, Key = key }, token), ct);
             return head.ContentLength;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -156,20 +199,36 @@ public sealed class S3Bucket : IDisposable
     public async Task CopyRangeAsync(string key, long offset, long count, Stream destination, CancellationToken ct)
     {
         if (count == 0) return;
-        using var response = await client.GetObjectAsync(new GetObjectRequest
+        await TransferAsync("a ranged GET", async deadline =>
         {
-            BucketName = Name, Key = key, ByteRange = new ByteRange(offset, offset + count - 1),
+            using var response = await client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = Name, Key = key, ByteRange = new ByteRange(offset, offset + count - 1),
+            }, deadline.Token);
+            await using var body = response.ResponseStream;
+            await CopyAsync(body, destination, count, deadline);
+            return true;
         }, ct);
-        await using var body = response.ResponseStream;
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(64 * 1024, count));
+    }
+
+    /// <summary>Copies <paramref name="count"/> bytes (or all of them, when null), each read moving the deadline on.</summary>
+    private static async Task CopyAsync(Stream body, Stream destination, long? count, TransferDeadline deadline)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            while (count > 0)
+            var left = count ?? long.MaxValue;
+            while (left > 0)
             {
-                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), ct);
-                if (read == 0) throw new IOException($"The object {key} ended before its recorded length.");
-                await destination.WriteAsync(buffer.AsMemory(0, read), ct);
-                count -= read;
+                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), deadline.Token);
+                if (read == 0)
+                {
+                    if (count is null) return;
+                    throw new IOException($"An object ended {left} bytes before its recorded length.");
+                }
+                deadline.Progressed();
+                await destination.WriteAsync(buffer.AsMemory(0, read), deadline.Token);
+                left -= read;
             }
         }
         finally
@@ -183,11 +242,14 @@ public sealed class S3Bucket : IDisposable
     {
         try
         {
-            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = Name, Key = key }, ct);
-            await using var body = response.ResponseStream;
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await body.CopyToAsync(file, 1 << 16, ct);
-            return true;
+            return await TransferAsync("a download", async deadline =>
+            {
+                using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = Name, Key = key }, deadline.Token);
+                await using var body = response.ResponseStream;
+                await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                await CopyAsync(body, file, null, deadline);
+                return true;
+            }, ct);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -197,7 +259,7 @@ public sealed class S3Bucket : IDisposable
 
     /// <summary>Deletes one object; a missing one is no error (S3 answers 204 either way).</summary>
     public Task DeleteAsync(string key, CancellationToken ct = default) =>
-        client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Name, Key = key }, ct);
+        CallAsync("a delete", token => client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Name, Key = key }, token), ct);
 
     /// <summary>Every object under <paramref name="prefix"/>, a page (up to 1000) at a time.</summary>
     public async IAsyncEnumerable<S3Entry> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -205,12 +267,68 @@ public sealed class S3Bucket : IDisposable
         string? token = null;
         do
         {
-            var page = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name, Prefix = prefix, ContinuationToken = token }, ct);
+            var from = token;
+            var page = await CallAsync("a listing", t =>
+                client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name, Prefix = prefix, ContinuationToken = from }, t), ct);
             foreach (var item in page.S3Objects ?? [])
                 yield return new S3Entry(item.Key, item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue);
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (token is not null);
+    }
+
+    /// <summary>A small call, retries included, within <see cref="S3StorageOptions.RequestTimeout"/>.</summary>
+    private async Task<T> CallAsync<T>(string call, Func<CancellationToken, Task<T>> send, CancellationToken ct, bool evenIfDown = false)
+    {
+        var trial = !evenIfDown && Outage.Admit();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(requestTimeout);
+        try
+        {
+            var result = await send(deadline.Token);
+            Outage.Up();
+            return result;
+        }
+        catch (Exception e) when (Outage.Classify(e, ct, call, requestTimeout) is { } unavailable)
+        {
+            throw unavailable;
+        }
+        catch (AmazonServiceException)
+        {
+            // A refusal (404, 403) is an answer all the same.
+            Outage.Up();
+            throw;
+        }
+        finally
+        {
+            Outage.EndTrial(trial);
+        }
+    }
+
+    /// <summary>A transfer, cancelled after <see cref="S3StorageOptions.TransferIdleTimeout"/> without progress.</summary>
+    private async Task<T> TransferAsync<T>(string call, Func<TransferDeadline, Task<T>> send, CancellationToken ct)
+    {
+        var trial = Outage.Admit();
+        using var deadline = new TransferDeadline(idleTimeout, ct);
+        try
+        {
+            var result = await send(deadline);
+            Outage.Up();
+            return result;
+        }
+        catch (Exception e) when (Outage.Classify(e, ct, call, idleTimeout) is { } unavailable)
+        {
+            throw unavailable;
+        }
+        catch (AmazonServiceException)
+        {
+            Outage.Up();
+            throw;
+        }
+        finally
+        {
+            Outage.EndTrial(trial);
+        }
     }
 
     public void Dispose() => client.Dispose();

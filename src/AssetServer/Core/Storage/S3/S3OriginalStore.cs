@@ -12,7 +12,7 @@ namespace AssetServer.Storage.S3;
 /// </summary>
 public sealed class S3OriginalStore(
     S3Bucket bucket, StorageIntents intents, OriginalCache cache, SharedDerivatives derivatives, FileStore files, IOptions<Server.ServerOptions> server,
-    TimeProvider time, ILogger<S3OriginalStore> logger) : IOriginalStore
+    TimeProvider time, IHostApplicationLifetime lifetime, ILogger<S3OriginalStore> logger) : IOriginalStore
 {
     /// <summary>Another node's put older than this is taken as crashed (a 5 GB upload on a slow link takes well under it).</summary>
     public static readonly TimeSpan IntentGrace = TimeSpan.FromHours(1);
@@ -62,6 +62,11 @@ public sealed class S3OriginalStore(
     public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string name, CancellationToken ct) =>
         intents.ClaimAsync(connection, tx, bucket.OriginalKey(name), ct);
 
+    /// <summary>How long a delete the store did not answer is tried again in the background (then the start-up sweep does it).</summary>
+    public static readonly TimeSpan RetryDeletesFor = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan RetryDeleteEvery = TimeSpan.FromSeconds(5);
+
     public async Task DeleteAsync(string? name)
     {
         if (string.IsNullOrEmpty(name)) return;
@@ -71,11 +76,50 @@ public sealed class S3OriginalStore(
             await bucket.DeleteAsync(key);
             await intents.ForgetAsync(key);
         }
+        catch (ObjectStoreUnavailableException)
+        {
+            // The caller (a failed upload) answers now; the intent stays until the object is gone.
+            _ = RetryDeleteAsync(key);
+        }
         catch (Exception e)
         {
             // The intent (if any) stays, so the next start-up sweep tries again.
             logger.LogWarning(e, "Could not delete {Key} from the object store", key);
         }
+    }
+
+    /// <summary>
+    /// A delete the store did not answer, tried again every <see cref="RetryDeleteEvery"/> until it is done, the
+    /// server stops or <see cref="RetryDeletesFor"/> has passed; the intent is forgotten only once the object is gone.
+    /// </summary>
+    private async Task RetryDeleteAsync(string key)
+    {
+        var stopping = lifetime.ApplicationStopping;
+        var until = time.GetUtcNow() + RetryDeletesFor;
+        while (!stopping.IsCancellationRequested && time.GetUtcNow() < until)
+        {
+            try
+            {
+                await Task.Delay(RetryDeleteEvery, time, stopping);
+                await bucket.DeleteAsync(key, stopping);
+                await intents.ForgetAsync(key);
+                return;
+            }
+            catch (ObjectStoreUnavailableException)
+            {
+                // Still down: wait again.
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not delete {Key} from the object store; the start-up sweep will", key);
+                return;
+            }
+        }
+        logger.LogWarning("The object store did not take the delete of {Key}; the start-up sweep will", key);
     }
 
     public async ValueTask<AssetHandle?> OpenAsync(string name, CancellationToken ct)
@@ -101,9 +145,7 @@ public sealed class S3OriginalStore(
 
     public async Task ProbeAsync(CancellationToken ct)
     {
-        var key = $"{bucket.Prefix}health/{Node}-{Guid.NewGuid():N}";
-        await bucket.PutBytesAsync(key, [1], ct);
-        await bucket.DeleteAsync(key, ct);
+        await bucket.ProbeAsync($"{bucket.Prefix}health/{Node}-{Guid.NewGuid():N}", ct);
     }
 
     /// <summary>

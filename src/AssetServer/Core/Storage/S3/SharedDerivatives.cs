@@ -11,11 +11,37 @@ public sealed class SharedDerivatives(S3Bucket bucket, ILogger<SharedDerivatives
     public string Key(string fileId, string contentDigest, string fingerprint, string extension) =>
         $"{bucket.DerivativesOf(fileId)}{contentDigest[..16]}-{fingerprint}.{extension}";
 
-    /// <summary>Downloads the derivative into <paramref name="path"/>; false when no node has stored it.</summary>
-    public Task<bool> TryGetAsync(string key, string path, CancellationToken ct) => bucket.DownloadAsync(key, path, ct);
+    /// <summary>
+    /// Downloads the derivative into <paramref name="path"/>; false when no node has stored it, or the store is down
+    /// (this node renders it then, if it can).
+    /// </summary>
+    public async Task<bool> TryGetAsync(string key, string path, CancellationToken ct)
+    {
+        if (bucket.Outage.IsDown) return false;
+        try
+        {
+            return await bucket.DownloadAsync(key, path, ct);
+        }
+        catch (ObjectStoreUnavailableException e)
+        {
+            logger.LogWarning("Shared derivative {Key} taken as a miss: {Reason}", key, e.Reason);
+            return false;
+        }
+    }
 
-    public Task PutAsync(string key, string path, long length, CancellationToken ct) =>
-        bucket.PutFileAsync(key, path, length, _ => Task.CompletedTask, ct);
+    /// <summary>Shares a rendered derivative; while the store is down it stays this node's alone (the render still answers).</summary>
+    public async Task PutAsync(string key, string path, long length, CancellationToken ct)
+    {
+        if (bucket.Outage.IsDown) return;
+        try
+        {
+            await bucket.PutFileAsync(key, path, length, _ => Task.CompletedTask, ct);
+        }
+        catch (ObjectStoreUnavailableException e)
+        {
+            logger.LogWarning("Derivative {Key} not shared: {Reason}", key, e.Reason);
+        }
+    }
 
     /// <summary>Deletes every derivative object of a file (its bytes were replaced or deleted).</summary>
     public async Task DeleteAllAsync(string fileId)
