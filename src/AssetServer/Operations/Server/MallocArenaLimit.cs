@@ -43,15 +43,26 @@ public static class MallocArenaLimit
             var argv = Split(File.ReadAllBytes("/proc/self/cmdline"));
             var environ = Split(File.ReadAllBytes("/proc/self/environ"));
             if (argv.Count == 0) return;
-            environ.Add(System.Text.Encoding.UTF8.GetBytes($"{Variable}={Arenas}"));
+            environ.Add(System.Text.Encoding.UTF8.GetBytes($"{Variable}={Arenas}\0"));
+            RemoveDiagnosticsSocket();
             Exec(argv, environ);
             // Only a failed execve returns: run on with the mallopt fallback (LibvipsSetup).
             Console.Error.WriteLine($"AssetServer: could not restart with {Variable}={Arenas} (errno {Marshal.GetLastPInvokeError()}); running without it");
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // No /proc: run on with the mallopt fallback.
+            // No /proc, or a socket file that is not ours to remove: run on with the mallopt fallback.
         }
+    }
+
+    /// <summary>
+    /// This runtime's diagnostics socket (dotnet-trace, dotnet-counters): the next image names its own the same (same
+    /// PID, same start time) and cannot listen while this one's file is there.
+    /// </summary>
+    private static void RemoveDiagnosticsSocket()
+    {
+        foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            File.Delete(socket);
     }
 
     /// <summary>NUL-separated strings as the kernel lists them, kept as bytes: neither may be valid UTF-8.</summary>
