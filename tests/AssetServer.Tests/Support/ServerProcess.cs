@@ -30,6 +30,9 @@ public sealed class ServerProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The PID the test started; the server keeps it across its arena re-exec (Server/MallocArenaLimit.cs).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The server's resident memory now (VmRSS), from the kernel's own counters.</summary>
     public long ResidentBytes => StatusBytes("VmRSS:");
 
@@ -42,7 +45,15 @@ public sealed class ServerProcess : IDisposable
         return long.Parse(line[field.Length..].Trim().Split(' ')[0]) * 1024;
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings)
+    public static Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings) =>
+        StartWithEnvironmentAsync(dataPath, new Dictionary<string, string?>(), settings);
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, with other environment variables set as given (null: removed). Without one,
+    /// <c>MALLOC_ARENA_MAX</c> is removed, so the server starts as a plain deployment would.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithEnvironmentAsync(
+        string dataPath, IReadOnlyDictionary<string, string?> environment, params (string Key, string Value)[] settings)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "AssetServer.dll");
         var port = FreePort();
@@ -60,6 +71,12 @@ public sealed class ServerProcess : IDisposable
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
         foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+        start.Environment.Remove("MALLOC_ARENA_MAX");
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
 
         var process = Process.Start(start)!;
         var log = new System.Text.StringBuilder();
