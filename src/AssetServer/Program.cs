@@ -14,6 +14,8 @@ using AssetServer.Strapi;
 using AssetServer.Transforms;
 using AssetServer.V8;
 
+// First of all: glibc takes MALLOC_ARENA_MAX only at exec, so the server re-executes itself with it (same PID).
+MallocArenaLimit.RestartUnderLimit(typeof(Program).Assembly);
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAssetServerConfiguration(args);
 // import talks to a running server over HTTP alone: no services, no database, no data folder but its token file.

@@ -30,6 +30,9 @@ public sealed class ServerProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The PID the test started; the server keeps it across its arena re-exec (Server/MallocArenaLimit.cs).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The server's resident memory now (VmRSS), from the kernel's own counters.</summary>
     public long ResidentBytes => StatusBytes("VmRSS:");
 
@@ -45,10 +48,24 @@ public sealed class ServerProcess : IDisposable
     /// <summary>The server's process id (what a refused second server names).</summary>
     public int Id => process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings)
+    public static Task<ServerProcess> StartAsync(string dataPath, params (string Key, string Value)[] settings) =>
+        StartWithEnvironmentAsync(dataPath, new Dictionary<string, string?>(), settings);
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, with other environment variables set as given (null: removed). Without one,
+    /// <c>MALLOC_ARENA_MAX</c> is removed, so the server starts as a plain deployment would.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithEnvironmentAsync(
+        string dataPath, IReadOnlyDictionary<string, string?> environment, params (string Key, string Value)[] settings)
     {
         var port = FreePort();
-        var process = Process.Start(StartInfo(dataPath, port, settings))!;
+        var start = StartInfo(dataPath, port, settings);
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
         Engines.StopWithTestHost(process.Id);
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -115,6 +132,7 @@ public sealed class ServerProcess : IDisposable
         start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
         start.Environment["ASSETSERVER_RateLimits__UploadsPerMinute"] = "0";
         foreach (var (key, value) in TestStorage.Settings(dataPath).Concat(settings)) start.Environment["ASSETSERVER_" + key.Replace(":", "__")] = value;
+        start.Environment.Remove("MALLOC_ARENA_MAX"); // a plain deployment's start: the server sets its own arena count
         return start;
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AssetServer.Errors;
 using AssetServer.Metadata;
 using AssetServer.Storage;
@@ -170,13 +169,14 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
         var temp = store.NewTempPath();
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var head = new byte[ContentSniffer.HeadLength];
             var headLength = 0;
             long size = 0;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            string checksum;
+            await using (var file = new OverlappedFileWriter(temp))
             {
-                var buffer = new byte[1 << 16];
+                // Two buffers: the network fills one while the other is hashed and written.
+                byte[] buffer = new byte[ReadBufferBytes], spare = new byte[ReadBufferBytes];
                 int read;
                 while ((read = await body.ReadAsync(buffer, ct)) > 0)
                 {
@@ -188,10 +188,10 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
                         Array.Copy(buffer, 0, head, headLength, take);
                         headLength += take;
                     }
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    await file.WriteAsync(buffer.AsMemory(0, read));
+                    (buffer, spare) = (spare, buffer);
                 }
-                await file.FlushAsync(ct);
+                checksum = await file.CompleteAsync();
             }
 
             var fileName = FileNames.Sanitise(clientFileName);
@@ -201,7 +201,7 @@ public sealed class UploadReader(FileStore store, IOptions<UploadsOptions> optio
             // fsync: the bytes must be on disk before the rename makes them an original. Started here, awaited before
             // the rename (StagedUpload.Durable), so the scrape and the placeholder run while the disk works.
             var durable = Task.Run(() => FlushToDisk(temp), CancellationToken.None);
-            return new StagedUpload(temp, fileName, type, size, Convert.ToHexStringLower(hash.GetHashAndReset()), fields) { Durable = durable };
+            return new StagedUpload(temp, fileName, type, size, checksum, fields) { Durable = durable };
         }
         catch
         {

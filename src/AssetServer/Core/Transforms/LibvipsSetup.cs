@@ -37,8 +37,10 @@ public static class LibvipsSetup
             NetVips.NetVips.Concurrency = 1;
             // Two glibc malloc arenas instead of 8 per core: each libvips worker thread otherwise gets its own arena,
             // which keeps the freed pixel buffers of its last render as resident memory. Measured in the storm
-            // (benchmarks/RESULTS.md, issue 17): peak RSS 483 → 313 MB on its own. Arenas made before this call stay.
-            if (OperatingSystem.IsLinux()) TrySetArenaMax(2);
+            // (benchmarks/RESULTS.md, issue 17): peak RSS 483 → 313 MB on its own. Arenas made before this call stay,
+            // so the server sets MALLOC_ARENA_MAX at exec (Server/MallocArenaLimit.cs); this is the fallback for
+            // hosts where it did not (the test host, no /proc), and a value the deployment set is left as it is.
+            if (OperatingSystem.IsLinux() && !Server.MallocArenaLimit.SetByEnvironment) TrySetArenaMax(Server.MallocArenaLimit.Arenas);
             // Refuse the loaders libvips does not consider safe for untrusted input (ImageMagick, MATLAB, FITS, …).
             NetVips.NetVips.BlockUntrusted = true;
             IsApplied = true;
