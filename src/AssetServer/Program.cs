@@ -5,6 +5,7 @@ using AssetServer.Configuration;
 using AssetServer.Cors;
 using AssetServer.Errors;
 using AssetServer.Files;
+using AssetServer.Folders;
 using AssetServer.GraphQL;
 using AssetServer.Metrics;
 using AssetServer.OpenApi;
@@ -33,6 +34,7 @@ app.UseApiErrors();
 // Authentication, the invalid-token budget, authorization (TokenAuthenticationSetup.UseTokenAccess).
 app.UseTokenAccess();
 app.MapFiles();
+app.MapFolders();
 app.MapAssets();
 app.MapServer();
 app.MapTokens();

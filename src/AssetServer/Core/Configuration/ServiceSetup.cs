@@ -89,6 +89,8 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
+        services.AddSingleton<Folders.FolderRepository>();
+        services.AddSingleton<Folders.FolderService>();
         services.AddSingleton<Transforms.PlaceholderRenderer>();
         services.AddSingleton<Metrics.AssetMetrics>();
         services.AddAssetServerOpenApi();

@@ -71,14 +71,20 @@ public sealed class FileRecord
     /// The same object as <see cref="ToJson"/>, written straight to <paramref name="writer"/>: stored JSON columns are
     /// copied as they are (checked, not parsed into a tree), so a list of large rows never holds more than one row.
     /// </summary>
-    public void WriteTo(Utf8JsonWriter writer, IReadOnlyCollection<string> fields)
+    /// <param name="expanded">Values that stand for fields (a relation expanded to its object, <c>fields=folder.name</c>).</param>
+    public void WriteTo(Utf8JsonWriter writer, IReadOnlyCollection<string> fields, IReadOnlyDictionary<string, JsonNode?>? expanded = null)
     {
         writer.WriteStartObject();
         foreach (var field in FileFields.All)
         {
             if (!fields.Contains(field.Name)) continue;
             writer.WritePropertyName(field.Name);
-            if (field.StoredJson is { } stored)
+            if (expanded is not null && expanded.TryGetValue(field.Name, out var replaced))
+            {
+                if (replaced is null) writer.WriteNullValue();
+                else replaced.WriteTo(writer);
+            }
+            else if (field.StoredJson is { } stored)
             {
                 if (stored(this) is { } text) writer.WriteRawValue(text);
                 else writer.WriteNullValue();

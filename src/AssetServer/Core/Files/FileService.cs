@@ -24,6 +24,7 @@ public sealed class FileService(
     Assets.EagerPresets eager,
     Metrics.AssetMetrics metrics,
     Budgets.ClientBudgets budgets,
+    Folders.FolderService folders,
     Microsoft.Extensions.Options.IOptions<FilesOptions> options,
     TimeProvider time,
     ILogger<FileService> logger)
@@ -61,6 +62,7 @@ public sealed class FileService(
                 {
                     for (var i = 0; i < uploads.Count; i++)
                     {
+                        await RequireFolderAsync(connection, tx, null, records[i], ct);
                         await repository.InsertAsync(connection, tx, records[i], ct);
                         await changes.CreatedAsync(connection, tx, records[i], ct);
                         if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
@@ -214,6 +216,7 @@ public sealed class FileService(
             var before = record.Clone();
             input.ApplyTo(record);
             record.ModifiedOn = Now();
+            await RequireFolderAsync(connection, tx, before, record, ct);
             await repository.UpdateAsync(connection, tx, record, ct);
             await changes.UpdatedAsync(connection, tx, before, record, ct);
             return record;
@@ -242,6 +245,7 @@ public sealed class FileService(
                 var before = record.Clone();
                 items[i].Input.ApplyTo(record);
                 record.ModifiedOn = now;
+                await RequireFolderAsync(connection, tx, before, record, ct);
                 await repository.UpdateAsync(connection, tx, record, ct);
                 await changes.UpdatedAsync(connection, tx, before, record, ct);
             }
@@ -300,6 +304,7 @@ public sealed class FileService(
                     current.UploadFilename = current.FilenameDownload;
                     current.ModifiedOn = now;
                     current.UploadedOn = now;
+                    await RequireFolderAsync(connection, tx, before, current, ct);
                     await repository.UpdateAsync(connection, tx, current, ct);
                     await changes.UpdatedAsync(connection, tx, before, current, ct);
                     pruned.AddRange(await KeepVersionAsync(connection, tx, current.Id, oldName, ct));
@@ -400,6 +405,9 @@ public sealed class FileService(
                 }
             }
             target.ModifiedOn = Now();
+            // The folder the revision names may be gone since: the file then comes back outside any folder.
+            if (target.Folder is { } folder && folder != current.Folder && !await folders.ExistsAsync(connection, tx, folder, ct))
+                target.Folder = null;
             await repository.UpdateAsync(connection, tx, target, ct);
             await changes.UpdatedAsync(connection, tx, before, target, ct);
             return target;
@@ -408,6 +416,16 @@ public sealed class FileService(
         await derivatives.InvalidateAsync(record.Id);
         if (bytesRestored) eager.Stored(record);
         return (record, bytesRestored);
+    }
+
+    /// <summary>
+    /// A write that files <paramref name="after"/> in a folder (new, or another than before) needs that folder to exist:
+    /// 400 INVALID_FOREIGN_KEY otherwise, as Directus answers. Checked inside the write, so every API is covered.
+    /// </summary>
+    private async Task RequireFolderAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction tx, FileRecord? before, FileRecord after, CancellationToken ct)
+    {
+        if (after.Folder is { } folder && folder != before?.Folder)
+            await folders.RequireAsync(connection, tx, folder, "folder", Revisions.ChangeLog.FilesCollection, ct);
     }
 
     /// <summary><c>&lt;id&gt;.r&lt;random&gt;.&lt;ext&gt;</c>: the name of a replaced file's new bytes.</summary>

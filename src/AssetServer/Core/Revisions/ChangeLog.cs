@@ -34,25 +34,32 @@ public sealed class ChangeLog(ChangeContext context, TimeProvider time)
     public Task<long> DeletedAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct) =>
         WriteAsync(connection, tx, "delete", id, null, null, ct);
 
-    private async Task<long> WriteAsync(
-        IDbConnection connection, IDbTransaction tx, string action, string item, FileRecord? before, FileRecord? after, CancellationToken ct)
+    private Task<long> WriteAsync(
+        IDbConnection connection, IDbTransaction tx, string action, string item, FileRecord? before, FileRecord? after, CancellationToken ct) =>
+        WriteAsync(connection, tx, FilesCollection, action, item, before is null ? null : Snapshot(before), after is null ? null : Snapshot(after), ct);
+
+    /// <summary>
+    /// A write to an item of any collection (<c>directus_folders</c>): activity <paramref name="action"/> and, unless it
+    /// is a delete (<paramref name="after"/> null), a revision with the whole item and the fields that changed.
+    /// </summary>
+    public async Task<long> WriteAsync(
+        IDbConnection connection, IDbTransaction tx, string collection, string action, string item, JsonObject? before, JsonObject? after, CancellationToken ct)
     {
         var actor = context.Current();
         var activity = await connection.ExecuteScalarAsync<long>(new CommandDefinition(InsertActivity, new
         {
             Action = action, actor.User, actor.Actor, Timestamp = FileService.Timestamp(time), actor.Ip, actor.UserAgent,
-            Collection = FilesCollection, Item = item, actor.Origin,
+            Collection = collection, Item = item, actor.Origin,
         }, tx, cancellationToken: ct));
         if (after is null) return activity;
 
-        var data = Snapshot(after);
-        var delta = before is null ? data : Delta(Snapshot(before), data);
+        var delta = before is null ? after : Delta(before, after);
         var parent = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(LatestRevision,
-            new { Collection = FilesCollection, Item = item }, tx, cancellationToken: ct));
+            new { Collection = collection, Item = item }, tx, cancellationToken: ct));
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(InsertRevision, new
         {
-            Activity = activity, Collection = FilesCollection, Item = item,
-            Data = data.ToJsonString(JsonBody.Wire), Delta = delta.ToJsonString(JsonBody.Wire), Parent = parent,
+            Activity = activity, Collection = collection, Item = item,
+            Data = after.ToJsonString(JsonBody.Wire), Delta = delta.ToJsonString(JsonBody.Wire), Parent = parent,
         }, tx, cancellationToken: ct));
     }
 

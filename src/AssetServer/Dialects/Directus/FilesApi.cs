@@ -3,6 +3,7 @@ using AssetServer.Auth;
 using AssetServer.Errors;
 using AssetServer.Files.Import;
 using AssetServer.Files.Query;
+using AssetServer.Folders;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Files;
@@ -23,24 +24,36 @@ public static class FilesApi
         app.MapDelete("/files", DeleteMany).RequireAccess(Access.Write);
     }
 
-    private static async Task<IResult> Create(HttpContext context, FileService files, UploadReader uploads, IOptions<FilesOptions> limits)
+    private static async Task<IResult> Create(HttpContext context, FileService files, FolderService folders, UploadReader uploads, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
-        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var selection = FileQueryParser.ParseSelection(context.Request.Query);
         if (UploadReader.IsMultipart(context.Request))
         {
             var staged = await uploads.ReadAsync(context.Request, ct);
             var created = await files.CreateAsync(staged, ct);
             return created.Count == 1
-                ? JsonBody.Data(created[0].ToJson(fields))
-                : JsonBody.Data(new JsonArray(created.Select(r => (JsonNode)r.ToJson(fields)).ToArray()));
+                ? JsonBody.Data(await Show(created[0], selection, folders, ct))
+                : JsonBody.Data(await ShowAll(created, selection, folders, ct));
         }
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
         var record = await files.CreateEmptyAsync(FileInput.FromJson(body, creating: true, limits.Value), ct);
-        return JsonBody.Data(record.ToJson(fields));
+        return JsonBody.Data(await Show(record, selection, folders, ct));
     }
 
-    private static async Task<IResult> Import(HttpContext context, FileService files, UrlImporter importer, IOptions<FilesOptions> limits)
+    /// <summary>One file as the <c>fields</c> of the request ask for it, relations expanded.</summary>
+    private static Task<JsonObject> Show(FileRecord record, FieldSelection selection, FolderService folders, CancellationToken ct) =>
+        new FolderExpansion(folders, selection.Expand).ToJsonAsync(record, selection.Fields, ct);
+
+    private static async Task<JsonArray> ShowAll(IEnumerable<FileRecord> records, FieldSelection selection, FolderService folders, CancellationToken ct)
+    {
+        var expansion = new FolderExpansion(folders, selection.Expand);
+        var array = new JsonArray();
+        foreach (var record in records) array.Add(await expansion.ToJsonAsync(record, selection.Fields, ct));
+        return array;
+    }
+
+    private static async Task<IResult> Import(HttpContext context, FileService files, FolderService folders, UrlImporter importer, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
@@ -56,15 +69,15 @@ public static class FilesApi
         };
         var staged = await importer.FetchAsync(url, input, ct);
         var created = await files.CreateAsync([staged], ct);
-        return JsonBody.Data(created[0].ToJson(FileQueryParser.ParseFieldsOnly(context.Request.Query)));
+        return JsonBody.Data(await Show(created[0], FileQueryParser.ParseSelection(context.Request.Query), folders, ct));
     }
 
-    private static async Task<IResult> List(HttpContext context, FileService files, FileQueryParser parser)
+    private static async Task<IResult> List(HttpContext context, FileService files, FolderService folders, FileQueryParser parser)
     {
         var json = FileQueryParser.ToJson(context.Request.Query);
         return json.ContainsKey("aggregate")
             ? await AggregateResult(files, parser.ParseAggregate(json), context.RequestAborted)
-            : await ListResult(files, parser.Parse(json), context.RequestAborted);
+            : await ListResult(files, folders, parser.Parse(json), context.RequestAborted);
     }
 
     /// <summary>
@@ -104,36 +117,39 @@ public static class FilesApi
     }
 
     /// <summary><c>SEARCH /files</c>: the query in the body, as Directus takes it (<c>{"query":{…}}</c>).</summary>
-    private static async Task<IResult> Search(HttpContext context, FileService files, FileQueryParser parser)
+    private static async Task<IResult> Search(HttpContext context, FileService files, FolderService folders, FileQueryParser parser)
     {
         var body = await JsonBody.ReadObjectAsync(context.Request, context.RequestAborted);
         var query = body["query"] as JsonObject ?? (body.Count == 0 ? [] : throw ApiErrors.InvalidPayload("The body must be {\"query\": {…}}"));
-        return await ListResult(files, parser.Parse((JsonObject)query.DeepClone()), context.RequestAborted);
+        return await ListResult(files, folders, parser.Parse((JsonObject)query.DeepClone()), context.RequestAborted);
     }
 
     /// <summary>
     /// The counts first, then the rows streamed as they are read (issue 9: a page is never built whole), each read with
     /// only the columns of the fields asked for and charged to the list's <c>Files:MaxResponseBytes</c> (issue 17).
     /// </summary>
-    private static async Task<IResult> ListResult(FileService files, FileQuery query, CancellationToken ct)
+    private static async Task<IResult> ListResult(FileService files, FolderService folders, FileQuery query, CancellationToken ct)
     {
         var meta = (await files.CountAsync(query, ct)).ToMeta();
         var rows = files.ListAsync(query with { ReadFields = query.Fields }, ct);
-        return JsonBody.DataStream(rows, (writer, row) => row.WriteTo(writer, query.Fields), meta);
+        var expansion = new FolderExpansion(folders, query.Expand);
+        if (!expansion.Any) return JsonBody.DataStream(rows, (writer, row) => row.WriteTo(writer, query.Fields), meta);
+        return JsonBody.DataStream(expansion.RowsAsync(rows, ct), (writer, item) => item.Row.WriteTo(writer, query.Fields, item.Expanded), meta);
     }
 
-    private static async Task<IResult> GetOne(string id, HttpContext context, FileService files)
+    private static async Task<IResult> GetOne(string id, HttpContext context, FileService files, FolderService folders)
     {
-        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var selection = FileQueryParser.ParseSelection(context.Request.Query);
         var record = await files.GetAsync(id, context.RequestAborted);
-        return JsonBody.Data(record.ToJson(fields));
+        return JsonBody.Data(await Show(record, selection, folders, context.RequestAborted));
     }
 
     /// <summary>JSON patches the fields; multipart with a <c>file</c> part replaces the bytes too.</summary>
-    private static async Task<IResult> UpdateOne(string id, HttpContext context, FileService files, UploadReader uploads, Storage.FileStore store, IOptions<FilesOptions> limits)
+    private static async Task<IResult> UpdateOne(
+        string id, HttpContext context, FileService files, FolderService folders, UploadReader uploads, Storage.FileStore store, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
-        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var selection = FileQueryParser.ParseSelection(context.Request.Query);
         FileService.ParseId(id);
         if (UploadReader.IsMultipart(context.Request))
         {
@@ -143,18 +159,18 @@ public static class FilesApi
                 foreach (var extra in staged) store.TryDelete(extra.TempPath);
                 throw ApiErrors.InvalidPayload("Only one file can replace a file's contents");
             }
-            return JsonBody.Data((await files.ReplaceAsync(id, staged[0], ct)).ToJson(fields));
+            return JsonBody.Data(await Show(await files.ReplaceAsync(id, staged[0], ct), selection, folders, ct));
         }
         var body = await JsonBody.ReadObjectAsync(context.Request, ct);
         var record = await files.UpdateAsync(id, FileInput.FromJson(body, creating: false, limits.Value), ct);
-        return JsonBody.Data(record.ToJson(fields));
+        return JsonBody.Data(await Show(record, selection, folders, ct));
     }
 
     /// <summary><c>{"keys":[…],"data":{…}}</c>, <c>{"query":{…},"data":{…}}</c> or <c>[{"id":…,…},…]</c>.</summary>
-    private static async Task<IResult> UpdateMany(HttpContext context, FileService files, FileQueryParser parser, IOptions<FilesOptions> limits)
+    private static async Task<IResult> UpdateMany(HttpContext context, FileService files, FolderService folders, FileQueryParser parser, IOptions<FilesOptions> limits)
     {
         var ct = context.RequestAborted;
-        var fields = FileQueryParser.ParseFieldsOnly(context.Request.Query);
+        var selection = FileQueryParser.ParseSelection(context.Request.Query);
         var body = await JsonBody.ReadAsync(context.Request, ct);
         List<FileRecord> updated;
         if (body is JsonArray items)
@@ -185,7 +201,7 @@ public static class FilesApi
         {
             throw ApiErrors.InvalidPayload("Expected {\"keys\":[…],\"data\":{…}}, {\"query\":{…},\"data\":{…}} or an array of items with \"id\"");
         }
-        return JsonBody.Data(new JsonArray(updated.Select(r => (JsonNode)r.ToJson(fields)).ToArray()));
+        return JsonBody.Data(await ShowAll(updated, selection, folders, ct));
     }
 
     private static async Task<IResult> DeleteOne(string id, HttpContext context, FileService files)
@@ -208,7 +224,7 @@ public static class FilesApi
         return Results.NoContent();
     }
 
-    private static List<string> Keys(JsonArray keys)
+    internal static List<string> Keys(JsonArray keys)
     {
         if (keys.Count > 10000) throw ApiErrors.InvalidPayload("At most 10000 keys per request");
         return keys.Select(k => k is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw ApiErrors.InvalidPayload("Keys must be strings")).ToList();

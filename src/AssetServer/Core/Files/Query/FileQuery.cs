@@ -11,6 +11,14 @@ public sealed record FileQuery
     public IReadOnlyList<string> Fields { get; init; } = DefaultFields;
 
     /// <summary>
+    /// Relation fields (each also in <see cref="Fields"/>) to answer as the related object instead of its id, with the
+    /// related fields asked for: <c>fields=folder.name</c> gives <c>{"folder": ["name"]}</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Expand { get; init; } = NoExpand;
+
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoExpand = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
     /// The fields whose columns the statement reads (<c>id</c> always among them); null reads the whole row, for answers
     /// made from every column (v8 and Strapi objects, writes). <c>GET /files?fields=id</c> and a GraphQL selection of
     /// <c>id</c> never read <c>metadata</c>.
@@ -60,6 +68,9 @@ public sealed record FileAggregate(string Function, string? Field)
 /// </summary>
 public sealed record FileAggregateRow(IReadOnlyList<object?> Group, IReadOnlyList<object?> Values);
 
+/// <summary>The <c>fields</c> of a single-item answer: the top-level fields and the relations to expand.</summary>
+public sealed record FieldSelection(IReadOnlyList<string> Fields, IReadOnlyDictionary<string, IReadOnlyList<string>> Expand);
+
 /// <summary>A node of a filter tree.</summary>
 public abstract record FilterNode;
 
@@ -68,6 +79,12 @@ public sealed record FilterGroup(bool IsAnd, IReadOnlyList<FilterNode> Children)
 
 /// <summary><c>_not</c>: the child filter negated (Strapi's <c>$not</c>).</summary>
 public sealed record FilterNot(FilterNode Child) : FilterNode;
+
+/// <summary>
+/// A filter through a relation: the rows whose <see cref="Field"/> names a row of its related table that
+/// <see cref="Inner"/> selects (<c>{"folder":{"name":{"_eq":"Holiday"}}}</c>).
+/// </summary>
+public sealed record FilterRelation(FileField Field, FilterNode Inner) : FilterNode;
 
 /// <summary>One <c>{"field":{"_op": value}}</c> test; the value is already checked against the operator and field kind.</summary>
 public sealed record FilterCondition(FileField Field, string Operator, JsonNode? Value) : FilterNode;

@@ -46,10 +46,12 @@ public sealed class FileQueryParser(FilesOptions options)
         if (page is { } p && limit is { } l) offset = (int)Math.Min(int.MaxValue, (long)(p - 1) * l);
 
         var budget = new FilterBudget();
+        var (fields, expand) = ParseFields(json["fields"], table);
         return new FileQuery
         {
             Table = table,
-            Fields = ParseFields(json["fields"], table),
+            Fields = fields,
+            Expand = expand,
             Filter = json["filter"] is { } filter ? ParseFilter(AsFilterObject(filter), 0, budget, table) : null,
             Search = ParseSearch(json["search"]),
             Sort = ParseSort(json["sort"], table),
@@ -120,10 +122,16 @@ public sealed class FileQueryParser(FilesOptions options)
     }
 
     /// <summary>Only <c>fields</c> (for single-item routes such as <c>GET /files/:id</c>).</summary>
-    public static IReadOnlyList<string> ParseFieldsOnly(IQueryCollection query)
+    public static IReadOnlyList<string> ParseFieldsOnly(IQueryCollection query) => ParseSelection(query).Fields;
+
+    /// <summary>
+    /// Only <c>fields</c>, with the relations it expands (<c>fields=folder.name</c>), of <paramref name="table"/>
+    /// (default <c>files</c>), for single-item routes.
+    /// </summary>
+    public static FieldSelection ParseSelection(IQueryCollection query, QueryTable? table = null)
     {
-        var json = ToJson(query);
-        return ParseFields(json["fields"], QueryTable.Files);
+        var (fields, expand) = ParseFields(ToJson(query)["fields"], table ?? QueryTable.Files);
+        return new FieldSelection(fields, expand);
     }
 
     // ---- query string → JSON ----
@@ -215,21 +223,58 @@ public sealed class FileQueryParser(FilesOptions options)
 
     // ---- fields, sort, meta, limits ----
 
-    private static IReadOnlyList<string> ParseFields(JsonNode? node, QueryTable table)
+    /// <summary>
+    /// The fields asked for, in the order asked: <c>*</c> is every field of the table, <c>*.*</c> that with each relation
+    /// expanded whole, <c>folder.name</c> / <c>folder.*</c> a relation expanded to those fields (one level deep).
+    /// </summary>
+    private static (IReadOnlyList<string> Fields, IReadOnlyDictionary<string, IReadOnlyList<string>> Expand) ParseFields(JsonNode? node, QueryTable table)
     {
         var names = ListOfStrings(node, "fields");
-        if (names is null || names.Count == 0) return table.DefaultFields;
+        if (names is null || names.Count == 0) return (table.DefaultFields, FileQuery.NoExpand);
         var result = new List<string>();
+        var expand = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        void Add(string name)
+        {
+            if (!result.Contains(name)) result.Add(name);
+        }
+        void Expand(FileField field, IEnumerable<string> related)
+        {
+            var list = expand.TryGetValue(field.Name, out var had) ? had.ToList() : [];
+            foreach (var name in related) if (!list.Contains(name)) list.Add(name);
+            expand[field.Name] = list;
+            Add(field.Name);
+        }
         foreach (var name in names)
         {
             if (name is "*" or "*.*")
             {
-                return table.DefaultFields;
+                foreach (var field in table.DefaultFields) Add(field);
+                if (name == "*.*")
+                    foreach (var field in table.Fields.Where(f => f.Related is not null && table.DefaultFields.Contains(f.Name)))
+                        Expand(field, field.Related!.DefaultFields);
+                continue;
             }
-            Require(table, name, "fields");
-            if (!result.Contains(name)) result.Add(name);
+            var dot = name.IndexOf('.');
+            if (dot < 0)
+            {
+                Require(table, name, "fields");
+                Add(name);
+                continue;
+            }
+            var relation = Require(table, name[..dot], "fields");
+            var rest = name[(dot + 1)..];
+            if (relation.Related is not { } related)
+                throw ApiErrors.InvalidQuery($"\"{relation.Name}\" is not a relation; \"{Truncate(name)}\" in \"fields\" cannot expand it");
+            if (rest is "*" or "*.*")
+            {
+                Expand(relation, related.DefaultFields);
+                continue;
+            }
+            if (rest.Contains('.')) throw ApiErrors.InvalidQuery($"\"fields\" expands one relation deep; \"{Truncate(name)}\" goes further");
+            Require(related, rest, "fields");
+            Expand(relation, [rest]);
         }
-        return result;
+        return (result, expand);
     }
 
     /// <summary>
@@ -379,6 +424,12 @@ public sealed class FileQueryParser(FilesOptions options)
             var field = Require(table, key, "filter");
             if (value is not JsonObject operators || operators.Count == 0)
                 throw ApiErrors.InvalidQuery($"\"filter\" on \"{key}\" must be an object of operators such as {{\"_eq\": …}}");
+            // A field name inside a relation's filter ({"folder":{"name":{"_eq":…}}}) filters the related rows.
+            if (field.Related is { } related && operators.Any(p => !p.Key.StartsWith('_') || p.Key is "_and" or "_or" or "_not"))
+            {
+                nodes.Add(new FilterRelation(field, ParseFilter(operators, depth + 1, budget, related)));
+                continue;
+            }
             foreach (var (op, operand) in operators)
             {
                 if (++budget.Conditions > MaxConditions) throw ApiErrors.InvalidQuery($"\"filter\" may hold at most {MaxConditions} conditions");

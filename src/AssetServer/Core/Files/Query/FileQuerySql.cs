@@ -150,6 +150,9 @@ public static class FileQuerySql
         FilterGroup { Children.Count: 0 } => "1 = 1",
         FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, parameters))) + ")",
         FilterCondition condition => Condition(condition, parameters),
+        // The related rows by the inner filter, then this table's rows by its indexed reference column (files_folder).
+        FilterRelation relation =>
+            $"{relation.Field.Sql} IN (SELECT id FROM {relation.Field.Related!.Name} WHERE {Filter(relation.Inner, parameters)})",
         // A null column makes the child unknown, and NOT unknown is unknown: the row is left out either way, as in Strapi.
         FilterNot not => "(NOT " + Filter(not.Child, parameters) + ")",
         _ => throw new InvalidOperationException("Unknown filter node."),
