@@ -49,6 +49,9 @@ public sealed class AssetServerApp : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataPath);
     }
 
+    /// <summary>The database this instance uses (a PostgreSQL test database, or empty for the folder's SQLite file).</summary>
+    public string DatabaseConnectionString => settings.GetValueOrDefault("Database:ConnectionString") ?? "";
+
     /// <summary>Settings that put an instance on this one's data folder, database and store: the same node started again.</summary>
     private (string Key, string? Value)[] SameDataAs() =>
     [

@@ -30,7 +30,7 @@ public class ConnectionCutTests
     {
         if (!TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL only: ASSETSERVER_TEST_STACK=postgres-s3 (or postgres-local) runs it");
         app = new AssetServerApp();
-        var connectionString = app.SameDataAs().Single(s => s.Key == "Database:ConnectionString").Value;
+        var connectionString = app.DatabaseConnectionString;
         databaseName = new NpgsqlConnectionStringBuilder(connectionString).Database!;
     }
 

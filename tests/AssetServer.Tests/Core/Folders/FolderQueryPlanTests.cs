@@ -40,14 +40,14 @@ public class FolderQueryPlanTests : AdminAppFixture
     [Test]
     public async Task FilesInAFolderAreFoundByIndex()
     {
-        var plan = await PlanAsync($$"""{"filter":{"folder":{"_eq":"{{Guid.NewGuid()}}"}}}""", QueryTable.Files);
+        var plan = await PlanAsync(new JsonObject { ["filter"] = new JsonObject { ["folder"] = new JsonObject { ["_eq"] = Guid.NewGuid().ToString() } } }.ToJsonString(), QueryTable.Files);
         Assert.That(plan, Does.Contain("files_folder"), plan);
     }
 
     [Test]
     public async Task SubFoldersAreFoundByIndex()
     {
-        var plan = await PlanAsync($$"""{"filter":{"parent":{"_eq":"{{Guid.NewGuid()}}"}}}""", FolderTable.Table);
+        var plan = await PlanAsync(new JsonObject { ["filter"] = new JsonObject { ["parent"] = new JsonObject { ["_eq"] = Guid.NewGuid().ToString() } } }.ToJsonString(), FolderTable.Table);
         Assert.That(plan, Does.Contain("folders_parent"), plan);
     }
 }
