@@ -37,6 +37,15 @@ start)
         mkdir -p "$INSTALL"
         npm install --silent --no-audit --no-fund --prefix "$INSTALL" "s3rver@$VERSION" >&2
     fi
+    # s3rver keeps a key's folders as real folders and removes one once its last object is deleted; a put into that
+    # folder at the same moment cannot open its file, and s3rver 3.7.1 leaves that error unhandled, which ends the
+    # whole process (real S3 has no folders). Hand the error to the put's promise instead: the put answers 500, and
+    # the client retries it.
+    store="$INSTALL/node_modules/s3rver/lib/stores/filesystem.js"
+    if ! grep -q "assetserver: a put racing" "$store"; then
+        sed -i -E "s#(const writeStream = fs\.createWriteStream\((objectPath|partPath)\));#\1.on('error', reject); // assetserver: a put racing a folder's removal#" "$store"
+        [ "$(grep -c "assetserver: a put racing" "$store")" -eq 2 ] || { echo "could not patch $store" >&2; exit 1; }
+    fi
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         echo "s3rver already runs for $folder (pid $(cat "$pidfile"))" >&2
         port=$(cat "$folder/.s3rver.port")

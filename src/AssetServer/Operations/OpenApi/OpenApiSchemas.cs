@@ -12,7 +12,7 @@ public static class OpenApiSchemas
     public const string DirectusFile = "DirectusFile", DirectusError = "DirectusError", StrapiFile = "StrapiFile",
         StrapiError = "StrapiError", Strapi3File = "Strapi3File", Strapi3Error = "Strapi3Error", V8File = "V8File",
         V8Error = "V8Error", Activity = "Activity", Revision = "Revision", Token = "Token", GraphQLRequest = "GraphQLRequest",
-        GraphQLResponse = "GraphQLResponse", Preset = "Preset";
+        GraphQLResponse = "GraphQLResponse", Preset = "Preset", Folder = "Folder";
 
     public static IReadOnlyDictionary<string, OpenApiSchema> All()
     {
@@ -49,6 +49,7 @@ public static class OpenApiSchemas
         return new Dictionary<string, OpenApiSchema>
         {
             [DirectusFile] = directusFile,
+            [Folder] = Object(new() { ["id"] = Text(), ["name"] = Text(), ["parent"] = Text() }),
             [DirectusError] = Object(new()
             {
                 ["errors"] = Array(Object(new() { ["message"] = Text(), ["extensions"] = Object(new() { ["code"] = Text() }) })),
