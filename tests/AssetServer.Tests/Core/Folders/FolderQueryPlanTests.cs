@@ -16,7 +16,7 @@ public class FolderQueryPlanTests : AdminAppFixture
     {
         var parser = app.Service<FileQueryParser>();
         var query = parser.Parse(JsonNode.Parse(json)!.AsObject(), table);
-        using var database = TestDatabase.For(app.DataPath);
+        var database = app.Service<AssetServer.Data.Database>();
         var sql = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider);
         await using var connection = await database.OpenAsync();
         if (database.IsPostgres)
