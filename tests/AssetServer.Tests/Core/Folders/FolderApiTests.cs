@@ -213,6 +213,14 @@ public class FolderApiTests : AdminAppFixture
         Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(await GetAsync(client, id), Is.Not.Null);
 
+        using var byQuery = await reader.PatchAsync("/folders", FolderKit.Json($$"""{"query":{"filter":{"id":{"_eq":"{{id}}"}}},"data":{"name":"nope"}}"""));
+        Assert.That(byQuery.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using var deleteMany = await reader.SendAsync(Request("DELETE", "/folders", FolderKit.Json($$"""["{{id}}"]""")));
+        Assert.That(deleteMany.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using var search = await reader.SendAsync(Request("SEARCH", "/folders", FolderKit.Json($$"""{"query":{"filter":{"id":{"_eq":"{{id}}"}}}}""")));
+        Assert.That(Ids(await DataAsync(search)), Is.EqualTo(new[] { id }));
+        Assert.That((await GetAsync(client, id))!["name"]!.GetValue<string>(), Does.StartWith("Guarded"));
+
         using var writer = await TokenClientAsync(app, client, "write");
         using var written = await writer.PatchAsync($"/folders/{id}", FolderKit.Json("""{"name":"by writer"}"""));
         Assert.That((await DataAsync(written))["name"]!.GetValue<string>(), Is.EqualTo("by writer"));
