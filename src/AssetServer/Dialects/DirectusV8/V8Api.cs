@@ -14,7 +14,8 @@ namespace AssetServer.V8;
 
 /// <summary>
 /// Directus v8's file API under its project prefix (<c>Server:Project</c>, default <c>_</c>): <c>/_/files</c>, a file's
-/// revisions, its private-hash assets and thumbnails, and the originals under <c>/uploads/_/originals/</c>.
+/// revisions, its private-hash assets and thumbnails, the originals under <c>/uploads/_/originals/</c>, and
+/// <c>/_/folders</c> (<see cref="V8Folders"/>).
 /// Request and response mapping only: storing, rules and rendering are the core's.
 /// </summary>
 public static class V8Api
@@ -35,6 +36,7 @@ public static class V8Api
         // No token needed: the private hash is the secret (v8's assets were public to whoever had the hash).
         app.MapMethods($"/{project}/assets/{{hash}}", read, Asset);
         app.MapMethods($"/uploads/{project}/originals/{{name}}", read, Original);
+        app.MapV8Folders();
     }
 
     private static V8Urls Urls(HttpContext context) =>
@@ -175,7 +177,7 @@ public static class V8Api
     /// A list answer: <c>{"data":[…],"meta":{…}}</c> streamed row by row, or with <c>single</c> the first row alone
     /// (none: 404, as v8's <c>single</c>).
     /// </summary>
-    private static async Task<IResult> AnswerAsync(
+    internal static async Task<IResult> AnswerAsync(
         V8ListQuery query, V8Table table, FileListCounts counts, IAsyncEnumerable<JsonObject> rows, CancellationToken ct)
     {
         if (query.Single)
@@ -211,7 +213,7 @@ public static class V8Api
     /// v8's <c>meta</c>, in its order, with what was asked: <c>collection</c>, <c>type</c> (<c>item</c> for one object,
     /// <c>collection</c> for a list) and for lists <c>result_count</c>; the counts are added by the list. Null without <c>meta</c>.
     /// </summary>
-    private static JsonObject? Meta(IReadOnlySet<string>? names, V8Table table, int? resultCount)
+    internal static JsonObject? Meta(IReadOnlySet<string>? names, V8Table table, int? resultCount)
     {
         if (names is null) return null;
         var meta = new JsonObject();
