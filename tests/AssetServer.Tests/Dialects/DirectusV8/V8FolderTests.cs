@@ -97,6 +97,28 @@ public class V8FolderTests : AdminAppFixture
     }
 
     [Test]
+    public async Task DeeperFieldsExpandTheFolderObject()
+    {
+        var parent = await CreateAsync(Unique("Parent"));
+        var folder = await CreateAsync(Unique("Child"), Id(parent));
+        var tag = Unique("exp");
+        var file = await UploadAsync(client, TestImages.Png(8, 8), "e.png", "image/png", ("folder", Id(folder)), ("title", tag));
+        var loose = await UploadAsync(client, TestImages.Png(8, 8), "f.png", "image/png", ("title", tag));
+
+        var one = await GetDataAsync(client, $"{FilesRoute}/{Id(file)}?fields=id,folder.*");
+        Assert.That(one.ToJsonString(), Is.EqualTo(new JsonObject { ["id"] = Id(file), ["folder"] = folder.DeepClone() }.ToJsonString()));
+        var all = await GetDataAsync(client, $"{FilesRoute}?filter[title][eq]={tag}&fields=*.*&sort=filename_download");
+        Assert.That(all[0]!["folder"]!.ToJsonString(), Is.EqualTo(folder.ToJsonString()));
+        Assert.That(Str(all[0], "private_hash"), Is.Not.Empty, "every other field is there too");
+        Assert.That(all[1]!["folder"], Is.Null);
+        var both = await GetDataAsync(client, $"{FilesRoute}/{Id(file)},{Id(loose)}?fields=folder.name");
+        Assert.That(both[0]!["folder"]!["parent_folder"]!.GetValue<string>(), Is.EqualTo(Id(parent)));
+
+        // Without a deeper field list the folder is its id, as v8 answers it.
+        Assert.That(Str(await GetDataAsync(client, $"{FilesRoute}/{Id(file)}?fields=folder"), "folder"), Is.EqualTo(Id(folder)));
+    }
+
+    [Test]
     public async Task ReadTokenReadsWriteTokenWrites()
     {
         var folder = await CreateAsync(Unique("Tok"));
