@@ -37,8 +37,8 @@ public static class ApiErrors
     public static ApiException ForbiddenField(string field, string parameter) =>
         new(403, "FORBIDDEN", $"You don't have permission to access field \"{field}\" (named in \"{parameter}\").");
 
-    public static ApiException ForbiddenCollection() =>
-        new(403, "FORBIDDEN", "You don't have permission to access collection \"directus_files\" or it does not exist. Queried in root.");
+    public static ApiException ForbiddenCollection(string collection = "directus_files") =>
+        new(403, "FORBIDDEN", $"You don't have permission to access collection \"{collection}\" or it does not exist. Queried in root.");
 
     public static ApiException RouteNotFound(string path) =>
         new(404, "ROUTE_NOT_FOUND", $"Route {path} doesn't exist.", new Dictionary<string, object?> { ["path"] = path });

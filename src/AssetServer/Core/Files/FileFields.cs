@@ -27,7 +27,10 @@ public sealed record FileField(string Name, FieldKind Kind, bool Writable, Func<
     /// The table this field points into (a many-to-one relation, as Directus's <c>folder</c>): the query language
     /// filters through it (<c>filter[folder][name][_eq]=…</c>) and expands it (<c>fields=folder.name</c>).
     /// </summary>
-    public Query.QueryTable? Related { get; init; }
+    public Query.QueryTable? Related => RelatedTable?.Invoke();
+
+    /// <summary>Gives <see cref="Related"/> when asked, so a table can point into itself (a folder's <c>parent</c>).</summary>
+    public Func<Query.QueryTable>? RelatedTable { get; init; }
 
     /// <summary>For <see cref="FieldKind.Json"/> fields, the JSON text as stored, which a streamed list copies without parsing.</summary>
     public Func<FileRecord, string?>? StoredJson { get; init; }
@@ -47,7 +50,7 @@ public static class FileFields
         new("filename_download", FieldKind.String, true, r => r.FilenameDownload),
         new("title", FieldKind.String, true, r => r.Title),
         new("type", FieldKind.String, false, r => r.Type),
-        new("folder", FieldKind.Uuid, true, r => r.Folder) { Related = Folders.FolderTable.Table },
+        new("folder", FieldKind.Uuid, true, r => r.Folder) { RelatedTable = () => Folders.FolderTable.Table },
         new("uploaded_by", FieldKind.Uuid, false, r => r.UploadedBy),
         new("created_on", FieldKind.DateTime, false, r => r.CreatedOn),
         new("modified_by", FieldKind.Uuid, false, r => r.ModifiedBy),

@@ -17,10 +17,14 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
 {
     public bool IsPostgres => database.IsPostgres;
 
-    /// <summary>One page of a list query, read a row at a time and charged to a budget of <c>Files:MaxResponseBytes</c>.</summary>
-    public async IAsyncEnumerable<FolderRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>
+    /// One page of a list query, read a row at a time and charged to <paramref name="budget"/> (without one, a budget of
+    /// <c>Files:MaxResponseBytes</c>).
+    /// </summary>
+    public async IAsyncEnumerable<FolderRecord> ListAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default, ReadBudget? budget = null)
     {
-        var budget = ReadBudget.ForList(options.Value);
+        budget ??= ReadBudget.ForList(options.Value);
+        budget.EnsureLeft();
         var sql = FileQuerySql.Build(query with { ReadFields = null }, database.Provider);
         await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
@@ -49,6 +53,26 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     }
 
     private const string SelectCount = "SELECT COUNT(*) FROM folders";
+
+    /// <summary>The groups of an aggregate query (<see cref="FileQuery.Aggregates"/>), each charged to <paramref name="budget"/>.</summary>
+    public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, ReadBudget budget, CancellationToken ct = default)
+    {
+        budget.EnsureLeft();
+        var sql = FileQuerySql.BuildAggregate(query, database.Provider);
+        var groups = query.GroupBy.Count;
+        await using var connection = await database.OpenAsync(ct);
+        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
+        await using var reader = await connection.ExecuteReaderAsync(command);
+        var rows = new List<FileAggregateRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            budget.Charge(values.Sum(ReadBudget.Size));
+            rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
+        }
+        return rows;
+    }
 
     /// <summary>The ids a query selects (a PATCH by query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)

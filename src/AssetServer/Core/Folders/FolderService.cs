@@ -17,7 +17,10 @@ public sealed class FolderService(FolderRepository repository, ChangeLog changes
     public async Task<FolderRecord> GetAsync(string id, CancellationToken ct) =>
         await repository.GetAsync(ParseId(id), ct) ?? throw ApiErrors.Forbidden();
 
-    public IAsyncEnumerable<FolderRecord> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
+    /// <summary>A list query's rows, charged to <paramref name="budget"/> (without one, a list's own <c>Files:MaxResponseBytes</c>).</summary>
+    public IAsyncEnumerable<FolderRecord> ListAsync(FileQuery query, CancellationToken ct, ReadBudget? budget = null) => repository.ListAsync(query, ct, budget);
+
+    public Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, ReadBudget budget, CancellationToken ct) => repository.AggregateAsync(query, budget, ct);
 
     public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
 

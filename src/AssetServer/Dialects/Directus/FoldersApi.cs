@@ -38,11 +38,25 @@ public static class FoldersApi
     private static async Task<IResult> ListResult(FolderService folders, FileQuery query, CancellationToken ct)
     {
         var meta = (await folders.CountAsync(query, ct)).ToMeta();
-        return JsonBody.DataStream(folders.ListAsync(query, ct), (writer, folder) => folder.ToJson(query.Fields).WriteTo(writer), meta);
+        var rows = folders.ListAsync(query, ct);
+        var expansion = new FolderExpansion(folders, query.Expand);
+        if (!expansion.Any) return JsonBody.DataStream(rows, (writer, folder) => folder.ToJson(query.Fields).WriteTo(writer), meta);
+        return JsonBody.DataStream(Expanded(rows, expansion, query.Fields, ct), (writer, json) => json.WriteTo(writer), meta);
     }
 
-    private static async Task<IResult> GetOne(string id, HttpContext context, FolderService folders) =>
-        JsonBody.Data((await folders.GetAsync(id, context.RequestAborted)).ToJson(Fields(context)));
+    /// <summary>Each folder with its <c>parent</c> expanded (<c>fields=parent.name</c>), as the rows stream by.</summary>
+    private static async IAsyncEnumerable<JsonObject> Expanded(
+        IAsyncEnumerable<FolderRecord> rows, FolderExpansion expansion, IReadOnlyList<string> fields, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var row in rows.WithCancellation(ct)) yield return await expansion.ToJsonAsync(row, fields, ct);
+    }
+
+    private static async Task<IResult> GetOne(string id, HttpContext context, FolderService folders)
+    {
+        var selection = FileQueryParser.ParseSelection(context.Request.Query, FolderTable.Table);
+        var folder = await folders.GetAsync(id, context.RequestAborted);
+        return JsonBody.Data(await new FolderExpansion(folders, selection.Expand).ToJsonAsync(folder, selection.Fields, context.RequestAborted));
+    }
 
     /// <summary>One folder (<c>{"name":…}</c>) or many (<c>[{…},…]</c>); the answer has the same shape.</summary>
     private static async Task<IResult> Create(HttpContext context, FolderService folders)

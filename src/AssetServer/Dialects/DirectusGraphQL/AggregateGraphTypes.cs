@@ -94,7 +94,7 @@ public sealed class FileAggregatedFieldsGraphType : ObjectGraphType<FileAggregat
     }
 }
 
-/// <summary>One group of an aggregate query and the query that made it, to find each value by function and field.</summary>
+/// <summary>One group of an aggregate query (of files or folders) and the query that made it, to find each value by function and field.</summary>
 public sealed record FileAggregateResult(FileQuery Query, FileAggregateRow Row)
 {
     public object? Value(string function, string? field)
@@ -116,7 +116,7 @@ public sealed record FileAggregateResult(FileQuery Query, FileAggregateRow Row)
             group[name] = Row.Group[i] switch
             {
                 null => null,
-                string text when FileFields.Find(name)!.Kind == FieldKind.Json => JsonNode.Parse(text),
+                string text when Query.Table.Find(name)!.Kind == FieldKind.Json => JsonNode.Parse(text),
                 var value => GraphQLJson.From(value),
             };
         }
@@ -128,4 +128,28 @@ public sealed record FileAggregateResult(FileQuery Query, FileAggregateRow Row)
 public sealed record FileAggregateSlice(FileAggregateResult Result, string Function)
 {
     public object? Value(string field) => Result.Value(Function, field);
+}
+
+/// <summary><c>directus_folders_aggregated</c>: one group of <c>folders_aggregated</c>; folders have no numeric field, so only counts.</summary>
+public sealed class FolderAggregatedGraphType : ObjectGraphType<FileAggregateResult>
+{
+    public FolderAggregatedGraphType()
+    {
+        Name = "directus_folders_aggregated";
+        Field("group", typeof(JsonGraphType)).Resolve(context => context.Source.Group());
+        Field("countAll", typeof(IntGraphType)).Resolve(context => context.Source.Value("count", null));
+        Field("count", typeof(FolderAggregatedCountGraphType)).Resolve(context => new FileAggregateSlice(context.Source, "count"));
+        Field("countDistinct", typeof(FolderAggregatedCountGraphType)).Resolve(context => new FileAggregateSlice(context.Source, "countDistinct"));
+    }
+}
+
+/// <summary><c>directus_folders_aggregated_count</c>: a count per folder field.</summary>
+public sealed class FolderAggregatedCountGraphType : ObjectGraphType<FileAggregateSlice>
+{
+    public FolderAggregatedCountGraphType()
+    {
+        Name = "directus_folders_aggregated_count";
+        foreach (var field in Folders.FolderTable.Fields)
+            Field(field.Name, typeof(IntGraphType)).Resolve(context => context.Source.Value(field.Name));
+    }
 }

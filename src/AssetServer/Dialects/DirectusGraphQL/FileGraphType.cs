@@ -18,6 +18,13 @@ public sealed class FileGraphType : ObjectGraphType<FileRecord>
         Name = "directus_files";
         foreach (var field in FileFields.Visible)
         {
+            if (field.Related is not null)
+            {
+                // Directus's many-to-one: the related object, read by FolderLookup (a list's folders in one statement).
+                Field(field.Name, typeof(FolderGraphType)).ResolveAsync(async context =>
+                    await FolderLookup.Of(context).GetAsync(FileGraphFields.Value(field, context.Source) as string, context.CancellationToken));
+                continue;
+            }
             var width = GraphQLCost.Width(field, files.Value);
             Field(field.Name, FileGraphFields.OutputType(field)).Resolve(context => FileGraphFields.Value(field, context.Source))
                 .FieldType.WithComplexityImpact(context => GraphQLCost.Value(context, width));
@@ -31,7 +38,7 @@ public static class FileGraphFields
     /// <summary>
     /// Directus's types: the key is an <c>ID</c>, counts of bytes a <c>GraphQLBigInt</c> (Directus's <c>filesize</c>),
     /// other integers <c>Int</c>, timestamps <c>Date</c>, JSON columns <c>JSON</c>; the rest are strings (also
-    /// <c>folder</c>, <c>uploaded_by</c> and <c>modified_by</c>, which are relations in Directus).
+    /// <c>uploaded_by</c> and <c>modified_by</c>, relations to users in Directus, which this server does not have).
     /// </summary>
     public static Type OutputType(FileField field) => field switch
     {
@@ -43,11 +50,15 @@ public static class FileGraphFields
         _ => typeof(StringGraphType),
     };
 
-    /// <summary>The operator input type of a field in <c>directus_files_filter</c>, by the operators the query parser allows on its kind.</summary>
-    public static Type FilterType(FileField field) => field.Kind switch
+    /// <summary>
+    /// The input type of a field in <c>directus_files_filter</c>: a relation filters by the related object's fields
+    /// (<c>folder: directus_folders_filter</c>), others by the operators the query parser allows on their kind.
+    /// </summary>
+    public static Type FilterType(FileField field) => field switch
     {
-        FieldKind.Integer => typeof(NumberFilterOperatorsGraphType),
-        FieldKind.DateTime => typeof(DateFilterOperatorsGraphType),
+        { Related: not null } => typeof(FolderFilterGraphType),
+        { Kind: FieldKind.Integer } => typeof(NumberFilterOperatorsGraphType),
+        { Kind: FieldKind.DateTime } => typeof(DateFilterOperatorsGraphType),
         _ => typeof(StringFilterOperatorsGraphType),
     };
 

@@ -13,7 +13,7 @@ public sealed class FileUpdateInputGraphType : InputObjectGraphType
     public FileUpdateInputGraphType()
     {
         Name = "update_directus_files_input";
-        FileInputFields.Add(this);
+        FileInputFields.Add(this, typeof(FolderUpdateInputGraphType));
     }
 }
 
@@ -28,16 +28,17 @@ public sealed class FileCreateInputGraphType : InputObjectGraphType
         Name = "create_directus_files_input";
         Field("storage", typeof(StringGraphType));
         Field("type", typeof(StringGraphType));
-        FileInputFields.Add(this);
+        FileInputFields.Add(this, typeof(FolderCreateInputGraphType));
     }
 }
 
 internal static class FileInputFields
 {
-    public static void Add(InputObjectGraphType type)
+    /// <param name="folderInput">The type of <c>folder</c>: Directus's many-to-one input (<c>folder: { id: "…" }</c>, see <see cref="FolderReference"/>).</param>
+    public static void Add(InputObjectGraphType type, Type folderInput)
     {
         foreach (var field in FileFields.Visible.Where(f => f.Writable))
-            type.Field(field.Name, field.Kind switch
+            type.Field(field.Name, field.Related is not null ? folderInput : field.Kind switch
             {
                 FieldKind.Integer => typeof(IntGraphType),
                 FieldKind.Json => typeof(JsonGraphType),

@@ -9,13 +9,13 @@ using Microsoft.Extensions.Options;
 namespace AssetServer.GraphQL;
 
 /// <summary>
-/// Directus's Mutation fields for files. Every write is <see cref="FileService"/>'s, with the input checked by
+/// Directus's Mutation fields for files (and the folders', see <see cref="FolderGraphFields"/>). Every write is <see cref="FileService"/>'s, with the input checked by
 /// <see cref="FileInput"/> and an import fetched by <see cref="UrlImporter"/> (its SSRF guard, size limit and timeout),
 /// exactly as <c>PATCH</c>, <c>DELETE</c> and <c>POST /files/import</c> do.
 /// </summary>
 public sealed class FilesMutationType : ObjectGraphType
 {
-    public FilesMutationType(FileService files, UrlImporter importer, IOptions<FilesOptions> limits)
+    public FilesMutationType(FileService files, UrlImporter importer, Folders.FolderService folders, IOptions<FilesOptions> limits)
     {
         Name = "Mutation";
 
@@ -27,7 +27,7 @@ public sealed class FilesMutationType : ObjectGraphType
         {
             GraphQLAccess.Require(context, Access.Write);
             var id = Text(context.GetArgument<object?>("id"));
-            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: false, limits.Value);
+            var input = FileInput.FromJson(Data(context), creating: false, limits.Value);
             return await files.UpdateAsync(id, input, context.CancellationToken);
         });
 
@@ -39,7 +39,7 @@ public sealed class FilesMutationType : ObjectGraphType
         {
             GraphQLAccess.Require(context, Access.Write);
             var ids = GraphQLAccess.Ids(context.GetArgument<object?>("ids"));
-            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: false, limits.Value);
+            var input = FileInput.FromJson(Data(context), creating: false, limits.Value);
             return await files.UpdateManyAsync(ids, input, context.CancellationToken);
         });
 
@@ -72,11 +72,17 @@ public sealed class FilesMutationType : ObjectGraphType
             GraphQLAccess.Require(context, Access.Write);
             var url = context.GetArgument<string?>("url");
             if (string.IsNullOrEmpty(url)) throw ApiErrors.InvalidPayload("\"url\" is required");
-            var input = FileInput.FromJson(GraphQLJson.Object(context, "data"), creating: true, limits.Value);
+            var input = FileInput.FromJson(Data(context), creating: true, limits.Value);
             var staged = await importer.FetchAsync(url, input, context.CancellationToken);
             return (await files.CreateAsync([staged], context.CancellationToken))[0];
         });
+
+        FolderGraphFields.AddMutations(this, folders);
     }
+
+    /// <summary>The <c>data</c> argument as a REST body: <c>folder: {id: "…"}</c>, Directus's many-to-one input, as its id.</summary>
+    private static System.Text.Json.Nodes.JsonObject Data(IResolveFieldContext context) =>
+        FolderReference.Flatten(GraphQLJson.Object(context, "data"), "folder");
 
     private static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

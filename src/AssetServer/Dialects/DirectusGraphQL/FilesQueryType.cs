@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace AssetServer.GraphQL;
 
 /// <summary>
-/// Directus's Query fields for files: <c>files</c>, <c>files_by_id</c>, <c>files_aggregated</c>. Arguments become the
+/// Directus's Query fields for files: <c>files</c>, <c>files_by_id</c>, <c>files_aggregated</c> (and the folders', see
+/// <see cref="FolderGraphFields"/>). Arguments become the
 /// core's query object; rows come from the same parser, SQL builder and repository as <c>GET /files</c>, read with only
 /// the columns the selection asks for and charged to the request's byte budget (<see cref="GraphQLCost.Budget"/>).
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class FilesQueryType : ObjectGraphType
 
     private static readonly string[] AggregateArguments = [.. ListArguments, "groupBy"];
 
-    public FilesQueryType(FileService files, FileRepository repository, FileQueryParser parser, IOptions<FilesOptions> limits)
+    public FilesQueryType(FileService files, FileRepository repository, FileQueryParser parser, Folders.FolderService folders, IOptions<FilesOptions> limits)
     {
         Name = "Query";
 
@@ -35,6 +36,9 @@ public sealed class FilesQueryType : ObjectGraphType
             var query = parser.Parse(GraphQLJson.Query(context, ListArguments)) with { ReadFields = GraphQLCost.SelectedFields(context) };
             var rows = new List<FileRecord>();
             await foreach (var row in files.ListAsync(query, context.CancellationToken, GraphQLCost.Budget(context))) rows.Add(row);
+            // The folders of a page in one statement, when they are asked for (files { folder { name } }).
+            if (query.ReadFields!.Contains("folder"))
+                await FolderLookup.Of(context).LoadAsync(rows.Select(r => r.Folder), context.CancellationToken);
             return rows;
         });
 
@@ -65,6 +69,8 @@ public sealed class FilesQueryType : ObjectGraphType
             var rows = await repository.AggregateAsync(query, context.CancellationToken, GraphQLCost.Budget(context));
             return rows.Select(row => new FileAggregateResult(query, row)).ToList();
         });
+
+        FolderGraphFields.AddQueries(this, folders, parser, limits.Value);
     }
 
     private static void AddListArguments<TSource, TReturn>(FieldBuilder<TSource, TReturn> field) => field

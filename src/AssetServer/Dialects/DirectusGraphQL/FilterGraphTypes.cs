@@ -19,6 +19,23 @@ public sealed class FileFilterGraphType : InputObjectGraphType
     }
 }
 
+/// <summary>
+/// <c>directus_folders_filter</c>: <c>id</c>, <c>name</c> and, through the relation, <c>parent</c>; also what a file's
+/// <c>folder</c> filters by (<c>files(filter: {folder: {name: {_eq: "Holiday"}}})</c>).
+/// </summary>
+public sealed class FolderFilterGraphType : InputObjectGraphType
+{
+    public FolderFilterGraphType()
+    {
+        Name = "directus_folders_filter";
+        Field("id", typeof(StringFilterOperatorsGraphType));
+        Field("name", typeof(StringFilterOperatorsGraphType));
+        Field("parent", typeof(FolderFilterGraphType));
+        Field("_and", typeof(ListGraphType<FolderFilterGraphType>));
+        Field("_or", typeof(ListGraphType<FolderFilterGraphType>));
+    }
+}
+
 /// <summary>The operators of text, UUID and JSON fields: Directus's <c>string_filter_operators</c>, plus the comparisons and ranges REST takes too.</summary>
 public sealed class StringFilterOperatorsGraphType : InputObjectGraphType
 {

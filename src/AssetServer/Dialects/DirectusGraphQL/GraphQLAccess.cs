@@ -11,10 +11,11 @@ namespace AssetServer.GraphQL;
 /// </summary>
 public static class GraphQLAccess
 {
-    public static void Require(IResolveFieldContext context, Access access)
+    /// <param name="collection">What a request without a token is refused access to, in the message.</param>
+    public static void Require(IResolveFieldContext context, Access access, string collection = "directus_files")
     {
         var caller = context.User is { } user ? Caller.From(user) : null;
-        if (caller is null) throw ApiErrors.ForbiddenCollection();
+        if (caller is null) throw ApiErrors.ForbiddenCollection(collection);
         if (!caller.Allows(access)) throw ApiErrors.Forbidden();
     }
 

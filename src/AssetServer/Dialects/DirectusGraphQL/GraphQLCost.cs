@@ -44,9 +44,12 @@ public static class GraphQLCost
         new(InBytes(context) ? 0 : GraphQLOptions.StatementCost, 1);
 
     /// <summary>A write over a list of <c>ids</c>: its selection counted once per id.</summary>
-    public static FieldComplexityResult Ids(FieldImpactContext context) =>
+    public static FieldComplexityResult Ids(FieldImpactContext context) => PerItem(context, "ids");
+
+    /// <summary>A write of the items in a list argument (<c>create_folders_items(data: […])</c>): its selection once per item.</summary>
+    public static FieldComplexityResult PerItem(FieldImpactContext context, string argument) =>
         new(InBytes(context) ? 0 : GraphQLOptions.StatementCost,
-            Math.Max(1, (context.GetArgument<object?>("ids", null) as System.Collections.ICollection)?.Count ?? 1));
+            Math.Max(1, (context.GetArgument<object?>(argument, null) as System.Collections.ICollection)?.Count ?? 1));
 
     /// <summary>A field of <c>directus_files</c>: one value, or in bytes its <see cref="Width"/>.</summary>
     public static FieldComplexityResult Value(FieldImpactContext context, double width) =>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
+using AssetServer.Files.Query;
 using GraphQL;
 
 namespace AssetServer.GraphQL;
@@ -39,11 +40,33 @@ public static class GraphQLJson
     /// The query object for the core's parser from the arguments the field was given, by the same names
     /// (<c>filter sort limit offset page search groupBy</c>); arguments not given, or given as null, are left out.
     /// </summary>
-    public static JsonObject Query(IResolveFieldContext context, IEnumerable<string> arguments)
+    public static JsonObject Query(IResolveFieldContext context, IEnumerable<string> arguments, QueryTable? table = null)
     {
         var query = new JsonObject();
         foreach (var name in arguments)
             if (From(context.GetArgument<object?>(name)) is { } value) query[name] = value;
+        if (query["filter"] is JsonObject filter) ByRelationIds(filter, table ?? QueryTable.Files);
         return query;
+    }
+
+    /// <summary>
+    /// Directus filters a many-to-one by the related key as <c>folder: {id: {_null: true}}</c> (files in no folder) or
+    /// <c>{id: {_eq: …}}</c>. A reference names an existing folder or is null (the core checks every write), so a test
+    /// of the related <c>id</c> alone is the same test of the reference column: rewritten so, it also matches rows that
+    /// point nowhere, as Directus's join does, and reads no related row.
+    /// </summary>
+    private static void ByRelationIds(JsonObject filter, QueryTable table)
+    {
+        foreach (var (key, value) in filter.ToList())
+        {
+            if (key is "_and" or "_or" && value is JsonArray list)
+            {
+                foreach (var item in list.OfType<JsonObject>()) ByRelationIds(item, table);
+                continue;
+            }
+            if (table.Find(key)?.Related is not { } related || value is not JsonObject inner) continue;
+            if (inner.Count == 1 && inner["id"] is JsonObject operators) filter[key] = operators.DeepClone();
+            else ByRelationIds(inner, related);
+        }
     }
 }

@@ -14,7 +14,8 @@ namespace AssetServer.V8;
 
 /// <summary>
 /// Directus v8's file API under its project prefix (<c>Server:Project</c>, default <c>_</c>): <c>/_/files</c>, a file's
-/// revisions, its private-hash assets and thumbnails, and the originals under <c>/uploads/_/originals/</c>.
+/// revisions, its private-hash assets and thumbnails, the originals under <c>/uploads/_/originals/</c>, and
+/// <c>/_/folders</c> (<see cref="V8Folders"/>).
 /// Request and response mapping only: storing, rules and rendering are the core's.
 /// </summary>
 public static class V8Api
@@ -35,6 +36,7 @@ public static class V8Api
         // No token needed: the private hash is the secret (v8's assets were public to whoever had the hash).
         app.MapMethods($"/{project}/assets/{{hash}}", read, Asset);
         app.MapMethods($"/uploads/{project}/originals/{{name}}", read, Original);
+        app.MapV8Folders();
     }
 
     private static V8Urls Urls(HttpContext context) =>
@@ -58,7 +60,7 @@ public static class V8Api
         var item = parser.Item(context.Request.Query, V8Tables.Files);
         var write = await uploads.ReadAsync(context.Request, current: null, ct);
         var created = (await files.CreateAsync([write.Upload!], ct))[0];
-        return JsonBody.Data(v8.Show(created, Urls(context), item.Fields), Meta(item.Meta, V8Tables.Files, resultCount: null));
+        return JsonBody.Data(await v8.ShowAsync(created, Urls(context), item, ct), Meta(item.Meta, V8Tables.Files, resultCount: null));
     }
 
     /// <summary><c>GET /_/files/:id</c>, or <c>/_/files/:id,:id</c> for several (an array).</summary>
@@ -68,9 +70,9 @@ public static class V8Api
         var item = parser.Item(context.Request.Query, V8Tables.Files);
         var urls = Urls(context);
         if (!id.Contains(','))
-            return JsonBody.Data(v8.Show(await v8.FindAsync(id, ct), urls, item.Fields), Meta(item.Meta, V8Tables.Files, resultCount: null));
+            return JsonBody.Data(await v8.ShowAsync(await v8.FindAsync(id, ct), urls, item, ct), Meta(item.Meta, V8Tables.Files, resultCount: null));
         var records = await v8.FindManyAsync(V8Files.ParseIds(id), ct);
-        return JsonBody.Data(Array(records.Select(r => v8.Show(r, urls, item.Fields))), Meta(item.Meta, V8Tables.Files, records.Count));
+        return JsonBody.Data(Array(await v8.ShowAllAsync(records, urls, item, ct)), Meta(item.Meta, V8Tables.Files, records.Count));
     }
 
     /// <summary>
@@ -90,14 +92,14 @@ public static class V8Api
             var input = await uploads.ReadFieldsAsync(context.Request, ct);
             var updated = await V8Files.ExistingAsync(files.UpdateManyAsync(ids, input, ct));
             var byId = updated.ToDictionary(r => r.Id);
-            return JsonBody.Data(Array(ids.Select(i => v8.Show(byId[i], urls, item.Fields))), Meta(item.Meta, V8Tables.Files, ids.Count));
+            return JsonBody.Data(Array(await v8.ShowAllAsync(ids.Select(i => byId[i]).ToList(), urls, item, ct)), Meta(item.Meta, V8Tables.Files, ids.Count));
         }
         var record = await v8.FindAsync(id, ct);
         var write = await uploads.ReadAsync(context.Request, record, ct);
         var saved = write.Upload is { } upload
             ? await V8Files.ExistingAsync(files.ReplaceAsync(record.Id, upload, ct))
             : await V8Files.ExistingAsync(files.UpdateAsync(record.Id, write.Fields, ct));
-        return JsonBody.Data(v8.Show(saved, urls, item.Fields), Meta(item.Meta, V8Tables.Files, resultCount: null));
+        return JsonBody.Data(await v8.ShowAsync(saved, urls, item, ct), Meta(item.Meta, V8Tables.Files, resultCount: null));
     }
 
     /// <summary><c>DELETE /_/files/:id</c> (or <c>:id,:id</c>): 204; the original and every derivative go too.</summary>
@@ -119,7 +121,7 @@ public static class V8Api
         var item = parser.Item(context.Request.Query, V8Tables.Files);
         var record = await v8.FindAsync(id, ct);
         var rotated = await V8Files.ExistingAsync(files.RotatePrivateHashAsync(record.Id, ct));
-        return JsonBody.Data(v8.Show(rotated, Urls(context), item.Fields), Meta(item.Meta, V8Tables.Files, resultCount: null));
+        return JsonBody.Data(await v8.ShowAsync(rotated, Urls(context), item, ct), Meta(item.Meta, V8Tables.Files, resultCount: null));
     }
 
     /// <summary>
@@ -175,7 +177,7 @@ public static class V8Api
     /// A list answer: <c>{"data":[…],"meta":{…}}</c> streamed row by row, or with <c>single</c> the first row alone
     /// (none: 404, as v8's <c>single</c>).
     /// </summary>
-    private static async Task<IResult> AnswerAsync(
+    internal static async Task<IResult> AnswerAsync(
         V8ListQuery query, V8Table table, FileListCounts counts, IAsyncEnumerable<JsonObject> rows, CancellationToken ct)
     {
         if (query.Single)
@@ -211,7 +213,7 @@ public static class V8Api
     /// v8's <c>meta</c>, in its order, with what was asked: <c>collection</c>, <c>type</c> (<c>item</c> for one object,
     /// <c>collection</c> for a list) and for lists <c>result_count</c>; the counts are added by the list. Null without <c>meta</c>.
     /// </summary>
-    private static JsonObject? Meta(IReadOnlySet<string>? names, V8Table table, int? resultCount)
+    internal static JsonObject? Meta(IReadOnlySet<string>? names, V8Table table, int? resultCount)
     {
         if (names is null) return null;
         var meta = new JsonObject();

@@ -79,11 +79,13 @@ public static class V8Errors
 
     /// <summary>
     /// v8's permission errors, by what was asked: the public role (no token) or a token without write access is denied
-    /// reading (300), creating (301), updating (302) or deleting (303) <c>directus_files</c>.
+    /// reading (300), creating (301), updating (302) or deleting (303) <c>directus_files</c> or <c>directus_folders</c>.
     /// </summary>
     private static (int, int, string) Denied(HttpRequest request)
     {
-        const string collection = V8Tables.FilesCollection;
+        var collection = (request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries) is [_, "folders", ..]
+            ? V8Tables.FoldersCollection
+            : V8Tables.FilesCollection;
         var method = request.Method;
         if (HttpMethods.IsDelete(method)) return (403, V8Code.DeleteDenied, $"Deleting item from \"{collection}\" collection was denied");
         if (HttpMethods.IsPatch(method) || HttpMethods.IsPost(method) && request.Path.Value?.EndsWith("/private_hash", StringComparison.Ordinal) == true)
@@ -103,7 +105,7 @@ public static class V8Paths
         return segments switch
         {
             ["uploads", var project, "originals", ..] => project,
-            [var project, "files" or "assets", ..] => project,
+            [var project, "files" or "assets" or "folders", ..] => project,
             _ => null,
         };
     }

@@ -13,7 +13,7 @@ namespace AssetServer.V8;
 /// Directus 9 answers 403), show them as v8 objects, and pick the transform of an asset request. Storing, replacing,
 /// deleting and rotating are <see cref="FileService"/>'s.
 /// </summary>
-public sealed class V8Files(FileService files, FileRepository repository, V8FileObject objects, V8Thumbnails thumbnails)
+public sealed class V8Files(FileService files, FileRepository repository, V8FileObject objects, V8Thumbnails thumbnails, Folders.FolderService folders)
 {
     /// <summary>v8's asset parameters besides <c>key</c>: width, height, fit (crop|contain) and quality.</summary>
     private static readonly string[] SizeParameters = ["w", "h", "f", "q"];
@@ -61,12 +61,35 @@ public sealed class V8Files(FileService files, FileRepository repository, V8File
         }
     }
 
-    public JsonObject Show(FileRecord record, V8Urls urls, IReadOnlySet<string>? fields) => objects.Build(record, urls, fields);
+    /// <summary>The v8 object of a file, its folder expanded when <paramref name="item"/> asks (one folder read at most).</summary>
+    public async Task<JsonObject> ShowAsync(FileRecord record, V8Urls urls, V8ItemQuery item, CancellationToken ct) =>
+        (await ShowAllAsync([record], urls, item, ct))[0];
 
-    /// <summary>The files of a list query as v8 objects, one at a time.</summary>
+    /// <summary>The v8 objects of files, in order; their folders, when expanded, read in one statement.</summary>
+    public async Task<List<JsonObject>> ShowAllAsync(IReadOnlyList<FileRecord> records, V8Urls urls, V8ItemQuery item, CancellationToken ct)
+    {
+        var known = item.ExpandFolder ? await folders.GetManyAsync(records.Select(r => r.Folder).OfType<string>().Distinct().ToList(), ct) : null;
+        return records.Select(record => Expand(objects.Build(record, urls, item.Fields), record, known)).ToList();
+    }
+
+    /// <summary>The files of a list query as v8 objects, one at a time; each folder read once when expanded.</summary>
     public async IAsyncEnumerable<JsonObject> ListAsync(V8ListQuery query, V8Urls urls, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var record in files.ListAsync(query.Query, ct)) yield return objects.Build(record, urls, query.Fields);
+        var known = query.ExpandFolder ? new Dictionary<string, Folders.FolderRecord>(StringComparer.Ordinal) : null;
+        await foreach (var record in files.ListAsync(query.Query, ct))
+        {
+            if (known is not null && record.Folder is { } id && !known.ContainsKey(id))
+                foreach (var (key, folder) in await folders.GetManyAsync([id], ct)) known[key] = folder;
+            yield return Expand(objects.Build(record, urls, query.Fields), record, known);
+        }
+    }
+
+    /// <summary>v8's expanded many-to-one: <c>folder</c> as <c>{id, name, parent_folder}</c>, null outside any folder.</summary>
+    private static JsonObject Expand(JsonObject json, FileRecord record, IReadOnlyDictionary<string, Folders.FolderRecord>? known)
+    {
+        if (known is null || !json.ContainsKey("folder")) return json;
+        json["folder"] = record.Folder is { } id && known.TryGetValue(id, out var folder) ? V8Folders.Show(folder) : null;
+        return json;
     }
 
     /// <summary>The revisions of a list query as v8 revision objects, one at a time.</summary>

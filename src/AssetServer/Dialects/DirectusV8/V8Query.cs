@@ -9,10 +9,18 @@ namespace AssetServer.V8;
 /// <summary>A parsed v8 list request: the core query, and what only v8's answer needs.</summary>
 /// <param name="Fields">The object's fields to keep; null for all.</param>
 /// <param name="Meta">v8's <c>meta</c> names asked for; null when no <c>meta</c> was sent (no <c>meta</c> in the answer).</param>
-public sealed record V8ListQuery(FileQuery Query, bool Single, IReadOnlySet<string>? Fields, IReadOnlySet<string>? Meta);
+public sealed record V8ListQuery(FileQuery Query, bool Single, IReadOnlySet<string>? Fields, IReadOnlySet<string>? Meta)
+{
+    /// <summary>Whether a file's <c>folder</c> is answered as v8's folder object (<c>fields=*.*</c>, <c>fields=folder.*</c>).</summary>
+    public bool ExpandFolder { get; init; }
+}
 
 /// <summary><c>fields</c> and <c>meta</c> of a single-item route.</summary>
-public sealed record V8ItemQuery(IReadOnlySet<string>? Fields, IReadOnlySet<string>? Meta);
+public sealed record V8ItemQuery(IReadOnlySet<string>? Fields, IReadOnlySet<string>? Meta)
+{
+    /// <inheritdoc cref="V8ListQuery.ExpandFolder"/>
+    public bool ExpandFolder { get; init; }
+}
 
 /// <summary>
 /// v8's query language (<c>filter[field][op]=value</c>, <c>q</c>, <c>limit</c>, <c>offset</c>, <c>page</c>, <c>single</c>,
@@ -85,7 +93,8 @@ public sealed partial class V8Query(FileQueryParser parser, TimeProvider time)
         if (combined is not null) core["filter"] = combined;
         var counts = meta?.Where(m => m is "total_count" or "filter_count").ToArray() ?? [];
         if (counts.Length > 0) core["meta"] = string.Join(',', counts);
-        return new V8ListQuery(parser.Parse(core, table.Core), single, Fields(json["fields"], table), meta);
+        return new V8ListQuery(parser.Parse(core, table.Core), single, Fields(json["fields"], table), meta)
+            { ExpandFolder = ExpandsFolder(json["fields"], table) };
     }
 
     /// <summary><c>fields</c> and <c>meta</c> of <c>GET /_/files/:id</c> and the other single-item routes.</summary>
@@ -93,7 +102,7 @@ public sealed partial class V8Query(FileQueryParser parser, TimeProvider time)
     {
         var json = FileQueryParser.ToJson(query);
         Check(json, ItemParameters);
-        return new V8ItemQuery(Fields(json["fields"], table), Meta(json["meta"]));
+        return new V8ItemQuery(Fields(json["fields"], table), Meta(json["meta"])) { ExpandFolder = ExpandsFolder(json["fields"], table) };
     }
 
     /// <summary>The row at 0-based <paramref name="offset"/> of <paramref name="scope"/> in the table's own order.</summary>
@@ -249,6 +258,14 @@ public sealed partial class V8Query(FileQueryParser parser, TimeProvider time)
         }
         return fields;
     }
+
+    /// <summary>
+    /// v8 expands a many-to-one by a deeper field list: <c>*.*</c> or <c>folder.*</c> (any <c>folder.&lt;x&gt;</c>) gives a
+    /// file's <c>folder</c> as the whole folder object, one level deep.
+    /// </summary>
+    private static bool ExpandsFolder(JsonNode? node, V8Table table) =>
+        table.Collection == V8Tables.FilesCollection &&
+        Strings(node, "fields").Any(name => name == "*.*" || name.StartsWith("folder.", StringComparison.Ordinal));
 
     private static IReadOnlySet<string>? Meta(JsonNode? node)
     {

@@ -27,6 +27,24 @@ public static class V8Tables
         FileFields.Visible.Select(f => f.Name).Append("private_hash").ToHashSet(StringComparer.Ordinal),
         "created_on,id");
 
+    public const string FoldersCollection = "directus_folders";
+
+    /// <summary>
+    /// v8's folder object <c>{id, name, parent_folder}</c> over the core's <c>folders</c>: <c>parent_folder</c> is v8's
+    /// name for the core's <c>parent</c> (the same column, a UUID here where v8 had integers). Unsorted, by name.
+    /// </summary>
+    public static readonly V8Table Folders = new(
+        FoldersCollection,
+        new QueryTable("folders",
+        [
+            new FileField("id", FieldKind.Uuid, false, _ => null),
+            new FileField("name", FieldKind.String, true, _ => null),
+            new FileField("parent_folder", FieldKind.Uuid, true, _ => null) { Sql = "parent", Columns = ["parent"] },
+        ], "id, name, parent", ["name"], [new("name", false), new("id", false)]),
+        ["id", "name", "parent_folder"],
+        new HashSet<string>(["id", "name", "parent_folder"], StringComparer.Ordinal),
+        "name,id");
+
     /// <summary>v8's revision object. <c>parent_*</c> are v8's relational parents, which files never have.</summary>
     public static readonly V8Table Revisions = new(
         "directus_revisions",

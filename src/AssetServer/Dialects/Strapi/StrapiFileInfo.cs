@@ -49,9 +49,9 @@ public static class StrapiFileInfo
     }
 
     /// <summary>
-    /// The core fields one fileInfo sets. Unknown keys are dropped, as Strapi's validation does. A <c>folder</c> that
-    /// is a UUID files it in that folder; Strapi's numeric folder ids have no place in the record and are ignored
-    /// (folders are private in Strapi's content API).
+    /// The core fields one fileInfo sets. Unknown keys are dropped, as Strapi's validation does. <c>folder</c> files the
+    /// upload in that folder (the core checks that it exists, <see cref="FolderMissing"/>); folders themselves stay
+    /// private, as in Strapi's content API: no <c>folder</c> or <c>folderPath</c> in the file object.
     /// </summary>
     public static FileInput ToInput(JsonObject? info, FilesOptions limits)
     {
@@ -75,8 +75,8 @@ public static class StrapiFileInfo
                     core["focal_point_x"] = x;
                     core["focal_point_y"] = y;
                     break;
-                case "folder" when value is JsonValue v && v.TryGetValue<string>(out var folder) && Guid.TryParse(folder, out _):
-                    core["folder"] = folder;
+                case "folder":
+                    core["folder"] = Folder(value);
                     break;
             }
         }
@@ -87,6 +87,43 @@ public static class StrapiFileInfo
         catch (Errors.ApiException e) when (e.Status == 400)
         {
             throw StrapiErrors.Validation(e.Extensions.TryGetValue("reason", out var reason) ? $"fileInfo: {reason}" : e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A folder's id (a UUID, as <c>/folders</c> gives it), or null for none. Strapi's own ids are numbers; no folder here
+    /// has one, so a number names no folder and is refused as one that does not exist, never ignored.
+    /// </summary>
+    private static JsonNode? Folder(JsonNode? value) => value switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var text) && Guid.TryParseExact(text, "D", out var id) => id.ToString("D"),
+        _ => throw FolderMissing(),
+    };
+
+    /// <summary>The 400 for a <c>fileInfo.folder</c> that names no folder, with Strapi's validation details.</summary>
+    public static Errors.ApiException FolderMissing()
+    {
+        const string message = "fileInfo.folder must be the id of an existing folder (a UUID from /folders)";
+        return StrapiErrors.Validation(message, new JsonObject
+        {
+            ["errors"] = new JsonArray(new JsonObject { ["path"] = new JsonArray("folder"), ["message"] = message, ["name"] = "ValidationError" }),
+        });
+    }
+
+    /// <summary>
+    /// A write whose folder the core found missing (its INVALID_FOREIGN_KEY, which names Directus's collection) as
+    /// Strapi's 400 about <c>fileInfo.folder</c>.
+    /// </summary>
+    public static async Task<T> FolderChecked<T>(Task<T> write)
+    {
+        try
+        {
+            return await write;
+        }
+        catch (Errors.ApiException e) when (e.Code == "INVALID_FOREIGN_KEY")
+        {
+            throw FolderMissing();
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class StrapiFiles(
     {
         if (form.Files.Count == 0) throw StrapiErrors.FilesEmpty();
         var staged = WithFileInfo(form);
-        return await files.CreateAsync(staged, ct, StrapiFileInfo.Link(form.Fields), rejectUnreadableImages: true);
+        return await StrapiFileInfo.FolderChecked(files.CreateAsync(staged, ct, StrapiFileInfo.Link(form.Fields), rejectUnreadableImages: true));
     }
 
     /// <summary>
@@ -67,11 +67,11 @@ public sealed class StrapiFiles(
                 throw StrapiErrors.Validation("Only one file can replace a file's contents");
             }
             if (form.Files.Count == 1)
-                return await files.ReplaceAsync(record.Id, WithFileInfo(form)[0], ct, rejectUnreadableImages: true);
+                return await StrapiFileInfo.FolderChecked(files.ReplaceAsync(record.Id, WithFileInfo(form)[0], ct, rejectUnreadableImages: true));
             var infos = StrapiFileInfo.Pair(form.Fields.Where(f => f.Key == "fileInfo").Select(f => f.Value));
-            return await files.UpdateAsync(record.Id, StrapiFileInfo.ToInput(infos.FirstOrDefault(), limits.Value), ct);
+            return await StrapiFileInfo.FolderChecked(files.UpdateAsync(record.Id, StrapiFileInfo.ToInput(infos.FirstOrDefault(), limits.Value), ct));
         }
-        return await files.UpdateAsync(record.Id, StrapiFileInfo.ToInput(await ReadFileInfoAsync(request, ct), limits.Value), ct);
+        return await StrapiFileInfo.FolderChecked(files.UpdateAsync(record.Id, StrapiFileInfo.ToInput(await ReadFileInfoAsync(request, ct), limits.Value), ct));
     }
 
     /// <summary>Reads an upload form (<c>files</c> parts and text fields); no files is not yet an error.</summary>

@@ -12,7 +12,7 @@ public static class OpenApiSchemas
     public const string DirectusFile = "DirectusFile", DirectusError = "DirectusError", StrapiFile = "StrapiFile",
         StrapiError = "StrapiError", Strapi3File = "Strapi3File", Strapi3Error = "Strapi3Error", V8File = "V8File",
         V8Error = "V8Error", Activity = "Activity", Revision = "Revision", Token = "Token", GraphQLRequest = "GraphQLRequest",
-        GraphQLResponse = "GraphQLResponse", Preset = "Preset", Folder = "Folder";
+        GraphQLResponse = "GraphQLResponse", Preset = "Preset", Folder = "Folder", V8Folder = "V8Folder";
 
     public static IReadOnlyDictionary<string, OpenApiSchema> All()
     {
@@ -49,7 +49,6 @@ public static class OpenApiSchemas
         return new Dictionary<string, OpenApiSchema>
         {
             [DirectusFile] = directusFile,
-            [Folder] = Object(new() { ["id"] = Text(), ["name"] = Text(), ["parent"] = Text() }),
             [DirectusError] = Object(new()
             {
                 ["errors"] = Array(Object(new() { ["message"] = Text(), ["extensions"] = Object(new() { ["code"] = Text() }) })),
@@ -84,6 +83,8 @@ public static class OpenApiSchemas
             [GraphQLRequest] = Object(new() { ["query"] = Text(), ["variables"] = Json(), ["operationName"] = Text() }),
             [GraphQLResponse] = Object(new() { ["data"] = Json(), ["errors"] = Array(Json()) }),
             [Preset] = Object(new() { ["key"] = Text(), ["fit"] = Text(), ["width"] = Integer(), ["height"] = Integer(), ["format"] = Text() }),
+            [Folder] = Object(new() { ["id"] = Text(), ["name"] = Text(), ["parent"] = Text() }),
+            [V8Folder] = Object(new() { ["id"] = Text(), ["name"] = Text(), ["parent_folder"] = Text() }),
         };
     }
 

@@ -22,6 +22,38 @@ public class FileFolderTests : AdminAppFixture
     }
 
     [Test]
+    public async Task FolderFieldAfterTheFilePartIsNotTheFiles()
+    {
+        // Directus: the fields before a file part belong to it; one after the last file belongs to no file.
+        var folder = await CreateAsync(client, Named("After"));
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(TextBytes(30));
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+        form.Add(part, "file", "late.txt");
+        form.Add(new StringContent(folder), "folder");
+        using var response = await client.PostAsync("/files", form);
+        Assert.That((await DataAsync(response))["folder"], Is.Null);
+    }
+
+    [Test]
+    public async Task UploadOfSeveralFilesFilesEachInTheFolderBeforeIt()
+    {
+        var first = await CreateAsync(client, Named("First"));
+        var second = await CreateAsync(client, Named("Second"));
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(first), "folder");
+        form.Add(new ByteArrayContent(TextBytes(20)), "file", "one.txt");
+        form.Add(new StringContent(second), "folder");
+        form.Add(new ByteArrayContent(TextBytes(20)), "file", "two.txt");
+        using var response = await client.PostAsync("/files?fields=filename_download,folder.name", form);
+        var rows = (await DataAsync(response)).AsArray();
+        Assert.That(rows.Select(r => r!["folder"]!["id"]), Is.All.Null, "only the asked fields of the folder");
+        var byName = rows.ToDictionary(r => r!["filename_download"]!.GetValue<string>(), r => r!["folder"]!["name"]!.GetValue<string>());
+        Assert.That(byName["one.txt"], Does.StartWith("First"));
+        Assert.That(byName["two.txt"], Does.StartWith("Second"));
+    }
+
+    [Test]
     public async Task FolderThatDoesNotExistIsRefusedOnUploadAndPatch()
     {
         var before = await SnapshotAsync(app);
@@ -110,6 +142,12 @@ public class FileFolderTests : AdminAppFixture
         var everything = await DataAsync(all);
         Assert.That(everything["folder"]!["id"]!.GetValue<string>(), Is.EqualTo(folder));
         Assert.That(everything["filename_download"]!.GetValue<string>(), Is.EqualTo("e.txt"));
+
+        using var allRows = await client.GetAsync($"/files?filter[title][_eq]={tag}&fields=*.*&sort=filename_download");
+        var expanded = (await DataAsync(allRows)).AsArray();
+        Assert.That(expanded[0]!["folder"]!.ToJsonString(), Is.EqualTo(new JsonObject { ["id"] = folder, ["name"] = name, ["parent"] = parent }.ToJsonString()));
+        Assert.That(expanded[0]!["title"]!.GetValue<string>(), Is.EqualTo(tag));
+        Assert.That(expanded[1]!["folder"], Is.Null);
 
         using var patched = await client.PatchAsync($"/files/{loose["id"]}?fields=folder.*", FolderKit.Json($$"""{"folder":"{{folder}}"}"""));
         Assert.That((await DataAsync(patched))["folder"]!["name"]!.GetValue<string>(), Is.EqualTo(name));

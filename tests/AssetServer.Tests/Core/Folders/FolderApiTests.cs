@@ -137,6 +137,29 @@ public class FolderApiTests : AdminAppFixture
     }
 
     [Test]
+    public async Task ParentIsARelationToFilterThroughAndExpand()
+    {
+        var name = Named("Albums");
+        var albums = await CreateAsync(client, name);
+        var summer = await CreateAsync(client, "Summer", albums);
+        var beach = await CreateAsync(client, "Beach", summer);
+
+        using var byParent = await client.GetAsync($"/folders?filter[parent][name][_eq]={Q(name)}");
+        Assert.That(Ids(await DataAsync(byParent)), Is.EqualTo(new[] { summer }));
+        using var byGrandparent = await client.GetAsync($"/folders?filter[parent][parent][name][_eq]={Q(name)}");
+        Assert.That(Ids(await DataAsync(byGrandparent)), Is.EqualTo(new[] { beach }));
+
+        using var one = await client.GetAsync($"/folders/{beach}?fields=name,parent.name,parent.parent");
+        Assert.That((await DataAsync(one)).ToJsonString(), Is.EqualTo(
+            new JsonObject { ["name"] = "Beach", ["parent"] = new JsonObject { ["name"] = "Summer", ["parent"] = albums } }.ToJsonString()));
+        using var all = await client.GetAsync($"/folders?filter[id][_in]={albums},{summer}&fields=*.*&sort=name");
+        var rows = (await DataAsync(all)).AsArray();
+        Assert.That(rows[0]!["parent"], Is.Null, "a top folder's parent expands to null");
+        Assert.That(rows[1]!["parent"]!["id"]!.GetValue<string>(), Is.EqualTo(albums));
+        Assert.That(rows[1]!["parent"]!["name"]!.GetValue<string>(), Is.EqualTo(name));
+    }
+
+    [Test]
     public async Task MissingOrMalformedIdIsForbidden()
     {
         using var missing = await client.GetAsync($"/folders/{Guid.NewGuid()}");
@@ -212,6 +235,14 @@ public class FolderApiTests : AdminAppFixture
         using var delete = await reader.DeleteAsync($"/folders/{id}");
         Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(await GetAsync(client, id), Is.Not.Null);
+
+        using var byQuery = await reader.PatchAsync("/folders", FolderKit.Json($$$$$"""{"query":{"filter":{"id":{"_eq":"{{{{{id}}}}}"}}},"data":{"name":"nope"}}"""));
+        Assert.That(byQuery.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using var deleteMany = await reader.SendAsync(Request("DELETE", "/folders", FolderKit.Json($$"""["{{id}}"]""")));
+        Assert.That(deleteMany.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using var search = await reader.SendAsync(Request("SEARCH", "/folders", FolderKit.Json($$$$$"""{"query":{"filter":{"id":{"_eq":"{{{{{id}}}}}"}}}}""")));
+        Assert.That(Ids(await DataAsync(search)), Is.EqualTo(new[] { id }));
+        Assert.That((await GetAsync(client, id))!["name"]!.GetValue<string>(), Does.StartWith("Guarded"));
 
         using var writer = await TokenClientAsync(app, client, "write");
         using var written = await writer.PatchAsync($"/folders/{id}", FolderKit.Json("""{"name":"by writer"}"""));

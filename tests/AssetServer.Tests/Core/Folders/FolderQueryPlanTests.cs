@@ -16,7 +16,8 @@ public class FolderQueryPlanTests : AdminAppFixture
     {
         var parser = app.Service<FileQueryParser>();
         var query = parser.Parse(JsonNode.Parse(json)!.AsObject(), table);
-        var database = app.Service<AssetServer.Data.Database>();
+        // The app's own database (on PostgreSQL the one its settings name, not one made anew for the folder).
+        using var database = app.DatabaseConnectionString is { Length: > 0 } postgres ? AssetServer.Data.Database.Postgres(postgres) : TestDatabase.For(app.DataPath);
         var sql = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider);
         await using var connection = await database.OpenAsync();
         if (database.IsPostgres)

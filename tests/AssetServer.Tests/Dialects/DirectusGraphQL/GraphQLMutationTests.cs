@@ -63,7 +63,7 @@ public class GraphQLMutationTests : AdminAppFixture
     }
 
     [TestCase("focal_point_x: -1")]
-    [TestCase("folder: \"not-a-uuid\"")]
+    [TestCase("folder: {id: \"not-a-uuid\"}")]
     [TestCase("tags: {a: 1}")]
     [TestCase("metadata: [1, 2]")]
     public async Task ValueFileInputRefusesIsAnInvalidPayloadError(string field)

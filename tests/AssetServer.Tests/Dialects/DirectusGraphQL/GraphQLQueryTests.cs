@@ -137,7 +137,8 @@ public class GraphQLQueryTests : AdminAppFixture
             ("tags", "[\"one\",\"two\"]"), ("focal_point_x", "3"), ("description", "Every field"));
         // The placeholder is written in the background after the upload (issue 17): both reads must see one row.
         app.WaitForBackgroundRenders();
-        var fields = string.Join(' ', AllFields);
+        // folder is Directus's many-to-one: its object, null outside any folder.
+        var fields = string.Join(' ', AllFields.Select(f => f == "folder" ? "folder { id }" : f));
         var data = await DataAsync(app, $"{{ files_by_id(id: {Lit(Str(uploaded, "id"))}) {{ {fields} }} }}");
         var file = data["files_by_id"]!.AsObject();
         Assert.That(file.Select(f => f.Key), Is.EqualTo(AllFields));

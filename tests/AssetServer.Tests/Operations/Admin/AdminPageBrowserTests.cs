@@ -557,6 +557,71 @@ public class AdminPageBrowserTests : BrowserFixture
         await Expect(page.Locator("#drop-zone")).ToBeHiddenAsync();
     }
 
+    [Test]
+    public async Task FoldersAreBrowsedCreatedAndFilesMovedIntoThem()
+    {
+        var word = Unique();
+        var trips = $"Trips {word}";
+        var loose = await UploadPngAsync(60, 40, $"loose-{word}.png");
+        await SignInAsync();
+        await Expect(page.Locator("#folder-path [aria-current]")).ToHaveTextAsync("All files");
+
+        // A new folder at the top, made on the page.
+        await page.GetByLabel("New folder here").FillAsync(trips);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create folder" }).ClickAsync();
+        await Expect(page.Locator("#folder-status")).ToHaveTextAsync($"Created the folder {trips}.");
+        await Expect(FolderButton(trips)).ToBeVisibleAsync();
+        var made = JsonNode.Parse(await api.GetStringAsync($"/folders?filter[name][_eq]={Uri.EscapeDataString(trips)}"))!["data"]!.AsArray();
+        Assert.That(made, Has.Count.EqualTo(1));
+        Assert.That(made[0]!["parent"], Is.Null);
+        var tripsId = made[0]!["id"]!.GetValue<string>();
+
+        // A file moved into it from its panel.
+        await OpenDetailAsync(loose);
+        var menu = page.GetByLabel("Folder", new() { Exact = true });
+        await Expect(menu).ToHaveValueAsync("");
+        await menu.SelectOptionAsync(new SelectOptionValue { Label = trips });
+        await Expect(page.Locator("#move-status")).ToHaveTextAsync($"Moved to {trips}.");
+        Assert.That((await GetFileAsync(loose))["folder"]!.GetValue<string>(), Is.EqualTo(tripsId));
+        await ScreenshotAsync("moved", fullPage: false);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        // Inside the folder: only its files; a folder made here nests here; an upload here is filed here.
+        await FolderButton(trips).ClickAsync();
+        await Expect(page.Locator("#folder-path [aria-current]")).ToHaveTextAsync(trips);
+        await Expect(page.Locator(".tile")).ToHaveCountAsync(1);
+        await Expect(Tile(loose)).ToBeVisibleAsync();
+        await page.GetByLabel("New folder here").FillAsync("Summer");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create folder" }).ClickAsync();
+        await Expect(FolderButton("Summer")).ToBeVisibleAsync();
+        var summer = JsonNode.Parse(await api.GetStringAsync($"/folders?filter[parent][_eq]={tripsId}"))!["data"]!.AsArray();
+        Assert.That(summer.Select(f => f!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "Summer" }));
+        await page.GetByLabel("Upload files").SetInputFilesAsync(new FilePayload { Name = $"inside-{word}.png", MimeType = "image/png", Buffer = TestImages.Png(30, 30) });
+        await Expect(page.Locator(".upload[data-state=done]")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".tile")).ToHaveCountAsync(2);
+        var inside = JsonNode.Parse(await api.GetStringAsync($"/files?search=inside-{word}&fields=folder"))!["data"]!.AsArray();
+        Assert.That(inside.Select(f => f!["folder"]!.GetValue<string>()), Is.EqualTo(new[] { tripsId }));
+
+        // Into the sub-folder and back up the path.
+        await FolderButton("Summer").ClickAsync();
+        await Expect(page.Locator("#folder-path li")).ToHaveTextAsync(new[] { "All files", trips, "Summer" });
+        await Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#status")).ToHaveTextAsync("No files in this folder.");
+        await ScreenshotAsync("sub-folder");
+        await page.Locator("#folder-path").GetByRole(AriaRole.Button, new() { Name = "All files" }).ClickAsync();
+        await Expect(FolderButton(trips)).ToBeVisibleAsync();
+        await Expect(FolderButton("Summer")).ToHaveCountAsync(0);
+
+        // And out of any folder again.
+        await OpenDetailAsync(loose);
+        await Expect(menu).ToHaveValueAsync(tripsId);
+        await menu.SelectOptionAsync(new SelectOptionValue { Label = "No folder" });
+        await Expect(page.Locator("#move-status")).ToHaveTextAsync("Taken out of its folder.");
+        Assert.That((await GetFileAsync(loose))["folder"], Is.Null);
+    }
+
+    private ILocator FolderButton(string name) => page.Locator("#folder-list button", new() { HasText = name });
+
     private async Task<string[]> TileIdsAsync() =>
         await page.Locator(".tile").EvaluateAllAsync<string[]>("tiles => tiles.map(t => t.dataset.id)");
 

@@ -9,7 +9,7 @@ namespace AssetServer.Tests.Admin;
 /// <summary>How /admin and its files are served (issue 12): anonymous, typed, validated, under a strict CSP.</summary>
 public class AdminPageHttpTests : AdminAppFixture
 {
-    private static readonly string[] PageFiles = ["admin.js", "api.js", "blurhash.js", "format.js", "admin.css"];
+    private static readonly string[] PageFiles = ["admin.js", "api.js", "blurhash.js", "folders.js", "format.js", "admin.css"];
 
     [TestCase("/admin")]
     [TestCase("/admin/")]

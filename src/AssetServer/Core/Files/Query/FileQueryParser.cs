@@ -69,8 +69,9 @@ public sealed class FileQueryParser(FilesOptions options)
     /// each a field list as <c>fields</c> takes it) and <c>groupBy</c>, with the list parameters as <see cref="Parse(JsonObject)"/>
     /// reads them. <c>sort</c> may only name grouped fields; without it, groups come in the order of <c>groupBy</c>.
     /// </summary>
-    public FileQuery ParseAggregate(JsonObject json)
+    public FileQuery ParseAggregate(JsonObject json, QueryTable? table = null)
     {
+        table ??= QueryTable.Files;
         if (json["aggregate"] is not JsonObject aggregate || aggregate.Count == 0)
             throw ApiErrors.InvalidQuery("\"aggregate\" must be an object of functions and fields, such as {\"count\":[\"*\"]}");
         var aggregates = new List<FileAggregate>();
@@ -90,7 +91,7 @@ public sealed class FileQueryParser(FilesOptions options)
                 }
                 else
                 {
-                    var field = FileFields.Find(name) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"aggregate[{function}]\"");
+                    var field = table.Find(name) ?? throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"aggregate[{function}]\"");
                     if (!FileAggregate.IsCount(function) && field.Kind != FieldKind.Integer)
                         throw ApiErrors.InvalidQuery($"\"{function}\" takes numeric fields only; \"{name}\" is not one");
                     item = new FileAggregate(function, name);
@@ -103,12 +104,12 @@ public sealed class FileQueryParser(FilesOptions options)
         var groupBy = new List<string>();
         foreach (var name in ListOfStrings(json["groupBy"], "groupBy") ?? [])
         {
-            if (FileFields.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"groupBy\"");
+            if (table.Find(name) is null) throw ApiErrors.InvalidQuery($"Unknown field \"{Truncate(name)}\" in \"groupBy\"");
             if (!groupBy.Contains(name)) groupBy.Add(name);
         }
         if (groupBy.Count > MaxGroupBy) throw ApiErrors.InvalidQuery($"\"groupBy\" may name at most {MaxGroupBy} fields");
 
-        var query = Parse(json);
+        var query = Parse(json, table);
         IReadOnlyList<SortKey> sort = groupBy.Select(name => new SortKey(name, false)).ToList();
         if (ListOfStrings(json["sort"], "sort") is { Count: > 0 } sortNames)
         {

@@ -4,6 +4,7 @@
 import { Api, ApiError, hasThumbnail } from './api.js';
 import { drawToCanvas, isBlurHash } from './blurhash.js';
 import { displayName, exifSummary, formatBytes, formatDate, shortType } from './format.js';
+import { fillFolderMenu, menuLabel, renderFolders, renderPath } from './folders.js';
 
 const TOKEN_KEY = 'assetserver.token';
 const PAGE_SIZE = 24;
@@ -36,12 +37,28 @@ const state = {
   search: '',
   type: 'all',
   sort: '-uploaded_on',
+  /** The folders from the top to the one the grid shows ({id, name}); empty: all files, in any folder or none. */
+  folderPath: [],
   presets: null,
   loadController: null,
   loadSequence: 0,
   /** The file open in the panel (as last read from the server), and the tile to give focus back to. */
   current: null,
 };
+
+/** The folder the grid shows, or null for all files. */
+function currentFolder() {
+  return state.folderPath.length > 0 ? state.folderPath[state.folderPath.length - 1].id : null;
+}
+
+/** The grid's filter: the type chosen, within the folder open. */
+function gridFilter() {
+  const type = TYPE_FILTERS[state.type];
+  const folder = currentFolder();
+  if (!folder) return type;
+  const inFolder = { folder: { _eq: folder } };
+  return type ? { _and: [type, inFolder] } : inFolder;
+}
 
 /** The placeholder the server stored at upload ({blurhash, color}), checked before use. */
 function placeholderOf(file) {
@@ -93,6 +110,7 @@ async function signIn(token, { remembered = false } = {}) {
 
 function showSignIn() {
   state.api = null;
+  state.folderPath = [];
   $('library').hidden = true;
   $('sign-out').hidden = true;
   $('sign-in').hidden = false;
@@ -130,7 +148,7 @@ async function load() {
   let answer;
   try {
     answer = await api.list({
-      search: state.search, filter: TYPE_FILTERS[state.type], sort: state.sort, limit: PAGE_SIZE, page: state.page,
+      search: state.search, filter: gridFilter(), sort: state.sort, limit: PAGE_SIZE, page: state.page,
     }, controller.signal);
   } catch (e) {
     if (e.name === 'AbortError') return;
@@ -153,8 +171,9 @@ async function load() {
 
   grid.replaceChildren(...files.map(tile));
   grid.removeAttribute('aria-busy');
+  loadFolders();
   $('status').textContent = count === 0
-    ? (state.search || state.type !== 'all' ? 'No files match.' : 'No files yet: upload some.')
+    ? (state.search || state.type !== 'all' ? 'No files match.' : currentFolder() ? 'No files in this folder.' : 'No files yet: upload some.')
     : `${count} ${count === 1 ? 'file' : 'files'}`;
   $('page-info').textContent = `Page ${state.page} of ${state.pages}`;
   $('prev').disabled = state.page <= 1;
@@ -204,6 +223,87 @@ function tile(file) {
   return item;
 }
 
+// ---------- folders ----------
+
+/** The path to the open folder and the folders in it. */
+async function loadFolders() {
+  const api = state.api;
+  const folder = currentFolder();
+  let folders;
+  try {
+    folders = await api.folders(folder);
+  } catch (e) {
+    handleError(e, $('folder-status'));
+    return;
+  }
+  if (state.api !== api || currentFolder() !== folder) return;
+  renderPath($('folder-path'), state.folderPath, goToStep);
+  renderFolders($('folder-list'), folders, openFolder);
+}
+
+function openFolder(folder) {
+  state.folderPath = [...state.folderPath, { id: folder.id, name: folder.name }];
+  state.page = 1;
+  $('folder-status').textContent = '';
+  load();
+}
+
+/** Back up the path: -1 is all files. */
+function goToStep(index) {
+  state.folderPath = state.folderPath.slice(0, index + 1);
+  state.page = 1;
+  $('folder-status').textContent = '';
+  load();
+}
+
+async function createFolder(e) {
+  e.preventDefault();
+  const input = $('new-folder-name');
+  const name = input.value.trim();
+  if (!name) return;
+  const status = $('folder-status');
+  try {
+    const folder = await state.api.createFolder(name, currentFolder());
+    input.value = '';
+    status.textContent = `Created the folder ${folder.name}.`;
+    await loadFolders();
+  } catch (err) {
+    handleError(err, status);
+  }
+}
+
+/** The panel's move menu, read fresh each time the panel opens (folders change from other clients too). */
+async function loadFolderMenu(file) {
+  const select = $('move-folder');
+  try {
+    const folders = await state.api.allFolders();
+    if (state.current?.id !== file.id) return;
+    fillFolderMenu(select, folders, file.folder);
+  } catch (e) {
+    handleError(e, $('move-status'));
+  }
+}
+
+async function moveToFolder() {
+  const file = state.current;
+  if (!file) return;
+  const select = $('move-folder');
+  const status = $('move-status');
+  const folder = select.value || null;
+  status.textContent = 'Moving…';
+  try {
+    const updated = await state.api.update(file.id, { folder });
+    if (state.current?.id !== file.id) return;
+    state.current = updated;
+    status.textContent = folder ? `Moved to ${menuLabel(select)}.` : 'Taken out of its folder.';
+    // The file may have left the folder the grid shows, or come into it.
+    load();
+  } catch (e) {
+    select.value = file.folder || '';
+    handleError(e, status);
+  }
+}
+
 // ---------- uploads ----------
 
 const uploadQueue = [];
@@ -223,7 +323,8 @@ function enqueueUploads(fileList) {
     const status = el('span', 'upload-status', 'Waiting');
     item.append(name, progress, status);
     list.append(item);
-    uploadQueue.push({ file, item, progress, status });
+    // Into the folder open when the files were chosen, even if the person browses on meanwhile.
+    uploadQueue.push({ file, item, progress, status, folder: currentFolder() });
   }
   $('uploads-panel').hidden = list.children.length === 0;
   pumpUploads();
@@ -241,7 +342,7 @@ function pumpUploads() {
   }
 }
 
-async function runUpload({ file, item, progress, status }) {
+async function runUpload({ file, item, progress, status, folder }) {
   if (!state.api) {
     item.dataset.state = 'failed';
     status.textContent = 'Not uploaded: signed out.';
@@ -253,7 +354,7 @@ async function runUpload({ file, item, progress, status }) {
     await state.api.upload(file, (fraction) => {
       progress.value = fraction;
       status.textContent = fraction < 1 ? `${Math.round(fraction * 100)} %` : 'Processing…';
-    });
+    }, folder);
     progress.value = 1;
     item.dataset.state = 'done';
     status.textContent = 'Uploaded';
@@ -385,6 +486,8 @@ function fillDetail(file) {
   $('replace').value = '';
   $('replace-progress').hidden = true;
   $('replace-status').textContent = '';
+  $('move-status').textContent = '';
+  loadFolderMenu(file);
   renderPresetLinks();
 }
 
@@ -669,6 +772,8 @@ function start() {
     input.value = '';
   });
   $('uploads-clear').addEventListener('click', clearUploads);
+  $('new-folder-form').addEventListener('submit', createFolder);
+  $('move-folder').addEventListener('change', moveToFolder);
   setUpDropZone();
 
   $('detail-close').addEventListener('click', () => $('detail').close());

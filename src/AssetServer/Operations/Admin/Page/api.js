@@ -30,7 +30,7 @@ export function hasThumbnail(file) {
 /** The fields the grid and the panel read: everything but the columns it never shows. */
 export const FIELDS = [
   'id', 'title', 'filename_download', 'type', 'filesize', 'width', 'height', 'uploaded_on', 'modified_on',
-  'checksum', 'focal_point_x', 'focal_point_y', 'description', 'tags', 'location', 'metadata',
+  'checksum', 'focal_point_x', 'focal_point_y', 'description', 'tags', 'location', 'metadata', 'folder',
 ].join(',');
 
 export class Api {
@@ -78,14 +78,31 @@ export class Api {
     await this.request('DELETE', `/files/${encodeURIComponent(id)}`);
   }
 
+  /** The folders in parent (null: the top), by name (GET /folders). */
+  async folders(parent) {
+    const filter = parent ? { parent: { _eq: parent } } : { parent: { _null: true } };
+    const query = new URLSearchParams({ filter: JSON.stringify(filter), sort: 'name', limit: '-1', fields: 'id,name,parent' });
+    return (await this.request('GET', `/folders?${query}`)).data;
+  }
+
+  /** Every folder, {id, name, parent}: for the move menu. */
+  async allFolders() {
+    return (await this.request('GET', '/folders?limit=-1&fields=id,name,parent')).data;
+  }
+
+  /** POST /folders: a new folder in parent (null: the top). */
+  async createFolder(name, parent) {
+    return (await this.request('POST', '/folders', { name, parent })).data;
+  }
+
   /** The presets in force (GET /server/presets): [{key, fit, width, height, format}]. */
   async presets() {
     return (await this.request('GET', '/server/presets')).data;
   }
 
-  /** POST /files with one file part; onProgress gets a fraction from 0 to 1. Resolves to the file object. */
-  upload(file, onProgress) {
-    return this.send('POST', `/files?fields=${FIELDS}`, file, onProgress);
+  /** POST /files with one file part, in folder when given; onProgress gets a fraction from 0 to 1. Resolves to the file object. */
+  upload(file, onProgress, folder) {
+    return this.send('POST', `/files?fields=${FIELDS}`, file, onProgress, folder);
   }
 
   /** Multipart PATCH /files/:id: the file's content replaced, its id and fields kept. */
@@ -94,9 +111,11 @@ export class Api {
   }
 
   /** XMLHttpRequest, not fetch: fetch reports no upload progress. */
-  send(method, url, file, onProgress) {
+  send(method, url, file, onProgress, folder) {
     return new Promise((resolve, reject) => {
       const form = new FormData();
+      // Directus reads the fields before a file part as that file's.
+      if (folder) form.append('folder', folder);
       form.append('file', file, file.name);
       const xhr = new XMLHttpRequest();
       xhr.open(method, url);
