@@ -17,6 +17,13 @@ public sealed class FolderService(FolderRepository repository, ChangeLog changes
     public async Task<FolderRecord> GetAsync(string id, CancellationToken ct) =>
         await repository.GetAsync(ParseId(id), ct) ?? throw ApiErrors.Forbidden();
 
+    /// <summary>The folder and every folder below it, the root first (what a folder's zip holds); FORBIDDEN when it does not exist.</summary>
+    public async Task<List<FolderRecord>> SubtreeAsync(string id, CancellationToken ct)
+    {
+        var tree = await repository.SubtreeAsync(ParseId(id), ct);
+        return tree.Count > 0 ? tree : throw ApiErrors.Forbidden();
+    }
+
     public IAsyncEnumerable<FolderRecord> ListAsync(FileQuery query, CancellationToken ct) => repository.ListAsync(query, ct);
 
     public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
