@@ -41,6 +41,8 @@ public static class RouteDocs
         ["GET /assets/{id}/{filename}"] = new("An asset under another download name", 200, "binary", Asset),
         ["HEAD /assets/{id}/{filename}"] = new("Headers of an asset under another download name", 200, "none", Asset),
         ["POST /assets/sign"] = new("Sign a transform URL (admin)", 200, "data:{url}", None, "json:{url}"),
+        ["POST /assets/files"] = new("A zip of these files' originals under their download names (application/zip, streamed)", 200, "binary", None, "json:{ids}"),
+        ["POST /assets/folder/{id}"] = new("A zip of a folder's originals with every sub-folder as a path (application/zip, streamed)", 200, "binary", None),
         ["GET /activity"] = new("The activity log (ip and user_agent: the admin token only)", 200, "data:[Activity]", DirectusList),
         ["GET /activity/{id}"] = new("One activity row (ip and user_agent: the admin token only)", 200, "data:Activity", Fields),
         ["GET /revisions"] = new("The revisions log", 200, "data:[Revision]", DirectusList),
