@@ -10,23 +10,35 @@ namespace AssetServer.Archives;
 public sealed class DeferredWriteStream(Stream inner) : Stream
 {
     private readonly MemoryStream pending = new();
+    private bool discarding;
+
+    /// <summary>From now on every write is dropped (the archive failed; nothing more may reach the client).</summary>
+    public void Discard()
+    {
+        discarding = true;
+        pending.SetLength(0);
+    }
 
     /// <summary>Sends what synchronous writes left behind.</summary>
     public async ValueTask DrainAsync(CancellationToken ct)
     {
-        if (pending.Length == 0) return;
+        if (pending.Length == 0 || discarding) return;
         await inner.WriteAsync(pending.GetBuffer().AsMemory(0, (int)pending.Length), ct);
         pending.SetLength(0);
     }
 
-    public override void Write(ReadOnlySpan<byte> buffer) => pending.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (!discarding) pending.Write(buffer);
+    }
 
-    public override void Write(byte[] buffer, int offset, int count) => pending.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void WriteByte(byte value) => pending.WriteByte(value);
+    public override void WriteByte(byte value) => Write([value]);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
     {
+        if (discarding) return;
         await DrainAsync(ct);
         await inner.WriteAsync(buffer, ct);
     }

@@ -20,26 +20,38 @@ public static class ZipArchiveWriter
     {
         var target = new DeferredWriteStream(output);
         var zip = await ZipArchive.CreateAsync(target, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
-        foreach (var entry in plan.Entries)
+        Stream? body = null;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (entry.File is not { } file)
+            foreach (var entry in plan.Entries)
             {
-                zip.CreateEntry(entry.Path);
-                continue;
+                ct.ThrowIfCancellationRequested();
+                if (entry.File is not { } file)
+                {
+                    zip.CreateEntry(entry.Path);
+                    continue;
+                }
+                using var handle = await open(file, ct);
+                if (handle is null) continue;
+                var zipEntry = zip.CreateEntry(entry.Path, ArchiveCompression.For(file.Type));
+                if (LastWrite(file) is { } modified) zipEntry.LastWriteTime = modified;
+                body = await zipEntry.OpenAsync(ct);
+                await handle.CopyToAsync(body, 0, handle.Length, ct);
+                await body.DisposeAsync();
+                body = null;
+                await target.DrainAsync(ct);
             }
-            using var handle = await open(file, ct);
-            if (handle is null) continue;
-            var zipEntry = zip.CreateEntry(entry.Path, ArchiveCompression.For(file.Type));
-            if (LastWrite(file) is { } modified) zipEntry.LastWriteTime = modified;
-            var body = await zipEntry.OpenAsync(ct);
-            await handle.CopyToAsync(body, 0, handle.Length, ct);
-            await body.DisposeAsync();
+            await zip.DisposeAsync();
             await target.DrainAsync(ct);
         }
-        // Only on success: disposing after a failure would write a central directory that makes a cut archive look whole.
-        await zip.DisposeAsync();
-        await target.DrainAsync(ct);
+        catch
+        {
+            // The deflater's native state is released now, and whatever closing it writes is dropped: a central
+            // directory after a failure would make a cut archive look whole.
+            target.Discard();
+            body?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The row's modification time; zip can hold 1980 to 2107 only.</summary>

@@ -69,6 +69,9 @@ public class ZipArchiveWriterTests
 
         Assert.That(async () => await ZipArchiveWriter.WriteAsync(sink, plan, Open, stop.Token), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(sink.Written.Length, Is.LessThan(1 << 20), "the copy stopped within a few buffers of the cancel, not at the end of the 4 MiB original");
+        // No central directory after a failure: a cut archive must not look whole.
+        var written = sink.Written.ToArray();
+        Assert.That(Enumerable.Range(0, written.Length - 3).Any(i => BitConverter.ToUInt32(written, i) == 0x06054b50), Is.False);
     }
 
     /// <summary>A response body: no seeking, no synchronous writes (Kestrel's default), optionally a cancel after some bytes.</summary>
