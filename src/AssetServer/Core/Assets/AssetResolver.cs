@@ -93,7 +93,7 @@ public sealed record AssetAsk(
 /// </summary>
 public sealed class AssetResolver(
     FileRepository files, Store.AssetStore store, TransformParser parser, AssetSigner signer, DataVersion dataVersion, PresetStore presets,
-    RepresentationMemo memo, AssetCacheControl cacheControls, IOptions<AuthOptions> auth)
+    RepresentationMemo memo, AssetCacheControl cacheControls, IOptions<AuthOptions> auth, Budgets.ClientBudgets? budgets = null)
 {
     /// <summary>A replace races a read this many times in a row only under a storm of replaces of one file.</summary>
     private const int MaxReloads = 3;
@@ -130,7 +130,8 @@ public sealed class AssetResolver(
             using var handle = await representation.OpenAsync(ct);
             if (handle is not null)
             {
-                await AssetResponder.SendAsync(context, representation, handle);
+                // Originals' bytes count against the read budget, whatever the route; a derivative's cost is its render.
+                await AssetResponder.SendAsync(context, representation, handle, representation.IsOriginal && budgets is not null ? budgets.ChargeOriginalBytes : null);
                 return;
             }
             // Replaced or deleted after the row was read: the version has moved, read again.
@@ -204,7 +205,7 @@ public sealed class AssetResolver(
             var original = store.Original(record);
             return new AssetRepresentation(
                 contentType, AssetResponder.StrongTag(original.Digest), lastModified, cacheControl,
-                DispositionHeader.Build(attachment, downloadName), VariesByAccept: false, original.OpenAsync);
+                DispositionHeader.Build(attachment, downloadName), VariesByAccept: false, original.OpenAsync, IsOriginal: true);
         }
 
         // Directus keeps the original's name and extension on a derivative (§5); the output format's extension

@@ -11,6 +11,7 @@ namespace AssetServer.Assets;
 /// What is known about an asset before its bytes are needed, so that a revalidation (304) of a derivative
 /// is answered without rendering it. <see cref="OpenAsync"/> yields the bytes, open: the original, or the
 /// derivative (rendered on a miss); null when the file's bytes were replaced or deleted since its row was read.
+/// <see cref="IsOriginal"/>: the stored bytes themselves, charged to the client's read budget when sent.
 /// </summary>
 public sealed record AssetRepresentation(
     string ContentType,
@@ -19,7 +20,8 @@ public sealed record AssetRepresentation(
     string CacheControl,
     string Disposition,
     bool VariesByAccept,
-    Func<CancellationToken, ValueTask<AssetHandle?>> OpenAsync)
+    Func<CancellationToken, ValueTask<AssetHandle?>> OpenAsync,
+    bool IsOriginal = false)
 {
     /// <summary>HTTP dates have whole seconds; comparisons use the value as sent.</summary>
     public DateTimeOffset? LastModifiedSeconds { get; } = LastModified is { } lm ? AssetResponder.TruncateToSeconds(lm) : null;
@@ -76,8 +78,11 @@ public static class AssetResponder
         return true;
     }
 
-    /// <summary>The body (or the ranges asked for) from <paramref name="handle"/>, with its headers.</summary>
-    public static async Task SendAsync(HttpContext context, AssetRepresentation asset, AssetHandle handle)
+    /// <summary>
+    /// The body (or the ranges asked for) from <paramref name="handle"/>, with its headers. <paramref name="charge"/>
+    /// gets the bytes about to be sent before the status is set (a budget refuses while an error can still be sent).
+    /// </summary>
+    public static async Task SendAsync(HttpContext context, AssetRepresentation asset, AssetHandle handle, Action<long>? charge = null)
     {
         var request = context.Request;
         var response = context.Response;
@@ -104,6 +109,7 @@ public static class AssetResponder
         var aborted = context.RequestAborted;
         if (ranges is null)
         {
+            if (!head) charge?.Invoke(length);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentLength = length;
             if (head) return;
@@ -111,6 +117,7 @@ public static class AssetResponder
             return;
         }
 
+        charge?.Invoke(ranges.Sum(r => r.Length));
         response.StatusCode = StatusCodes.Status206PartialContent;
         if (ranges.Count == 1)
         {

@@ -20,6 +20,7 @@ public static class AssetsSetup
         services.AddSingleton<AssetResolver>();
         services.AddSingleton<AssetSigner>();
         services.AddSingleton<AssetCacheControl>();
+        services.AddSingleton<Archives.ArchiveService>();
         // Replaces and deletes invalidate every tier of the one store.
         services.AddSingleton<IDerivativeInvalidator>(sp => sp.GetRequiredService<AssetStore>());
         return services;

@@ -17,7 +17,8 @@ public readonly record struct BudgetClient(string? Key)
 /// <summary>
 /// Per-client budgets charged where the work is done, whatever route or dialect asked for it: a render when the store
 /// really renders (a cache hit costs nothing), an upload when the upload path stages bytes (multipart, v8's JSON
-/// <c>data</c>, imports, GraphQL's <c>import_file</c>, both Strapi APIs). Token buckets per client, refilled every
+/// <c>data</c>, imports, GraphQL's <c>import_file</c>, both Strapi APIs), originals' bytes where they are sent (an
+/// asset route or a zip). Token buckets per client, refilled every
 /// 10 s, from ASP.NET Core's rate-limiting primitives. Past a budget: 429 <c>REQUESTS_EXCEEDED</c> with
 /// <c>Retry-After</c>. The client is the request's verified token, else its address, so made-up tokens buy no fresh
 /// budget (they are refused before); work with no request behind it is not charged.
@@ -28,6 +29,10 @@ public sealed class ClientBudgets : IDisposable
     private readonly RateLimitOptions limits;
     private readonly PartitionedRateLimiter<string> renders;
     private readonly PartitionedRateLimiter<string> uploads;
+    private readonly PartitionedRateLimiter<string> reads;
+
+    /// <summary>The read budget counts KiB in an <see cref="int"/> bucket: this many MiB a minute fit.</summary>
+    public const int MaxOriginalMegabytesPerMinute = 2_000_000;
 
     public ClientBudgets(IHttpContextAccessor accessor, IOptions<RateLimitOptions> options)
     {
@@ -35,7 +40,10 @@ public sealed class ClientBudgets : IDisposable
         limits = options.Value;
         renders = Buckets(limits.TransformsPerMinute);
         uploads = Buckets(limits.UploadsPerMinute);
+        reads = Buckets(ReadKibPerMinute);
     }
+
+    private int ReadKibPerMinute => limits.OriginalMegabytesPerMinute * 1024;
 
     /// <summary>The client of the request being served (ambient), or <see cref="BudgetClient.Unlimited"/>.</summary>
     public BudgetClient Current()
@@ -52,10 +60,21 @@ public sealed class ClientBudgets : IDisposable
     /// <summary>One file's bytes written for the current request's client.</summary>
     public void ChargeUpload() => Charge(uploads, limits.UploadsPerMinute, Current());
 
-    private static void Charge(PartitionedRateLimiter<string> buckets, int perMinute, BudgetClient client)
+    /// <summary>
+    /// <paramref name="bytes"/> of originals about to be sent to the current request's client, in KiB rounded up; a
+    /// read larger than the whole bucket costs the whole bucket (it can go once the bucket is full, never more often).
+    /// </summary>
+    public void ChargeOriginalBytes(long bytes)
+    {
+        if (bytes <= 0) return;
+        var kib = (int)Math.Min((bytes + 1023) / 1024, Math.Max(1, ReadKibPerMinute));
+        Charge(reads, ReadKibPerMinute, Current(), kib);
+    }
+
+    private static void Charge(PartitionedRateLimiter<string> buckets, int perMinute, BudgetClient client, int permits = 1)
     {
         if (perMinute <= 0 || client.Key is not { } key) return;
-        using var lease = buckets.AttemptAcquire(key);
+        using var lease = buckets.AttemptAcquire(key, permits);
         if (!lease.IsAcquired) throw Exceeded(lease);
     }
 
@@ -86,5 +105,6 @@ public sealed class ClientBudgets : IDisposable
     {
         renders.Dispose();
         uploads.Dispose();
+        reads.Dispose();
     }
 }

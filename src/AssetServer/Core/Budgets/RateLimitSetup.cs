@@ -15,8 +15,10 @@ public static class RateLimitSetup
     public static IServiceCollection AddAssetServerRateLimits(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<RateLimitOptions>().BindConfiguration("RateLimits")
-            .Validate(o => o.UploadsPerMinute >= 0 && o.TransformsPerMinute >= 0 && o.InvalidTokensPerMinute >= 0,
-                "RateLimits values must be 0 (off) or more.");
+            .Validate(o => o.UploadsPerMinute >= 0 && o.TransformsPerMinute >= 0 && o.InvalidTokensPerMinute >= 0 && o.OriginalMegabytesPerMinute >= 0,
+                "RateLimits values must be 0 (off) or more.")
+            .Validate(o => o.OriginalMegabytesPerMinute <= Budgets.ClientBudgets.MaxOriginalMegabytesPerMinute,
+                $"RateLimits:OriginalMegabytesPerMinute must be at most {Budgets.ClientBudgets.MaxOriginalMegabytesPerMinute}.");
         services.AddSingleton<Budgets.ClientBudgets>();
         services.AddRateLimiter(limiter =>
         {

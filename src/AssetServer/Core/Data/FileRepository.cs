@@ -189,6 +189,26 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         return id is null ? null : await GetAsync(id, version, ct);
     }
 
+    /// <summary>What writing a file into an archive needs of its row: its name, type, size and where its bytes are.</summary>
+    private const string ArchiveColumns = "id, storage, filename_disk, filename_download, type, folder, filesize, checksum, modified_on";
+
+    private const string SelectInFolders = $"SELECT {ArchiveColumns} FROM files WHERE folder IN @folders";
+    private const string SelectInFoldersPostgres = $"SELECT {ArchiveColumns} FROM files WHERE folder = ANY(@folders)";
+
+    /// <summary>
+    /// The files filed in any of <paramref name="folders"/>, with the columns an archive needs (through the
+    /// <c>files_folder</c> index), in no particular order. Folder lists are chunked under SQLite's parameter cap.
+    /// </summary>
+    public Task<List<FileRecord>> InFoldersAsync(IReadOnlyCollection<string> folders, CancellationToken ct = default) =>
+        database.ReadAsync(async connection =>
+        {
+            var rows = new List<FileRecord>();
+            var sql = database.IsPostgres ? SelectInFoldersPostgres : SelectInFolders;
+            foreach (var chunk in folders.Distinct().Chunk(500))
+                rows.AddRange(await connection.QueryAsync<FileRecord>(new CommandDefinition(sql, new { folders = chunk }, cancellationToken: ct)));
+            return rows;
+        }, ct);
+
     private const string InsertLink =
         "INSERT INTO file_links (file_id, position, ref, ref_id, field, source) " +
         "VALUES (@FileId, (SELECT COUNT(*) FROM file_links WHERE file_id = @FileId), @Ref, @RefId, @Field, @Source)";

@@ -104,6 +104,22 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     }
 
     /// <summary>
+    /// A folder and every folder below it (the root first), walked down through the <c>parent</c> index. <c>UNION</c>
+    /// rather than <c>UNION ALL</c>, so even a damaged tree with a loop ends.
+    /// </summary>
+    private const string SelectSubtree =
+        "WITH RECURSIVE down(id, name, parent) AS (SELECT id, name, parent FROM folders WHERE id = @root " +
+        "UNION SELECT f.id, f.name, f.parent FROM folders f JOIN down ON f.parent = down.id) " +
+        "SELECT id, name, parent FROM down";
+
+    /// <summary>The folder <paramref name="root"/> and all its sub-folders; empty when it does not exist.</summary>
+    public async Task<List<FolderRecord>> SubtreeAsync(string root, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<FolderRecord>(new CommandDefinition(SelectSubtree, new { root }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
     /// The folder, read inside a write: on PostgreSQL locked <c>FOR UPDATE</c> so two writers of one folder queue.
     /// </summary>
     public Task<FolderRecord?> GetInTransactionAsync(IDbConnection connection, IDbTransaction tx, string id, CancellationToken ct = default) =>

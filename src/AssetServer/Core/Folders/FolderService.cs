@@ -22,6 +22,13 @@ public sealed class FolderService(FolderRepository repository, ChangeLog changes
 
     public Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, ReadBudget budget, CancellationToken ct) => repository.AggregateAsync(query, budget, ct);
 
+    /// <summary>The folder and every folder below it, the root first (what a folder's zip holds); FORBIDDEN when it does not exist.</summary>
+    public async Task<List<FolderRecord>> SubtreeAsync(string id, CancellationToken ct)
+    {
+        var tree = await repository.SubtreeAsync(ParseId(id), ct);
+        return tree.Count > 0 ? tree : throw ApiErrors.Forbidden();
+    }
+
     public Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct) => repository.CountAsync(query, ct);
 
     public Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct) => repository.ListIdsAsync(query, ct);

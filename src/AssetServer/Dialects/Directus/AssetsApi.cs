@@ -13,6 +13,7 @@ public static class AssetsApi
         app.MapMethods("/assets/{id}", methods, GetAsset);
         app.MapMethods("/assets/{id}/{**filename}", methods, GetAsset);
         app.MapPost("/assets/sign", SignUrl).RequireAccess(Access.Admin);
+        ArchivesApi.Map(app);
     }
 
     /// <summary>(ext) <c>POST /assets/sign {"url":"/assets/&lt;id&gt;?width=200"}</c> → the URL with its signature.</summary>

@@ -49,6 +49,8 @@ public static class RouteDocs
         ["PATCH /folders"] = new("Update many folders: {keys, data}, {query, data} or [{id, …}]", 200, "data:[Folder]", Fields, "json:{keys,query,data}"),
         ["DELETE /folders/{id}"] = new("Delete a folder: its files stay with folder null, its sub-folders move up", 204, "none", None),
         ["DELETE /folders"] = new("Delete many folders: [ids] or {keys}", 204, "none", None, "json:{keys}"),
+        ["POST /assets/files"] = new("A zip of these files' originals under their download names (application/zip, streamed)", 200, "binary", None, "json:{ids}"),
+        ["POST /assets/folder/{id}"] = new("A zip of a folder's originals with every sub-folder as a path (application/zip, streamed)", 200, "binary", None),
         ["GET /activity"] = new("The activity log (ip and user_agent: the admin token only)", 200, "data:[Activity]", DirectusList),
         ["GET /activity/{id}"] = new("One activity row (ip and user_agent: the admin token only)", 200, "data:Activity", Fields),
         ["GET /revisions"] = new("The revisions log", 200, "data:[Revision]", DirectusList),
