@@ -34,15 +34,16 @@ public static class TusApi
 
     public static void MapTus(this WebApplication app)
     {
-        var tus = app.MapGroup(Path);
         // Discovery needs no token, as with any tus server (it names no upload).
-        tus.MapMethods("", [HttpMethods.Options], Options);
-        var uploads = tus.MapGroup("").AddEndpointFilter(RequireVersion).RequireAccess(Access.Write);
-        uploads.MapPost("", Create);
-        uploads.MapMethods("/{id}", [HttpMethods.Head], Head);
-        uploads.MapPatch("/{id}", Patch);
-        uploads.MapDelete("/{id}", Terminate);
+        app.MapMethods(Path, [HttpMethods.Options], Options);
+        Upload(app.MapPost(Path, Create));
+        Upload(app.MapMethods(Path + "/{id}", [HttpMethods.Head], Head));
+        Upload(app.MapPatch(Path + "/{id}", Patch));
+        Upload(app.MapDelete(Path + "/{id}", Terminate));
     }
+
+    /// <summary>What every upload request needs: the protocol version and a write token.</summary>
+    private static void Upload(RouteHandlerBuilder route) => route.AddEndpointFilter(RequireVersion).RequireAccess(Access.Write);
 
     /// <summary>tus core: every request but <c>OPTIONS</c> names the protocol version; another is a 412.</summary>
     private static ValueTask<object?> RequireVersion(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
