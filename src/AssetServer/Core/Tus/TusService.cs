@@ -85,31 +85,47 @@ public sealed class TusService(
     }
 
     /// <summary>
-    /// The last byte is in. The row goes first: a completion that fails or is cut short by a crash is never tried
+    /// The last byte is in. The bytes are assembled while the row still stands (so no sweep takes them for an orphan's);
+    /// then the row goes, before the file is made: a completion that fails or is cut short by a crash is never tried
     /// again, so it can never store a second file (the client starts a new upload); bytes it leaves are swept.
     /// </summary>
     private async Task<FileRecord> CompleteAsync(TusUpload upload)
     {
         var ct = CancellationToken.None; // the client may hang up now; the file is made all the same
         var metadata = TusMetadata.Parse(upload.Metadata, fileOptions.Value);
-        await repository.DeleteAsync(upload.Id, ct);
         string? temp = null;
         try
         {
             temp = await bytes.AssembleAsync(upload, ct);
+            await repository.DeleteAsync(upload.Id, ct);
             var staged = await StageAsync(temp, metadata, upload.Length, ct);
             return metadata.Replaces is { } id
                 ? await files.ReplaceAsync(id, staged, ct)
                 : (await files.CreateAsync([staged], ct))[0];
         }
-        catch
+        catch (Exception e)
         {
             if (temp is not null) store.TryDelete(temp);
+            // Bytes that could not be assembled will not be later: the upload ends here too.
+            else if (!await TryForgetAsync(upload.Id)) logger.LogWarning(e, "Upload {Id} could not be assembled; the sweep will remove it", upload.Id);
             throw;
         }
         finally
         {
             await bytes.DeleteAsync(upload.Id);
+        }
+    }
+
+    private async Task<bool> TryForgetAsync(string id)
+    {
+        try
+        {
+            await repository.DeleteAsync(id, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (Data.DatabaseFaults.IsConnectionLost(e) || e is System.Data.Common.DbException)
+        {
+            return false;
         }
     }
 

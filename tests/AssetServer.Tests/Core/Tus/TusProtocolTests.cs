@@ -219,6 +219,25 @@ public class TusProtocolTests : AdminAppFixture
     }
 
     [Test]
+    public async Task CompletionThatFailsEndsTheUploadAndLeavesNothing()
+    {
+        var target = await app.UploadOkAsync(TextBytes(50), "target.txt", "text/plain");
+        var id = Str(target, "id");
+        var bytes = TextBytes(600);
+        var url = await CreateOkAsync(client, bytes.Length, Meta(("filename_download", "late.txt"), ("id", id)));
+        (await PatchAsync(client, url, 0, bytes[..300])).Dispose();
+        // The file it was to replace is deleted meanwhile: the last chunk cannot complete.
+        (await client.DeleteAsync($"/files/{id}")).Dispose();
+        var rows = await app.RowCountAsync();
+        using var last = await PatchAsync(client, url, 300, bytes[300..]);
+        await AssertErrorAsync(last, HttpStatusCode.Forbidden, "FORBIDDEN");
+        Assert.That(await app.RowCountAsync(), Is.EqualTo(rows));
+        using (var head = await HeadAsync(client, url)) Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await BytesKeptAsync(app, IdOf(url)), Is.Zero);
+        Assert.That(app.TempFilesOnDisk(), Is.Empty);
+    }
+
+    [Test]
     public async Task FolderInTheMetadataFilesTheUpload()
     {
         using var created = await client.PostAsync("/folders", Json($$"""{"name":"{{Unique("tus")}}"}"""));
