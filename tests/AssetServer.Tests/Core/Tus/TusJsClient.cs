@@ -23,11 +23,30 @@ internal static class TusJsClient
         if (SystemPackages.Install("/usr/bin/node", "nodejs") is { } noNode) return noNode;
         if (SystemPackages.Install("/usr/bin/npm", "npm") is { } noNpm) return noNpm;
         var marker = Path.Combine(Folder, "node_modules", "tus-js-client", "package.json");
-        using var gate = new FileStream(Path.Combine(Path.GetTempPath(), "assetserver-tus-client.lock"), FileMode.OpenOrCreate,
-            FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        using var gate = TakeInstallLock();
         if (File.Exists(marker)) return null;
         var (exit, output) = Run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(5));
         return exit == 0 && File.Exists(marker) ? null : $"npm ci in {Folder} failed ({exit}): {output}";
+    }
+
+    /// <summary>
+    /// The machine-wide install lock: an exclusive open of one file (flock on Linux), which fails at once while another
+    /// process holds it, so it is tried again until that one is done.
+    /// </summary>
+    private static FileStream TakeInstallLock()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "assetserver-tus-client.lock");
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 3000)
+            {
+                Thread.Sleep(100);
+            }
+        }
     }
 
     /// <summary>
