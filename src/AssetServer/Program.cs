@@ -27,6 +27,7 @@ var app = builder.Build();
 LibvipsSetup.Apply();
 // First: preflights need no token and no budget, and error answers keep the CORS headers.
 app.UseAssetServerCors();
+app.UseTusResumableHeader();
 app.Use(app.Services.GetRequiredService<IdleMemoryTrimmer>().TrackAsync);
 // Before the error handler, so every request is measured with the status it was finally answered.
 app.UseAssetServerMetrics();
@@ -34,6 +35,7 @@ app.UseApiErrors();
 // Authentication, the invalid-token budget, authorization (TokenAuthenticationSetup.UseTokenAccess).
 app.UseTokenAccess();
 app.MapFiles();
+app.MapTus();
 app.MapFolders();
 app.MapAssets();
 app.MapServer();

@@ -11,6 +11,7 @@ using AssetServer.Metadata;
 using AssetServer.RateLimiting;
 using AssetServer.Server;
 using AssetServer.Storage;
+using AssetServer.Tus;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Configuration;
@@ -89,6 +90,7 @@ public static class ServiceSetup
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();
         services.AddSingleton<FileService>();
+        services.AddTus();
         services.AddSingleton<Folders.FolderRepository>();
         services.AddSingleton<Folders.FolderService>();
         services.AddSingleton<Transforms.PlaceholderRenderer>();

@@ -21,17 +21,21 @@ public sealed class CorsSettings
 
     /// <summary>
     /// Request headers a preflight allows (<c>CORS_ALLOWED_HEADERS</c>); <c>*</c> allows whatever is asked. Beyond Directus's
-    /// two, the conditional and range headers an asset client sends to revalidate or resume.
+    /// two, the conditional and range headers an asset client sends to revalidate or resume, and the tus headers a
+    /// browser's resumable upload sends (<c>/files/tus</c>).
     /// </summary>
     public string[] AllowedHeaders { get; set; } =
-        ["Content-Type", "Authorization", "Range", "If-None-Match", "If-Modified-Since", "If-Range"];
+        ["Content-Type", "Authorization", "Range", "If-None-Match", "If-Modified-Since", "If-Range",
+         "Tus-Resumable", "Upload-Length", "Upload-Metadata", "Upload-Offset"];
 
     /// <summary>
     /// Response headers a script may read (<c>CORS_EXPOSED_HEADERS</c>) beyond the safelisted ones (Content-Type,
-    /// Content-Length, Last-Modified, Cache-Control…): the download name, partial content, validators and back-off.
+    /// Content-Length, Last-Modified, Cache-Control…): the download name, partial content, validators and back-off, and
+    /// what a tus client reads (the upload's URL and offset, the file it became).
     /// </summary>
     public string[] ExposedHeaders { get; set; } =
-        ["Content-Disposition", "Content-Range", "Accept-Ranges", "ETag", "Retry-After"];
+        ["Content-Disposition", "Content-Range", "Accept-Ranges", "ETag", "Retry-After",
+         "Location", "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size", "Upload-Offset", "Upload-Length", "Upload-Expires", "Directus-File-Id"];
 
     /// <summary>
     /// Whether <c>Access-Control-Allow-Credentials: true</c> is sent (<c>CORS_CREDENTIALS</c>), for front-ends that fetch
