@@ -90,7 +90,9 @@ public static class ServiceSetup
             .Validate(o => Durations.TryParse(o.MaxDuration, out _), "Media:MaxDuration must be a duration such as 4h.")
             .Validate(o => o.MemoryLimitMb >= 64 && o.CpuLimitSeconds >= 1 && o.MaxPdfPages >= 1 && o.MaxPdfPagePoints >= 1,
                 "Media:MemoryLimitMb must be at least 64; Media:CpuLimitSeconds, MaxPdfPages and MaxPdfPagePoints at least 1.");
-        services.AddSingleton(_ => Rendering.Media.MediaEngines.Installed);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<Rendering.Media.MediaOptions>>().Value.EnginePath is { Length: > 0 } folders
+            ? Rendering.Media.MediaEngines.In(folders)
+            : Rendering.Media.MediaEngines.Installed);
         services.AddSingleton<Rendering.Media.SandboxedProcess>();
         services.AddSingleton<Rendering.Media.MediaProbe>();
         services.AddSingleton<Rendering.Media.StillExtractor>();

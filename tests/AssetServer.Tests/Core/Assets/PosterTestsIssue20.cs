@@ -186,6 +186,39 @@ public class PosterTestsIssue20
         Assert.That(Directory.Exists(Path.Combine(limited.DerivativesPath, id)) ? Directory.GetFiles(Path.Combine(limited.DerivativesPath, id)) : [], Is.Empty);
     }
 
+    [Test]
+    public async Task WithoutEnginesUploadsWorkPostersAreA400AndHealthSaysSo()
+    {
+        var empty = Directory.CreateTempSubdirectory("assetserver-no-engines-").FullName;
+        using var bare = new AssetServerApp(("Media:EnginePath", empty));
+        using var admin = bare.AdminClient();
+
+        var video = await bare.UploadOkAsync(MediaFiles.Mp4, "clip.mp4", "video/mp4");
+        using var poster = await admin.GetAsync($"/assets/{video["id"]}?width=64");
+        using var original = await admin.GetAsync($"/assets/{video["id"]}");
+        var health = JsonNode.Parse(await admin.GetStringAsync("/server/health"))!;
+
+        Assert.That(video["width"], Is.Null);
+        Assert.That(video["duration"], Is.Null);
+        Assert.That(poster.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await poster.Content.ReadAsStringAsync(), Does.Contain("ffmpeg"));
+        Assert.That(original.Content.Headers.ContentType?.MediaType, Is.EqualTo("video/mp4"));
+        Assert.That(health["status"]!.GetValue<string>(), Is.EqualTo("ok"));
+        Assert.That(health["checks"]!["media_engines"]!["video"]!.GetValue<string>(), Is.EqualTo("missing (ffmpeg)"));
+        Assert.That(health["checks"]!["media_engines"]!["pdf"]!.GetValue<string>(), Is.EqualTo("missing (poppler-utils)"));
+        Directory.Delete(empty);
+    }
+
+    [Test]
+    public async Task HealthReportsTheEnginesPresent()
+    {
+        using var admin = app.AdminClient();
+
+        var engines = JsonNode.Parse(await admin.GetStringAsync("/server/health"))!["checks"]!["media_engines"]!;
+
+        Assert.That((engines["video"]!.GetValue<string>(), engines["pdf"]!.GetValue<string>()), Is.EqualTo(("ok", "ok")));
+    }
+
     private static (int R, int G, int B) Centre(byte[] png)
     {
         using var image = NetVips.Image.NewFromBuffer(png);

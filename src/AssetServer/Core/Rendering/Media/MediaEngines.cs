@@ -10,7 +10,10 @@ public sealed class MediaEngines
     /// <summary>What this machine has, looked up on first use.</summary>
     public static MediaEngines Installed => installed.Value;
 
-    private static readonly Lazy<MediaEngines> installed = new(() => new MediaEngines(Find));
+    private static readonly Lazy<MediaEngines> installed = new(() => In(Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin"));
+
+    /// <summary>The engines found in <paramref name="folders"/> (colon-separated, as <c>PATH</c>).</summary>
+    public static MediaEngines In(string folders) => new(tool => Find(tool, folders));
 
     public MediaEngines(Func<string, string?> find)
     {
@@ -51,9 +54,9 @@ public sealed class MediaEngines
 
     private static string Bare(string mimeType) => mimeType.Split(';', 2)[0].Trim().ToLowerInvariant();
 
-    private static string? Find(string tool)
+    private static string? Find(string tool, string folders)
     {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var folder in folders.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var path = Path.Combine(folder, tool);
             if (File.Exists(path)) return path;

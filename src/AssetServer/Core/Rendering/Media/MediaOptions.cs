@@ -3,6 +3,12 @@ namespace AssetServer.Rendering.Media;
 /// <summary>The <c>Media</c> section: limits on the external engines that read videos, audio and PDFs.</summary>
 public sealed class MediaOptions
 {
+    /// <summary>
+    /// Folders (colon-separated) to find <c>ffprobe</c>, <c>ffmpeg</c>, <c>pdfinfo</c>, <c>pdftoppm</c>, <c>prlimit</c> and
+    /// <c>unshare</c> in; empty searches <c>PATH</c>. A folder without them turns the media engines off.
+    /// </summary>
+    public string EnginePath { get; set; } = "";
+
     /// <summary>How long a probe at upload (<c>ffprobe</c>, <c>pdfinfo</c>) may run before it is killed and the fields stay null.</summary>
     public string ProbeTimeout { get; set; } = "10s";
 
