@@ -103,7 +103,7 @@ public sealed class AssetResolver(
 
     /// <summary>What the parser needs to know of a file.</summary>
     public static TransformSource Source(FileRecord record) =>
-        new(ContentType(record), record.Width, record.Height, record.FocalPointX, record.FocalPointY);
+        new(ContentType(record), record.Width, record.Height, record.FocalPointX, record.FocalPointY, record.Duration);
 
     /// <summary>Directus takes the first 36 characters as the id (<c>/assets/&lt;uuid&gt;JUNK</c> works, §4); they must be a uuid.</summary>
     public static string? ParseId(string raw) =>

@@ -86,6 +86,17 @@ public static class ServiceSetup
         services.AddSingleton<FileStore>();
         services.AddOriginalStore();
         services.AddTokenAuthentication();
+        services.AddOptionsWithValidateOnStart<Rendering.Media.MediaOptions>().BindConfiguration("Media")
+            .Validate(o => Durations.TryParse(o.ProbeTimeout, out _), "Media:ProbeTimeout must be a duration such as 10s.")
+            .Validate(o => Durations.TryParse(o.MaxDuration, out _), "Media:MaxDuration must be a duration such as 4h.")
+            .Validate(o => o.MemoryLimitMb >= 64 && o.CpuLimitSeconds >= 1 && o.MaxPdfPages >= 1 && o.MaxPdfPagePoints >= 1,
+                "Media:MemoryLimitMb must be at least 64; Media:CpuLimitSeconds, MaxPdfPages and MaxPdfPagePoints at least 1.");
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<Rendering.Media.MediaOptions>>().Value.EnginePath is { Length: > 0 } folders
+            ? Rendering.Media.MediaEngines.In(folders)
+            : Rendering.Media.MediaEngines.Installed);
+        services.AddSingleton<Rendering.Media.SandboxedProcess>();
+        services.AddSingleton<Rendering.Media.MediaProbe>();
+        services.AddSingleton<Rendering.Media.StillExtractor>();
         services.AddSingleton<MetadataScraper>();
         services.AddSingleton(sp => new Files.Query.FileQueryParser(sp.GetRequiredService<IOptions<FilesOptions>>().Value));
         services.AddSingleton<UploadReader>();

@@ -175,6 +175,7 @@ public sealed class FileService(
         record.Checksum = upload.Checksum;
         record.Width = scraped.Width;
         record.Height = scraped.Height;
+        record.Duration = scraped.Duration;
         record.Metadata = scraped.Metadata?.ToJsonString();
     }
 

@@ -10,6 +10,7 @@ using MetadataExtractor.Formats.WebP;
 using MetadataExtractor.Formats.Xmp;
 using MetadataExtractor.IO;
 using Microsoft.Extensions.Options;
+using AssetServer.Rendering.Media;
 using Directory = MetadataExtractor.Directory;
 
 namespace AssetServer.Metadata;
@@ -25,6 +26,9 @@ public sealed record ScrapedMetadata(
     string? Location)
 {
     public static readonly ScrapedMetadata None = new(null, null, null, null, null, null, null);
+
+    /// <summary>Milliseconds of audio or video (Directus's <c>duration</c>); null for stills and unreadable files.</summary>
+    public int? Duration { get; init; }
 }
 
 /// <summary>
@@ -47,9 +51,14 @@ public sealed class MetadataScraper
     private readonly HashSet<string> allowedKeys;
     private readonly HashSet<string> allowedGroups;
 
-    public MetadataScraper(IOptions<MetadataOptions> options, ILogger<MetadataScraper> logger)
+    private readonly MediaProbe? media;
+    private readonly TimeSpan probeTimeout;
+
+    public MetadataScraper(IOptions<MetadataOptions> options, ILogger<MetadataScraper> logger, MediaProbe? media = null, IOptions<MediaOptions>? mediaOptions = null)
     {
         this.logger = logger;
+        this.media = media;
+        probeTimeout = Configuration.Durations.Parse((mediaOptions?.Value ?? new MediaOptions()).ProbeTimeout, "Media:ProbeTimeout");
         var entries = options.Value.AllowList.Select(entry => entry.Trim()).Where(entry => entry.Length > 0).ToList();
         allowedGroups = entries.Where(e => e.EndsWith(".*", StringComparison.Ordinal)).Select(e => e[..^2]).ToHashSet(StringComparer.OrdinalIgnoreCase);
         allowedKeys = entries.Where(e => !e.EndsWith(".*", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -58,6 +67,11 @@ public sealed class MetadataScraper
     public ScrapedMetadata Scrape(string path, string mimeType)
     {
         var type = mimeType.Split(';')[0].Trim();
+        if (media is not null && (MediaEngines.IsVideo(type) || MediaEngines.IsAudio(type) || MediaEngines.IsPdf(type)))
+        {
+            return ScrapeMedia(path, type);
+        }
+
         if (!ImageTypes.Contains(type))
         {
             return ScrapedMetadata.None;
@@ -83,6 +97,56 @@ public sealed class MetadataScraper
             return ScrapedMetadata.None with { Width = width, Height = height };
         }
     }
+
+    /// <summary>
+    /// Issue 20: a video's displayed size, a duration, and the <c>video</c>/<c>audio</c>/<c>format</c> or <c>pdf</c>
+    /// groups, read by the engines within <see cref="MediaOptions.ProbeTimeout"/>. A file they cannot read (truncated,
+    /// corrupt, no engine) is stored all the same, with nulls. A PDF's width and height are its first page at 72 DPI,
+    /// the size its poster has when no size is asked for.
+    /// </summary>
+    private ScrapedMetadata ScrapeMedia(string path, string type)
+    {
+        using var timeout = new CancellationTokenSource(probeTimeout);
+        try
+        {
+            if (MediaEngines.IsPdf(type))
+            {
+                if (media!.ProbePdfAsync(path, 1, timeout.Token).GetAwaiter().GetResult() is not { } pdf) return ScrapedMetadata.None;
+                var group = new JsonObject
+                {
+                    ["pages"] = pdf.Pages,
+                    ["page_width"] = Math.Round(pdf.PageWidth, 2),
+                    ["page_height"] = Math.Round(pdf.PageHeight, 2),
+                    ["page_unit"] = "pt",
+                };
+                return ScrapedMetadata.None with
+                {
+                    Width = PdfPixels(pdf.PageWidth), Height = PdfPixels(pdf.PageHeight),
+                    Metadata = Filter(new Dictionary<string, JsonObject> { ["pdf"] = group }),
+                };
+            }
+
+            if (media!.ProbeMediaAsync(path, timeout.Token).GetAwaiter().GetResult() is not { } info) return ScrapedMetadata.None;
+            var groups = info.Groups.ToDictionary(p => p.Key, p => (JsonObject)p.Value!.DeepClone());
+            var video = MediaEngines.IsVideo(type);
+            return ScrapedMetadata.None with
+            {
+                Width = video ? info.Width : null,
+                Height = video ? info.Height : null,
+                Duration = info.DurationSeconds is { } seconds && seconds * 1000 < int.MaxValue ? (int)Math.Round(seconds * 1000) : null,
+                Metadata = Filter(groups),
+            };
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or System.Text.Json.JsonException
+                                              or System.ComponentModel.Win32Exception)
+        {
+            logger.LogWarning(exception, "Could not probe {Path} ({Type}); storing it without its media fields", path, type);
+            return ScrapedMetadata.None;
+        }
+    }
+
+    /// <summary>A page box in points at 72 DPI, the way a PDF viewer at 100 % shows it; a degenerate box is unknown.</summary>
+    private static int? PdfPixels(double points) => points is >= 0.5 and < int.MaxValue ? (int)Math.Round(points) : null;
 
     private static IReadOnlyList<Directory> ReadDirectories(string path, string type, out int? width, out int? height)
     {

@@ -1,5 +1,6 @@
 using AssetServer.Assets;
 using AssetServer.Errors;
+using AssetServer.Rendering.Media;
 using AssetServer.Transforms.Steps;
 using Microsoft.Extensions.Options;
 using NetVips;
@@ -56,10 +57,13 @@ public sealed class RenderPipeline
     private readonly AssetsOptions _options;
     private readonly ILogger<RenderPipeline> _logger;
 
-    public RenderPipeline(IOptions<AssetsOptions> options, ILogger<RenderPipeline> logger)
+    private readonly StillExtractor? _stills;
+
+    public RenderPipeline(IOptions<AssetsOptions> options, ILogger<RenderPipeline> logger, StillExtractor? stills = null)
     {
         _options = options.Value;
         _logger = logger;
+        _stills = stills;
         // Rendering with libvips's defaults would cache loads by file name and serve a replaced original's pixels.
         if (!LibvipsSetup.IsApplied)
             throw new InvalidOperationException("LibvipsSetup.Apply() must run at start-up, before the render pipeline is built.");
@@ -81,10 +85,33 @@ public sealed class RenderPipeline
     public Task RenderAsync(string sourcePath, TransformRequest request, string outputPath, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (request.Poster is not null) return RenderPosterAsync(sourcePath, request, outputPath, ct);
         // A render blocks its thread for up to the timeout. On a dedicated thread it cannot starve the thread
         // pool, whose threads also fire the timeout timers and serve every other request.
         return Task.Factory.StartNew(() => Render(sourcePath, request, outputPath, ct), ct,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Issue 20: a video's frame or a PDF's page, written beside the output, replaces the source; then the same render.</summary>
+    private async Task RenderPosterAsync(string sourcePath, TransformRequest request, string outputPath, CancellationToken ct)
+    {
+        if (_stills is null)
+            throw ApiErrors.IllegalTransformationBecause("This server renders no posters of videos or PDFs", TransformParameters.Format);
+        var still = outputPath + ".still.png";
+        try
+        {
+            await _stills.ExtractAsync(sourcePath, request, still, ct);
+            await Task.Factory.StartNew(() => Render(still, request, outputPath, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        catch
+        {
+            TryDelete(outputPath);
+            throw;
+        }
+        finally
+        {
+            TryDelete(still);
+        }
     }
 
     private void Render(string sourcePath, TransformRequest request, string outputPath, CancellationToken ct)

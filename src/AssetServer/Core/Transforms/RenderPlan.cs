@@ -51,7 +51,9 @@ internal sealed record RenderPlan(Dimensions Source, Dimensions BeforeResize, Re
             decoded /= (long)shrink * shrink;
         }
         var weight = request.Format.Name switch { "avif" => 8, "webp" => 2, _ => 1 };
-        return decoded + (long)plan.Output.Width * plan.Output.Height * weight;
+        // A poster also starts its engine's processes, whatever the size (issue 20).
+        var processes = request.Poster is null ? 0 : Rendering.Media.StillExtractor.PosterCost;
+        return decoded + (long)plan.Output.Width * plan.Output.Height * weight + processes;
     }
 
     /// <summary>

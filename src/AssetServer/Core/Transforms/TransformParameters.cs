@@ -18,11 +18,20 @@ public static class TransformParameters
     public const string FocalPointX = "focal_point_x";
     public const string FocalPointY = "focal_point_y";
 
+    /// <summary>Issue 20: the second of a video its poster shows.</summary>
+    public const string PosterTime = "poster_time";
+
+    /// <summary>Issue 20: the page of a PDF its poster shows.</summary>
+    public const string Page = "page";
+
     /// <summary>Presets only (not a query parameter): the letterbox colour of <c>fit=contain</c>.</summary>
     public const string Background = "background";
 
     public static readonly string[] Names =
-        [Key, Transforms, Width, Height, Format, Fit, Quality, WithoutEnlargement, FocalPointX, FocalPointY];
+        [Key, Transforms, Width, Height, Format, Fit, Quality, WithoutEnlargement, FocalPointX, FocalPointY, PosterTime, Page];
+
+    /// <summary>The parameters that pick a poster's still; they go with a preset <c>key</c> too.</summary>
+    public static readonly string[] PosterNames = [PosterTime, Page];
 
     /// <summary>True when the query names at least one transform parameter.</summary>
     public static bool AsksForTransform(IQueryCollection query)

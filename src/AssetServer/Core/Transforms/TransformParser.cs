@@ -1,6 +1,7 @@
 using System.Text;
 using AssetServer.Assets;
 using AssetServer.Errors;
+using AssetServer.Rendering.Media;
 using Microsoft.Extensions.Options;
 
 namespace AssetServer.Transforms;
@@ -10,8 +11,10 @@ namespace AssetServer.Transforms;
 /// messages, applies the <c>Assets:Transform</c> policy, expands presets, resolves the output format and quality,
 /// drops parameters that change nothing and checks the projected sizes against the limits.
 /// </summary>
-public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore presets)
+public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore presets, MediaEngines? engines = null)
 {
+    private readonly MediaEngines _engines = engines ?? MediaEngines.Installed;
+
     /// <summary>Bumped whenever rendering changes the bytes produced for the same parameters, so old derivatives miss.</summary>
     internal const string PipelineVersion = "t1";
 
@@ -19,7 +22,8 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
 
     /// <summary>
     /// Null when the query asks for no transform, when the policy is <c>none</c>, when the source is not transformable
-    /// (SVG, PDF, text…: the original is served, as Directus does) or when the parameters change nothing
+    /// (SVG, audio, text…: the original is served, as Directus does). A video or PDF gets its poster (issue 20), even
+    /// for parameters that would leave an image unchanged; without its engine that is a 400. or when the parameters change nothing
     /// (<c>?fit=cover</c> alone, <c>transforms=[]</c>). Parameters are validated first, so a malformed one is a 400
     /// for every file. Throws <see cref="ApiException"/> (INVALID_QUERY, ILLEGAL_ASSET_TRANSFORMATION).
     /// </summary>
@@ -35,7 +39,7 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         TransformSpec spec;
         if (present.Contains(TransformParameters.Key))
         {
-            var others = present.Where(k => k != TransformParameters.Key).ToList();
+            var others = present.Where(k => k != TransformParameters.Key && !TransformParameters.PosterNames.Contains(k)).ToList();
             if (others.Count > 0)
                 throw ApiErrors.InvalidQuery($"\"key\" can't be combined with other transform parameters, but received \"{string.Join("\", \"", others)}\"");
             var name = query[TransformParameters.Key].ToString();
@@ -44,12 +48,25 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         else
         {
             spec = TransformSpec.Read(k => query.TryGetValue(k, out var v) ? v.ToString() : null, _options, isPreset: false);
-            if (_options.Transform == TransformPolicy.Presets)
+            if (_options.Transform == TransformPolicy.Presets && present.Any(k => !TransformParameters.PosterNames.Contains(k)))
                 throw ApiErrors.InvalidQuery("Only configured presets can be used in asset generation");
         }
 
-        if (_options.Transform == TransformPolicy.None || !RenderPipeline.CanTransform(source.MimeType)) return null;
-        var request = Resolve(spec, source, accept);
+        var poster = Poster.Read(k => query.TryGetValue(k, out var v) ? v.ToString() : null, source);
+        if (_options.Transform == TransformPolicy.None) return null;
+        TransformRequest? request;
+        if (poster is not null)
+        {
+            if (!_engines.CanPoster(source.MimeType))
+                throw ApiErrors.IllegalTransformationBecause(
+                    $"This server has no engine for {(poster.Pdf ? "PDF pages (poppler-utils)" : "video frames (ffmpeg)")}", TransformParameters.Format);
+            request = Still(spec, source, accept, poster);
+        }
+        else
+        {
+            if (!RenderPipeline.CanTransform(source.MimeType)) return null;
+            request = Resolve(spec, source, accept);
+        }
         if (request is not null && source.Width is > 0 and var w && source.Height is > 0 and var h)
         {
             // Refuses what the stored size shows to be past a limit, and keeps the plan for the rest of the request.
@@ -65,9 +82,20 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
     /// </summary>
     public TransformRequest? ParseServerSpec(IReadOnlyDictionary<string, string> parameters, TransformSource source)
     {
-        if (_options.Transform == TransformPolicy.None || !RenderPipeline.CanTransform(source.MimeType)) return null;
+        if (_options.Transform == TransformPolicy.None) return null;
         var spec = TransformSpec.Read(k => parameters.GetValueOrDefault(k), _options, isPreset: true);
-        var request = Resolve(spec, source, accept: null);
+        TransformRequest? request;
+        if (Poster.Read(_ => null, source) is { } poster)
+        {
+            // No engine, no formats: Strapi lists none, as for any file it cannot render.
+            if (!_engines.CanPoster(source.MimeType)) return null;
+            request = Still(spec, source, null, poster);
+        }
+        else
+        {
+            if (!RenderPipeline.CanTransform(source.MimeType)) return null;
+            request = Resolve(spec, source, accept: null);
+        }
         if (request is null || source.Width is not > 0 || source.Height is not > 0) return request;
         try
         {
@@ -90,6 +118,10 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
         var output = (request.Projected is { } plan && plan.Source == source ? plan : RenderPlan.Create(request, source, _options)).Output;
         return (output.Width, output.Height);
     }
+
+    /// <summary>A poster is always rendered: parameters that change nothing still turn a video into its frame (JPEG by default).</summary>
+    private static TransformRequest Still(TransformSpec spec, TransformSource source, string? accept, Poster poster) =>
+        (Resolve(spec, source, accept) ?? Resolve(spec with { Format = OutputFormat.Jpg.Name }, source, accept)!).WithPoster(poster);
 
     /// <summary>Resolves a spec for one source; null when the result would be the unchanged original.</summary>
     internal static TransformRequest? Resolve(TransformSpec spec, TransformSource source, string? accept)
@@ -158,14 +190,15 @@ public sealed class TransformParser(IOptions<AssetsOptions> options, PresetStore
 
     /// <summary>
     /// <c>format=auto</c>: AVIF, then WebP, when Accept names them (substring match, q-values ignored, as Directus);
-    /// else the source format when every browser shows it, else JPEG.
+    /// else, as Directus's own asset tests expect (issue 20), PNG for a source that can carry transparency (PNG,
+    /// WebP, AVIF, GIF, TIFF) so it is never lost, JPEG for anything else (JPEG, a video frame, a PDF page).
     /// </summary>
     internal static OutputFormat FromAccept(string? accept, OutputFormat sourceFormat)
     {
         var text = accept ?? "";
         if (text.Contains("image/avif", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Avif;
         if (text.Contains("image/webp", StringComparison.OrdinalIgnoreCase)) return OutputFormat.Webp;
-        return sourceFormat.Name is "jpg" or "png" or "gif" or "webp" ? sourceFormat : OutputFormat.Jpg;
+        return sourceFormat.SupportsAlpha ? OutputFormat.Png : OutputFormat.Jpg;
     }
 
     private static string Printable(string text)

@@ -71,8 +71,15 @@ public sealed class TransformRequest
     /// </summary>
     internal RenderPlan? Projected { get; private init; }
 
+    /// <summary>Issue 20: the still of a video or PDF that stands in for the decoded source; null for images.</summary>
+    public Poster? Poster { get; private init; }
+
     internal TransformRequest WithProjection(RenderPlan plan) =>
-        new(CacheKey, Format, VariesByAccept, Resize, Operations, Encoder, FocalPoint) { Projected = plan };
+        new(CacheKey, Format, VariesByAccept, Resize, Operations, Encoder, FocalPoint) { Projected = plan, Poster = Poster };
+
+    /// <summary>The same transform of <paramref name="poster"/>'s still; the still is part of the cache key.</summary>
+    internal TransformRequest WithPoster(Poster poster) =>
+        new(CacheKey + "|" + poster.Canonical, Format, VariesByAccept, Resize, Operations, Encoder, FocalPoint) { Projected = Projected, Poster = poster };
 
     public override string ToString() => CacheKey;
 }

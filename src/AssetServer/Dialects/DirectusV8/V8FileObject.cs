@@ -26,6 +26,8 @@ public sealed class V8FileObject(V8Thumbnails thumbnails)
     {
         var json = record.ToJson();
         json["private_hash"] = record.PrivateHash;
+        // Seed 003: v8's duration is in seconds; the record holds Directus's milliseconds.
+        json["duration"] = record.Duration is { } ms ? (int)Math.Round(ms / 1000.0, MidpointRounding.AwayFromZero) : null;
         if (fields is null || fields.Contains("data")) json["data"] = Data(record, urls);
         if (fields is not null)
         {

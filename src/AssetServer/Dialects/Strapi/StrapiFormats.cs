@@ -41,7 +41,9 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, ICon
     public IReadOnlyList<(StrapiFormat Format, TransformRequest Request, int Width, int Height)> For(FileRecord record)
     {
         if (record.Width is not > 0 || record.Height is not > 0) return [];
-        if (!FormattableTypes.Contains(OutputFormat.NormaliseMime(record.Type ?? ""))) return [];
+        // Issue 20: videos and PDFs get formats of their poster (the parser gives none without the engine).
+        var type = record.Type ?? "";
+        if (!FormattableTypes.Contains(OutputFormat.NormaliseMime(type)) && !Rendering.Media.MediaEngines.HasPoster(type)) return [];
         var result = new List<(StrapiFormat, TransformRequest, int, int)>();
         foreach (var format in All)
         {
@@ -120,6 +122,8 @@ public sealed class StrapiFormats(TransformParser parser, AssetStore store, ICon
     /// </summary>
     public static long EstimateBytes(FileRecord record, int width, int height)
     {
+        // A poster's bytes have nothing to do with the video's: about a bit per pixel, as a JPEG at quality 80.
+        if (Rendering.Media.MediaEngines.HasPoster(record.Type ?? "")) return Math.Max(1, (long)width * height / 8);
         var share = (double)width * height / ((double)record.Width!.Value * record.Height!.Value);
         return Math.Max(1, (long)Math.Round(record.Filesize * Math.Min(1, share)));
     }

@@ -19,7 +19,7 @@ public static class ServerApi
     /// Anyone gets the overall status (load balancers probe without a token; Directus 12 answers them 403),
     /// the admin also gets each check.
     /// </summary>
-    private static async Task<IResult> Health(HttpContext context, Database database, IOriginalStore originals)
+    private static async Task<IResult> Health(HttpContext context, Database database, IOriginalStore originals, Rendering.Media.MediaEngines engines)
     {
         var checks = new JsonObject();
         var ok = true;
@@ -60,6 +60,13 @@ public static class ServerApi
             checks["storage"] = "error";
         }
         checks["storage_provider"] = originals.Provider;
+        // Issue 20: a missing engine is no failure (uploads keep working, its posters are a 400), but the admin sees it.
+        checks["media_engines"] = new JsonObject
+        {
+            ["video"] = engines.Video ? "ok" : "missing (ffmpeg)",
+            ["pdf"] = engines.Pdf ? "ok" : "missing (poppler-utils)",
+            ["sandbox"] = engines is { NoNetwork: true, Prlimit: not null } ? "ok" : engines.Prlimit is null ? "no prlimit" : "no network namespace",
+        };
 
         var body = new JsonObject { ["status"] = ok ? "ok" : "error" };
         if (context.Caller() is { IsAdmin: true }) body["checks"] = checks;

@@ -35,7 +35,7 @@ public class TransformParserTests
     public void NoTransformServesTheOriginal(string query) => Assert.That(Parse(query), Is.Null);
 
     [TestCase("image/svg+xml")]
-    [TestCase("application/pdf")]
+    [TestCase("audio/mpeg")]
     [TestCase("text/plain")]
     public void UntransformableTypesServeTheOriginal(string mime) =>
         Assert.That(Parse("width=100", new TransformSource(mime, null, null, null, null)), Is.Null);
@@ -206,9 +206,12 @@ public class TransformParserTests
     [TestCase("text/html,image/webp;q=0.1", "image/png", "webp")]
     [TestCase("*/*", "image/jpeg", "jpg")]
     [TestCase(null, "image/png", "png")]
-    [TestCase("*/*", "image/gif", "gif")]
-    [TestCase("*/*", "image/tiff", "jpg")]
-    [TestCase("image/png,*/*", "image/avif", "jpg")]
+    [TestCase("*/*", "image/gif", "png")]
+    [TestCase("*/*", "image/tiff", "png")]
+    [TestCase(null, "image/webp", "png")]
+    [TestCase("image/png,*/*", "image/avif", "png")]
+    [TestCase(null, "video/mp4", "jpg")]
+    [TestCase(null, "application/pdf", "jpg")]
     public void AutoFormatFollowsAccept(string? accept, string mime, string expected)
     {
         var request = Parse("width=100&format=auto", new TransformSource(mime, 400, 300, null, null), accept)!;

@@ -23,8 +23,13 @@ export function errorMessage(status, text) {
 /** The image types the server renders derivatives of (others are served as the original, so get no thumbnail). */
 const RASTER = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff', 'image/avif']);
 
+/** Issue 20: videos and PDFs show their poster (a frame, page 1) through the same derivative URLs. */
+function hasPoster(type) {
+  return typeof type === 'string' && (type.startsWith('video/') || type === 'application/pdf');
+}
+
 export function hasThumbnail(file) {
-  return RASTER.has(file.type) && file.width > 0 && file.height > 0;
+  return (RASTER.has(file.type) || hasPoster(file.type)) && file.width > 0 && file.height > 0;
 }
 
 /** The fields the grid and the panel read: everything but the columns it never shows. */
