@@ -45,6 +45,11 @@ public static class MediaFiles
     /// <summary>2 s of a tone, stereo 16-bit WAV.</summary>
     public static byte[] Wav => Make("tone.wav", "-f lavfi -i sine=frequency=440:duration=2 -ac 2 -c:a pcm_s16le");
 
+    /// <summary>2 s of a mono AAC tone in an M4A, with a 300×300 JPEG cover picture (an attached picture, not a video).</summary>
+    public static byte[] M4aWithCover => Make("cover.m4a",
+        "-f lavfi -i sine=frequency=440:duration=2 -f lavfi -i color=c=red:size=300x300:duration=1 -map 0:a -map 1:v " +
+        "-c:a aac -c:v mjpeg -frames:v 1 -disposition:v:0 attached_pic");
+
     /// <summary>The first half of <paramref name="bytes"/>: a download cut short.</summary>
     public static byte[] Truncated(byte[] bytes) => bytes[..(bytes.Length / 2)];
 

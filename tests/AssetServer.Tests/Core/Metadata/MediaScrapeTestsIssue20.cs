@@ -73,6 +73,27 @@ public class MediaScrapeTestsIssue20
     }
 
     [Test]
+    public async Task AnM4aWithACoverPictureIsAudioWithItsDurationAndTheFileItselfAsItsAsset()
+    {
+        var bytes = MediaFiles.M4aWithCover;
+        var file = await app.UploadOkAsync(bytes, "song.m4a", "audio/mp4");
+
+        Assert.That(file["type"]!.GetValue<string>(), Does.StartWith("audio/"));
+        // The cover is an attached picture, not a video track: no size, and no video group in the metadata.
+        Assert.That(file["width"], Is.Null);
+        Assert.That(file["height"], Is.Null);
+        Assert.That(Int(file["duration"]), Is.EqualTo(2000).Within(50));
+        Assert.That(file["metadata"]!["audio"]!["codec"]!.GetValue<string>(), Is.EqualTo("aac"));
+        Assert.That(file["metadata"]!["video"], Is.Null);
+
+        // Audio keeps Directus's behaviour: a transform request answers the file itself.
+        using var client = app.AdminClient();
+        using var asset = await client.GetAsync($"/assets/{file["id"]}?width=100");
+        Assert.That(asset.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(await asset.Content.ReadAsByteArrayAsync(), Is.EqualTo(bytes));
+    }
+
+    [Test]
     public async Task PdfHasItsPageCountAndPageSize()
     {
         var file = await app.UploadOkAsync(MediaFiles.Pdf(), "letter.pdf", "application/pdf");
