@@ -17,12 +17,14 @@ CREATE INDEX files_by_duration ON files (duration, id);
 -- Strapi's default order (its id).
 CREATE INDEX files_by_numeric_id ON files (numeric_id, id);
 
--- The common filters with the default order, newest first: a type, a folder (a mime group, type _starts_with, reads a
--- range of the first). They replace the single-column indexes of 001_files.sql.
+-- The common filters with the default order, newest first: a type, a folder. They replace the single-column indexes
+-- of 001_files.sql.
 DROP INDEX files_type;
 DROP INDEX files_folder;
 CREATE INDEX files_type_newest ON files (type, uploaded_on, id);
 CREATE INDEX files_folder_newest ON files (folder, uploaded_on, id);
+-- A mime group (type _starts_with "image/") newest first: the type up to its slash, as the builder writes it.
+CREATE INDEX files_mime_group_newest ON files (substr(type, 1, instr(type, '/')), uploaded_on, id);
 
 -- total_count: the number of rows, moved in the write's own transaction.
 CREATE TABLE row_counts (table_name TEXT PRIMARY KEY NOT NULL, row_count INTEGER NOT NULL);

@@ -235,6 +235,8 @@ public static class FileQuerySql
     {
         if (c.Field.Kind == FieldKind.Integer || c.Value?.GetValueKind() != System.Text.Json.JsonValueKind.String) return null;
         var value = c.Value.GetValue<string>();
+        if (c.Operator == "_starts_with" && c.Field.Name == "type" && table.SubstringIndex is not null && SubstringMatch.IsMimeGroup(value))
+            return $"{MimeGroup(parameters.Dialect)} = {parameters.Bind(value)}";
         if (c.Operator == "_starts_with")
         {
             if (SubstringMatch.PrefixEnd(value) is not { } end || c.Field.Sql != c.Field.Name) return null;
@@ -247,6 +249,13 @@ public static class FileQuerySql
             return $"lower({c.Field.Sql}) LIKE {SubstringMatch.ContainsPatternSql($"lower({parameters.Bind(value)})")}";
         return FtsRows(index, c.Field.Name, value.ToLowerInvariant(), parameters);
     }
+
+    /// <summary>
+    /// A file's mime group, "image/" of "image/png": the expression files_mime_group_newest indexes
+    /// (010_query_indexes.sql). A type starts with a group exactly when its text up to the first slash is the group.
+    /// </summary>
+    private static string MimeGroup(DatabaseProvider dialect) =>
+        $"substr(type, 1, {(dialect == DatabaseProvider.Postgres ? "strpos" : "instr")}(type, '/'))";
 
     private static string EndsWith(string column, string p) =>
         $"(length({column}) >= length({p}) AND substr({column}, length({column}) - length({p}) + 1) = {p})";

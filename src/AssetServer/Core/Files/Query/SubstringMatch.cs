@@ -42,6 +42,9 @@ internal static class SubstringMatch
     public static string ContainsPatternSql(string value) =>
         $"'%' || replace(replace(replace({value}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'";
 
+    /// <summary>A prefix that names a mime group: text, then its one slash at the end ("image/").</summary>
+    public static bool IsMimeGroup(string prefix) => prefix.Length > 1 && prefix.IndexOf('/') == prefix.Length - 1;
+
     /// <summary>
     /// The first text after every text that starts with <paramref name="prefix"/> in byte order (SQLite's BINARY,
     /// PostgreSQL's "C"): its last character moved on by one. Only for an ASCII last character, whose successor is one

@@ -70,12 +70,14 @@ public class FileQueryPlanTests : AdminAppFixture
 
     [TestCase("image/")]
     [TestCase("video/")]
-    public async Task AMimeGroupIsARangeOfAnIndex(string group)
+    public async Task AMimeGroupNewestFirstReadsItsCompositeIndex(string group)
     {
         var plan = await PlanAsync(new JsonObject
         {
             ["filter"] = new JsonObject { ["type"] = new JsonObject { ["_starts_with"] = group } }, ["limit"] = 25,
-        });
+        }, forbidSort: true);
+        Assert.That(plan, Does.Contain("files_mime_group_newest").Or.Contain("files_by_uploaded_on"), plan);
+        AssertNoSortStep(plan);
         AssertNoTableScan(plan);
     }
 

@@ -80,6 +80,19 @@ public class SubstringIndexTests : AdminAppFixture
         Assert.That(await ListAsync("filter=" + Q(filter.ToJsonString())), Is.EquivalentTo(scan));
     }
 
+    [TestCase("text/")]
+    [TestCase("text")]
+    [TestCase("image/")]
+    [TestCase("/")]
+    [TestCase("text/p")]
+    public async Task MimeGroupsAnswerAsTheScanDoes(string prefix)
+    {
+        var scan = await ScanAsync($"{Instr("type", "@t")} = 1", new { t = prefix });
+        var filter = new JsonObject { ["type"] = new JsonObject { ["_starts_with"] = prefix } };
+        Assert.That(await ListAsync("filter=" + Q(filter.ToJsonString())), Is.EquivalentTo(scan));
+        if (prefix.StartsWith("text", StringComparison.Ordinal)) Assert.That(scan, Is.Not.Empty);
+    }
+
     [TestCase("_icontains", "ÉCO")]
     [TestCase("_contains", "🐟")]
     public async Task NegatedFiltersLeaveNullsOutAsTheScanDoes(string op, string term)

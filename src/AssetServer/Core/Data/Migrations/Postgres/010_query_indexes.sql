@@ -15,11 +15,12 @@ CREATE INDEX files_by_height ON files (height NULLS FIRST, id COLLATE "C" NULLS 
 CREATE INDEX files_by_duration ON files (duration NULLS FIRST, id COLLATE "C" NULLS FIRST);
 CREATE INDEX files_by_numeric_id ON files (numeric_id NULLS FIRST, id COLLATE "C" NULLS FIRST);
 
--- A type or a folder (_eq compares in the column's own collation) with the default order, newest first.
+-- A type, a folder or a mime group (_eq compares in the column's own collation) with the default order, newest first.
 DROP INDEX files_type;
 DROP INDEX files_folder;
 CREATE INDEX files_type_newest ON files (type, uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
 CREATE INDEX files_folder_newest ON files (folder, uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
+CREATE INDEX files_mime_group_newest ON files ((substr(type, 1, strpos(type, '/'))), uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
 
 -- total_count: each statement notes how many rows it added or removed in a transaction-local setting (undone with
 -- its savepoint); at commit a deferred trigger moves the counter once by the sum, as data_generation is moved
