@@ -51,6 +51,14 @@ public static class FileQuerySql
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
         var parameters = new Parameters(dialect);
+        if (IsCountByType(query, dialect))
+        {
+            // Issue 21: SQLite keeps these counts in type_counts (010_query_indexes.sql), in each write's transaction.
+            var counted = new StringBuilder("SELECT type AS g0, row_count AS a0 FROM type_counts WHERE row_count > 0");
+            if (query.Sort.Count > 0) counted.Append(" ORDER BY ").Append(OrderBy(query, dialect));
+            Page(counted, query, parameters);
+            return new AggregateStatement(counted.ToString(), parameters.Values);
+        }
         var whereSql = Where(query, parameters);
         // Groups in byte order on PostgreSQL as the sort is (the same groups: equality is byte equality either way), so
         // an ordered index read gives them without sorting (issue 21).
@@ -65,6 +73,11 @@ public static class FileQuerySql
     }
 
     public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
+
+    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from SQLite's type_counts.</summary>
+    private static bool IsCountByType(FileQuery query, DatabaseProvider dialect) =>
+        dialect == DatabaseProvider.Sqlite && query.Table.CountedRows && query.Filter is null && query.Search is null
+        && query.GroupBy is ["type"] && query.Aggregates is [{ Function: "count", Field: null }];
 
     private static string Aggregate(FileAggregate aggregate, QueryTable table, DatabaseProvider dialect)
     {

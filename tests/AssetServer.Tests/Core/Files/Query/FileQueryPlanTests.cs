@@ -135,11 +135,23 @@ public class FileQueryPlanTests : AdminAppFixture
     }
 
     [Test]
-    public async Task CountByTypeReadsAnIndexOnly()
+    public async Task CountByTypeReadsKeptCountsOrAnIndexOnly()
     {
         var plan = await PlanAsync(new JsonObject
         {
             ["aggregate"] = new JsonObject { ["count"] = "*" }, ["groupBy"] = new JsonArray("type"),
+        }, aggregate: true);
+        if (TestDatabase.IsPostgres) AssertIndexOnType(plan);
+        else Assert.That(plan, Does.Contain("type_counts").And.Not.Contain("files"), plan);
+    }
+
+    [Test]
+    public async Task CountByTypeOfSomeFilesReadsAnIndexOnly()
+    {
+        var plan = await PlanAsync(new JsonObject
+        {
+            ["aggregate"] = new JsonObject { ["count"] = "*" }, ["groupBy"] = new JsonArray("type"),
+            ["filter"] = new JsonObject { ["type"] = new JsonObject { ["_in"] = new JsonArray("image/png", "video/mp4") } },
         }, aggregate: true);
         AssertIndexOnType(plan);
     }

@@ -163,6 +163,26 @@ public class SubstringIndexWriteTests : AdminAppFixture
         Assert.That(await TotalCountAsync(), Is.EqualTo(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM files")));
     }
 
+    [Test]
+    public async Task CountsByTypeFollowUploadsAndDeletes()
+    {
+        await app.UploadOkAsync(TestImages.Png(4, 4), "p.png", "image/png");
+        var text = await app.UploadOkAsync(TextBytes(5), "t.txt", "text/plain");
+        await app.UploadOkAsync(TextBytes(5), "u.txt", "text/plain");
+        using (var deleted = await client.DeleteAsync("/files/" + Str(text, "id")))
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+
+        using var response = await client.GetAsync("/files?aggregate[count]=*&groupBy[]=type");
+        var answered = (await DataAsync(response)).AsArray()
+            .ToDictionary(g => g!["type"]!.GetValue<string>(), g => long.Parse(g!["count"]!.ToString()));
+        using var database = FileRowSeeder.DatabaseOf(app);
+        await using var connection = await database.OpenAsync();
+        var counted = (await connection.QueryAsync<(string Type, long Count)>("SELECT type, COUNT(*) FROM files GROUP BY type"))
+            .ToDictionary(r => r.Type, r => r.Count);
+        Assert.That(answered, Is.EquivalentTo(counted));
+        Assert.That(counted["text/plain"], Is.GreaterThanOrEqualTo(1));
+    }
+
     private async Task<long> TotalCountAsync()
     {
         using var response = await client.GetAsync("/files?limit=0&meta=total_count");
