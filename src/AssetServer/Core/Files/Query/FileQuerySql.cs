@@ -143,12 +143,12 @@ public static class FileQuerySql
     /// </summary>
     private static string Search(QueryTable table, string lowered, Parameters parameters)
     {
-        var p = parameters.Bind(lowered);
         if (parameters.Dialect == DatabaseProvider.Postgres)
         {
             var pattern = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
             return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {pattern}")) + ")";
         }
+        var p = parameters.Bind(lowered);
         var scan = "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
         if (table.SubstringIndex is not { } index || !SubstringMatch.Indexable(lowered)) return scan;
         return $"({FtsRows(index, null, lowered, parameters)} AND {scan})";

@@ -81,7 +81,8 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoTableScan(plan);
     }
 
-    [TestCase("harbour")]
+    // Rare terms, as a search usually is: for a common one, walking newest first is as quick and the planner may.
+    [TestCase("harbour 2000")]
     [TestCase("no such word")]
     public async Task SearchAsksTheTrigramIndex(string term)
     {
@@ -98,11 +99,11 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoSortStep(plan);
     }
 
-    [TestCase("title", "_icontains", "HARBOUR")]
-    [TestCase("title", "_contains", "harbour")]
+    [TestCase("title", "_icontains", "HARBOUR 2000")]
+    [TestCase("title", "_contains", "harbour 2000")]
     [TestCase("filename_download", "_icontains", "img_4242")]
     [TestCase("description", "_istarts_with", "taken by the harbour")]
-    [TestCase("title", "_ends_with", "our 1000")]
+    [TestCase("title", "_ends_with", "our 2000")]
     public async Task SubstringFiltersAskTheTrigramIndex(string field, string op, string value)
     {
         var plan = await PlanAsync(new JsonObject
