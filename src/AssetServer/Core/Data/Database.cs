@@ -168,7 +168,13 @@ public sealed class Database : IDisposable
     /// <summary>Any number taken by every node alike: the PostgreSQL advisory lock that serialises migration runs.</summary>
     private const long MigrationLock = 0x4173_5365_7276_6572; // "AsServer"
 
-    public async Task MigrateAsync(CancellationToken ct = default)
+    public Task MigrateAsync(CancellationToken ct = default) => MigrateAsync(null, ct);
+
+    /// <summary>
+    /// Applies the scripts before <paramref name="stopBefore"/> only (all when null): for a benchmark that loads a
+    /// library as it was before a migration and then times that migration (benchmarks/million).
+    /// </summary>
+    internal async Task MigrateAsync(string? stopBefore, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         if (IsPostgres)
@@ -176,13 +182,13 @@ public sealed class Database : IDisposable
             // Nodes starting together: the first runs the scripts, the others wait here and then find them applied.
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = MigrationLock }, tx, cancellationToken: ct));
-            await ApplyAsync(connection, tx, ct);
+            await ApplyAsync(connection, tx, stopBefore, ct);
             await tx.CommitAsync(ct);
             return;
         }
         // WAL lets readers go on while one writer commits; it is a property of the file, set once.
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-        await ApplyAsync(connection, null, ct);
+        await ApplyAsync(connection, null, stopBefore, ct);
     }
 
     /// <summary>
@@ -192,7 +198,7 @@ public sealed class Database : IDisposable
     /// would fail with "duplicate column"). PostgreSQL runs all in the caller's transaction, which holds the migration
     /// lock (its DDL is transactional: a failed run leaves nothing).
     /// </summary>
-    private async Task ApplyAsync(DbConnection connection, DbTransaction? outer, CancellationToken ct)
+    private async Task ApplyAsync(DbConnection connection, DbTransaction? outer, string? stopBefore, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY NOT NULL, applied_on TEXT NOT NULL)",
@@ -200,13 +206,16 @@ public sealed class Database : IDisposable
 
         foreach (var (version, sql) in Scripts(Provider))
         {
+            if (stopBefore is not null && string.CompareOrdinal(version, stopBefore) >= 0) break;
             var tx = outer ?? await BeginWriteAsync(connection, ct);
             try
             {
                 var applied = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     "SELECT COUNT(*) FROM schema_migrations WHERE version = @version", new { version }, tx, cancellationToken: ct));
                 if (applied > 0) continue;
-                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
+                // Building indexes on a large library outlasts the 30-second command default (issue 21: minutes for
+                // a million rows on PostgreSQL); a script runs to its end.
+                await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: IsPostgres ? 0 : null, cancellationToken: ct));
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO schema_migrations (version, applied_on) VALUES (@version, @now)",
                     new { version, now = DateTimeOffset.UtcNow.ToString("O") }, tx, cancellationToken: ct));

@@ -306,6 +306,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         }
     }
 
+    /// <summary>Issue 21: a table's rows as counted by its triggers (010_query_indexes.sql), one row read however many files.</summary>
+    private const string SelectRowCount = "SELECT row_count FROM row_counts WHERE table_name = @table";
+
     /// <summary>The counts <c>meta</c> asked for (null where not asked).</summary>
     public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
     {
@@ -315,7 +318,9 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         {
             long? total = null, filtered = null;
             if (query.Meta.Contains("total_count"))
-                total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {query.Table.Name}", cancellationToken: ct));
+                total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(query.Table.CountedRows
+                    ? SelectRowCount
+                    : $"SELECT COUNT(*) FROM {query.Table.Name}", new { table = query.Table.Name }, cancellationToken: ct));
             if (query.Meta.Contains("filter_count"))
                 filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
             return new FileListCounts(total, filtered);

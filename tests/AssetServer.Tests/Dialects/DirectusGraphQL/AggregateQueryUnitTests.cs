@@ -46,7 +46,8 @@ public class AggregateQueryUnitTests
         var sql = FileQuerySql.BuildAggregate(query, DatabaseProvider.Sqlite);
         Assert.That(sql.Select, Does.Not.Contain("OR '1'='1").And.Not.Contain("--"));
         Assert.That(sql.Select, Does.Contain("WHERE title = @p0 AND (").And.Contain("ORDER BY type DESC"));
-        Assert.That(sql.Parameters.ParameterNames.Count(), Is.EqualTo(4));
+        // The title, the search term, its trigram-index query (issue 21), the limit and the offset.
+        Assert.That(sql.Parameters.ParameterNames.Count(), Is.EqualTo(5));
     }
 
     [TestCase("""{}""", "aggregate")]

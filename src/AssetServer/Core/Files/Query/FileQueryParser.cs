@@ -300,8 +300,9 @@ public sealed class FileQueryParser(FilesOptions options)
             Require(table, name, "sort");
             keys.Add(new SortKey(name, descending));
         }
-        // A tie-breaker keeps paging stable when the sort fields repeat.
-        if (!keys.Any(k => k.Field == "id")) keys.Add(new SortKey("id", false));
+        // A tie-breaker keeps paging stable when the sort fields repeat. It runs the way the last key does, so one
+        // index on (field, id) answers "field" read forwards and "-field" read backwards (issue 21).
+        if (!keys.Any(k => k.Field == "id")) keys.Add(new SortKey("id", keys[^1].Descending));
         return keys;
     }
 

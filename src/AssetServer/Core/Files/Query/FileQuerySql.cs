@@ -51,18 +51,33 @@ public static class FileQuerySql
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
         var parameters = new Parameters(dialect);
+        if (IsCountByType(query, dialect))
+        {
+            // Issue 21: SQLite keeps these counts in type_counts (010_query_indexes.sql), in each write's transaction.
+            var counted = new StringBuilder("SELECT type AS g0, row_count AS a0 FROM type_counts WHERE row_count > 0");
+            if (query.Sort.Count > 0) counted.Append(" ORDER BY ").Append(OrderBy(query, dialect));
+            Page(counted, query, parameters);
+            return new AggregateStatement(counted.ToString(), parameters.Values);
+        }
         var whereSql = Where(query, parameters);
-        var columns = query.GroupBy.Select((name, i) => $"{Column(query.Table.Find(name)!, dialect)} AS g{i}")
+        // Groups in byte order on PostgreSQL as the sort is (the same groups: equality is byte equality either way), so
+        // an ordered index read gives them without sorting (issue 21).
+        var columns = query.GroupBy.Select((name, i) => $"{Ordered(query.Table.Find(name)!, dialect)} AS g{i}")
             .Concat(aggregates.Select((a, i) => $"{Aggregate(a, query.Table, dialect)} AS a{i}"));
         var select = new StringBuilder($"SELECT {string.Join(", ", columns)} FROM {query.Table.Name}{whereSql}");
         if (query.GroupBy.Count > 0)
-            select.Append(" GROUP BY ").Append(string.Join(", ", query.GroupBy.Select(name => Column(query.Table.Find(name)!, dialect))));
+            select.Append(" GROUP BY ").Append(string.Join(", ", query.GroupBy.Select(name => Ordered(query.Table.Find(name)!, dialect))));
         if (query.Sort.Count > 0) select.Append(" ORDER BY ").Append(OrderBy(query, dialect));
         Page(select, query, parameters);
         return new AggregateStatement(select.ToString(), parameters.Values);
     }
 
     public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
+
+    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from SQLite's type_counts.</summary>
+    private static bool IsCountByType(FileQuery query, DatabaseProvider dialect) =>
+        dialect == DatabaseProvider.Sqlite && query.Table.CountedRows && query.Filter is null && query.Search is null
+        && query.GroupBy is ["type"] && query.Aggregates is [{ Function: "count", Field: null }];
 
     private static string Aggregate(FileAggregate aggregate, QueryTable table, DatabaseProvider dialect)
     {
@@ -117,14 +132,31 @@ public static class FileQuerySql
     private static string Where(FileQuery query, Parameters parameters)
     {
         var where = new List<string>();
-        if (query.Filter is { } filter) where.Add(Filter(filter, parameters));
-        if (query.Search is { } search)
-        {
-            var p = parameters.Bind(search.ToLowerInvariant());
-            where.Add("(" + string.Join(" OR ", query.Table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")");
-        }
+        if (query.Filter is { } filter) where.Add(Filter(filter, query.Table, parameters));
+        if (query.Search is { } search) where.Add(Search(query.Table, search.ToLowerInvariant(), parameters));
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
     }
+
+    /// <summary>
+    /// Directus's search: the lowered term anywhere in a searchable field. PostgreSQL's LIKE on lower(field) is that
+    /// test, and what its trigram indexes answer; SQLite asks its trigram table for the candidates first (issue 21).
+    /// </summary>
+    private static string Search(QueryTable table, string lowered, Parameters parameters)
+    {
+        if (parameters.Dialect == DatabaseProvider.Postgres)
+        {
+            var pattern = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
+            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {pattern}")) + ")";
+        }
+        var p = parameters.Bind(lowered);
+        var scan = "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
+        if (table.SubstringIndex is not { } index || !SubstringMatch.Indexable(lowered)) return scan;
+        return $"({FtsRows(index, null, lowered, parameters)} AND {scan})";
+    }
+
+    /// <summary>The rows of <c>files</c> the SQLite trigram table finds for <paramref name="lowered"/> in <paramref name="column"/> (any when null).</summary>
+    private static string FtsRows(string index, string? column, string lowered, Parameters parameters) =>
+        $"numeric_id IN (SELECT rowid FROM {index} WHERE {index} MATCH {parameters.Bind(SubstringMatch.FtsQuery(column, lowered))})";
 
     /// <summary>SQLite puts NULLs first ascending and last descending; PostgreSQL is told to do the same.</summary>
     private static string OrderBy(FileQuery query, DatabaseProvider dialect) =>
@@ -145,16 +177,23 @@ public static class FileQuerySql
         select.Append(" OFFSET ").Append(parameters.Bind((long)query.Offset));
     }
 
-    private static string Filter(FilterNode node, Parameters parameters) => node switch
+    /// <summary>
+    /// The SQL of a filter node. Under a NOT (<paramref name="negated"/>) no index test is added: a negated test is not
+    /// answered from an index anyway, and the trigram table's "not found" is false where the scan's test of a null
+    /// column is unknown, which NOT would turn into a match.
+    /// </summary>
+    private static string Filter(FilterNode node, QueryTable table, Parameters parameters, bool negated = false) => node switch
     {
         FilterGroup { Children.Count: 0 } => "1 = 1",
-        FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, parameters))) + ")",
-        FilterCondition condition => Condition(condition, parameters),
-        // The related rows by the inner filter, then this table's rows by its indexed reference column (files_folder).
+        FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, table, parameters, negated))) + ")",
+        FilterCondition condition => !negated && Indexed(condition, table, parameters) is { } index
+            ? $"({index} AND {Condition(condition, parameters)})"
+            : Condition(condition, parameters),
+        // The related rows by the inner filter, then this table's rows by its indexed reference column (files_folder_newest).
         FilterRelation relation =>
-            $"{relation.Field.Sql} IN (SELECT id FROM {relation.Field.Related!.Name} WHERE {Filter(relation.Inner, parameters)})",
+            $"{relation.Field.Sql} IN (SELECT id FROM {relation.Field.Related!.Name} WHERE {Filter(relation.Inner, relation.Field.Related!, parameters, negated)})",
         // A null column makes the child unknown, and NOT unknown is unknown: the row is left out either way, as in Strapi.
-        FilterNot not => "(NOT " + Filter(not.Child, parameters) + ")",
+        FilterNot not => "(NOT " + Filter(not.Child, table, parameters, !negated) + ")",
         _ => throw new InvalidOperationException("Unknown filter node."),
     };
 
@@ -199,6 +238,37 @@ public static class FileQuerySql
             default: throw new InvalidOperationException($"Operator {c.Operator} passed validation but has no SQL.");
         }
     }
+
+    /// <summary>
+    /// Issue 21: a predicate an index answers that every row passing <paramref name="c"/> passes too, or null. A prefix
+    /// is a range of the field's sort index (byte order on both databases); a substring of a searchable field is looked
+    /// up by its trigrams, as the database lowers it (a case-sensitive test is then narrowed further by the scan's).
+    /// </summary>
+    private static string? Indexed(FilterCondition c, QueryTable table, Parameters parameters)
+    {
+        if (c.Field.Kind == FieldKind.Integer || c.Value?.GetValueKind() != System.Text.Json.JsonValueKind.String) return null;
+        var value = c.Value.GetValue<string>();
+        if (c.Operator == "_starts_with" && c.Field.Name == "type" && table.SubstringIndex is not null && SubstringMatch.IsMimeGroup(value))
+            return $"{MimeGroup(parameters.Dialect)} = {parameters.Bind(value)}";
+        if (c.Operator == "_starts_with")
+        {
+            if (SubstringMatch.PrefixEnd(value) is not { } end || c.Field.Sql != c.Field.Name) return null;
+            var ordered = Ordered(c.Field, parameters.Dialect);
+            return $"{ordered} >= {parameters.Bind(value)} AND {ordered} < {parameters.Bind(end)}";
+        }
+        if (c.Operator is not ("_contains" or "_icontains" or "_istarts_with" or "_ends_with" or "_iends_with")) return null;
+        if (table.SubstringIndex is not { } index || !table.Searchable.Contains(c.Field.Name) || !SubstringMatch.Indexable(value)) return null;
+        if (parameters.Dialect == DatabaseProvider.Postgres)
+            return $"lower({c.Field.Sql}) LIKE {SubstringMatch.ContainsPatternSql($"lower({parameters.Bind(value)})")}";
+        return FtsRows(index, c.Field.Name, value.ToLowerInvariant(), parameters);
+    }
+
+    /// <summary>
+    /// A file's mime group, "image/" of "image/png": the expression files_mime_group_newest indexes
+    /// (010_query_indexes.sql). A type starts with a group exactly when its text up to the first slash is the group.
+    /// </summary>
+    private static string MimeGroup(DatabaseProvider dialect) =>
+        $"substr(type, 1, {(dialect == DatabaseProvider.Postgres ? "strpos" : "instr")}(type, '/'))";
 
     private static string EndsWith(string column, string p) =>
         $"(length({column}) >= length({p}) AND substr({column}, length({column}) - length({p}) + 1) = {p})";

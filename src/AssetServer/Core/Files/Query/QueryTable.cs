@@ -45,7 +45,23 @@ public sealed class QueryTable
 
     public FileField? Find(string name) => byName.GetValueOrDefault(name);
 
-    /// <summary>API.md: newest upload first, then id for a stable order.</summary>
+    /// <summary>
+    /// The substring index over <see cref="Searchable"/> (issue 21): on SQLite the FTS5 trigram table of that name, keyed
+    /// by the rows' <c>numeric_id</c>; on PostgreSQL trigram indexes on <c>lower(field)</c>. Null where a table has none.
+    /// </summary>
+    public string? SubstringIndex { get; init; }
+
+    /// <summary>
+    /// Whether <c>total_count</c> is read from the <c>row_counts</c> row of this table, which triggers keep in step in
+    /// each write's transaction, rather than counted.
+    /// </summary>
+    public bool CountedRows { get; init; }
+
+    /// <summary>API.md: newest upload first, then id (the same way, so one index answers it) for a stable order.</summary>
     public static readonly QueryTable Files = new(
-        "files", FileFields.All, Data.FileRepository.Columns, FileFields.Searchable, [new("uploaded_on", true), new("id", false)]);
+        "files", FileFields.All, Data.FileRepository.Columns, FileFields.Searchable, [new("uploaded_on", true), new("id", true)])
+    {
+        SubstringIndex = "files_search",
+        CountedRows = true,
+    };
 }

@@ -80,8 +80,10 @@ public class FileQueryParserUnitTests
     [Test]
     public void SortAddsIdAsTieBreakerAndDefaultsToNewestFirst()
     {
+        // Issue 21: the tie-breaker runs the way the last key does, so one (field, id) index answers both directions.
         var sorted = parser.Parse(Query(("sort", "filesize,-title")));
-        Assert.That(sorted.Sort, Is.EqualTo(new[] { new SortKey("filesize", false), new SortKey("title", true), new SortKey("id", false) }));
+        Assert.That(sorted.Sort, Is.EqualTo(new[] { new SortKey("filesize", false), new SortKey("title", true), new SortKey("id", true) }));
+        Assert.That(parser.Parse(Query(("sort", "title"))).Sort, Is.EqualTo(new[] { new SortKey("title", false), new SortKey("id", false) }));
         Assert.That(parser.Parse(Query()).Sort, Is.EqualTo(FileQuery.DefaultSort));
     }
 

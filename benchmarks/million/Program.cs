@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using AssetServer.Data;
+using Dapper;
+
+// Issue 21: a library of a million files. Loads the library as it was before 010_query_indexes (rows cloned in SQL),
+// times that migration on it, then starts the real server on it and times each request of the issue against the
+// default page, in alternation, as ratios of medians (the machine is shared: absolute figures drift, ratios less).
+//   dotnet run -c Release --project benchmarks/million -- sqlite <folder> <rows>
+//   dotnet run -c Release --project benchmarks/million -- postgres <folder> <rows> "<connection string>"
+
+var provider = args[0];
+var folder = Path.GetFullPath(args[1]);
+var rows = int.Parse(args[2]);
+var connectionString = provider == "postgres" ? args[3] : null;
+Directory.CreateDirectory(folder);
+using var database = connectionString is null ? new Database(Path.Combine(folder, "assetserver.db")) : Database.Postgres(connectionString);
+
+var clock = Stopwatch.StartNew();
+await database.MigrateAsync("010", CancellationToken.None);
+Console.WriteLine($"schema before issue 21: {clock.Elapsed.TotalSeconds:F1} s");
+
+clock.Restart();
+var script = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, connectionString is null ? "seed.sqlite.sql" : "seed.postgres.sql"));
+await using (var connection = await database.OpenAsync())
+{
+    var next = await connection.ExecuteScalarAsync<long>("SELECT value FROM counters WHERE name = 'files'");
+    await connection.ExecuteAsync(new CommandDefinition(script, new { count = rows, @base = next }, commandTimeout: 0));
+}
+Console.WriteLine($"seeded {rows:N0} rows: {clock.Elapsed.TotalSeconds:F1} s");
+
+clock.Restart();
+await database.MigrateAsync();
+Console.WriteLine($"010_query_indexes on them: {clock.Elapsed.TotalSeconds:F1} s");
+if (connectionString is not null)
+{
+    clock.Restart();
+    await using var connection = await database.OpenAsync();
+    await connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE files", commandTimeout: 0));
+    Console.WriteLine($"VACUUM ANALYZE (autovacuum's work after a bulk load): {clock.Elapsed.TotalSeconds:F1} s");
+}
+
+const string Token = "million-benchmark-admin-token";
+var port = 20000 + Random.Shared.Next(20000);
+var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/AssetServer/bin/Release/net10.0/AssetServer.dll"));
+var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}" }, RedirectStandardOutput = true, RedirectStandardError = true };
+start.Environment["ASSETSERVER_Data__Path"] = folder;
+start.Environment["ASSETSERVER_Auth__AdminToken"] = Token;
+start.Environment["ASSETSERVER_Logging__LogLevel__Default"] = "Warning";
+if (connectionString is not null)
+{
+    start.Environment["ASSETSERVER_Database__Provider"] = "postgres";
+    start.Environment["ASSETSERVER_Database__ConnectionString"] = connectionString;
+}
+using var server = Process.Start(start)!;
+server.OutputDataReceived += (_, _) => { };
+server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
+server.BeginOutputReadLine();
+server.BeginErrorReadLine();
+try
+{
+    using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+    clock.Restart();
+    while (true)
+    {
+        try { if ((await http.GetAsync("/server/ping")).IsSuccessStatusCode) break; }
+        catch (HttpRequestException) { }
+        await Task.Delay(200);
+    }
+    Console.WriteLine($"server ready: {clock.Elapsed.TotalSeconds:F1} s");
+
+    const string DefaultPage = "/files?limit=25";
+    const string GraphQL = """{"query":"{ files(limit: 25, sort: [\"-filesize\"], search: \"harbour\") { id title filesize } }"}""";
+    (string Name, string Target, string Kind)[] requests =
+    [
+        ("search= a word no file has", "/files?limit=25&search=zzqxnomatch", "page"),
+        ("search=harbour&meta=filter_count (1 in 1,000)", "/files?limit=25&search=harbour&meta=filter_count", "filter_count"),
+        ("search=ha (2 characters: bounded scan)", "/files?limit=25&search=ha", "page"),
+        ("filter[title][_icontains]= no match", "/files?limit=25&filter[title][_icontains]=zzqxnomatch", "page"),
+        ("sort=title", "/files?limit=25&sort=title", "page"),
+        ("sort=-filesize", "/files?limit=25&sort=-filesize", "page"),
+        ("sort=-created_on&page=400", "/files?limit=25&sort=-created_on&page=400", "page"),
+        ("filter[type][_eq]=video/mp4&page=400", "/files?limit=25&filter[type][_eq]=video/mp4&page=400", "page"),
+        ("filter[type][_starts_with]=video/ (mime group)", "/files?limit=25&filter[type][_starts_with]=video/", "page"),
+        ("filter[folder][_eq]=…", "/files?limit=25&filter[folder][_eq]=f0000000-0000-4000-8000-000000000001", "page"),
+        ("filter[type][_eq]=image/png&meta=filter_count", "/files?limit=25&filter[type][_eq]=image/png&meta=filter_count", "filter_count"),
+        ("meta=total_count", "/files?limit=25&meta=total_count", "filter_count"),
+        // Strapi's flat list ignores pagination[…] and answers every file, as Strapi does; start/limit make it a page.
+        ("Strapi /api/upload/files?limit=25", "/api/upload/files?limit=25", "page"),
+        ("Strapi /api/upload/files/page?pagination[pageSize]=25", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=false", "page"),
+        ("Strapi /api/upload/files/page with count", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=true", "filter_count"),
+        ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"harbour\")", "POST /graphql/system", "page"),
+        ("aggregate[count]=*&groupBy[]=type", "/files?aggregate[count]=*&groupBy[]=type", "group-by"),
+    ];
+
+    async Task<double> TimeAsync(string target)
+    {
+        var watch = Stopwatch.StartNew();
+        using var response = target.StartsWith("POST ", StringComparison.Ordinal)
+            ? await http.PostAsync(target[5..], new StringContent(GraphQL, Encoding.UTF8, "application/json"))
+            : await http.GetAsync(target);
+        await response.Content.ReadAsByteArrayAsync();
+        var ms = watch.Elapsed.TotalMilliseconds;
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{target}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return ms;
+    }
+
+    static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+    }
+
+    const int Rounds = 15;
+    foreach (var (_, target, _) in requests) { await TimeAsync(target); await TimeAsync(target); }
+    var defaults = new List<double>();
+    var times = requests.Select(_ => new List<double>()).ToArray();
+    for (var round = 0; round < Rounds; round++)
+        for (var i = 0; i < requests.Length; i++)
+        {
+            defaults.Add(await TimeAsync(DefaultPage));
+            times[i].Add(await TimeAsync(requests[i].Target));
+        }
+    var floor = Median(defaults);
+    Console.WriteLine();
+    Console.WriteLine($"| request ({provider}, {rows:N0} rows) | median ms | × default page | target |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine($"| `GET {DefaultPage}` (default page) | {floor:F1} | 1.0 | |");
+    for (var i = 0; i < requests.Length; i++)
+    {
+        var (name, _, kind) = requests[i];
+        var median = Median(times[i]);
+        var target = kind switch { "filter_count" => 15, "group-by" => 40, _ => 10 };
+        var ratio = median / floor;
+        Console.WriteLine($"| {name} | {median:F1} | {ratio:F1} | ≤ {target}× {(ratio <= target ? "✓" : "✗")} |");
+    }
+}
+finally
+{
+    server.Kill(entireProcessTree: true);
+    await server.WaitForExitAsync();
+}
