@@ -340,15 +340,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         var groups = query.GroupBy.Count;
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);
-        var rows = new List<FileAggregateRow>();
-        while (await reader.ReadAsync(ct))
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            budget.Charge(values.Sum(ReadBudget.Size));
-            rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
-        }
-        return rows;
+        return await FileAggregateRow.ReadAllAsync(reader, groups, budget, ct);
     }
 
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>

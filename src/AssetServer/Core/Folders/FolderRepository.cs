@@ -26,9 +26,8 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
         var sql = FileQuerySql.Build(query with { ReadFields = null }, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
+        await using var reader = await database.OpenReaderAsync(command, ct);
         var parse = reader.GetRowParser<FolderRecord>();
         while (await reader.ReadAsync(ct))
         {
@@ -43,13 +42,15 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
         var sql = FileQuerySql.Build(query, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
-        long? total = null, filtered = null;
-        if (query.Meta.Contains("total_count"))
-            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectCount, cancellationToken: ct));
-        if (query.Meta.Contains("filter_count"))
-            filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
-        return new FileListCounts(total, filtered);
+        return await database.ReadAsync(async connection =>
+        {
+            long? total = null, filtered = null;
+            if (query.Meta.Contains("total_count"))
+                total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectCount, cancellationToken: ct));
+            if (query.Meta.Contains("filter_count"))
+                filtered = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.Count, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct));
+            return new FileListCounts(total, filtered);
+        }, ct);
     }
 
     private const string SelectCount = "SELECT COUNT(*) FROM folders";
@@ -60,34 +61,25 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
         budget.EnsureLeft();
         var sql = FileQuerySql.BuildAggregate(query, database.Provider);
         var groups = query.GroupBy.Count;
-        await using var connection = await database.OpenAsync(ct);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await connection.ExecuteReaderAsync(command);
-        var rows = new List<FileAggregateRow>();
-        while (await reader.ReadAsync(ct))
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            budget.Charge(values.Sum(ReadBudget.Size));
-            rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
-        }
-        return rows;
+        await using var reader = await database.OpenReaderAsync(command, ct);
+        return await FileAggregateRow.ReadAllAsync(reader, groups, budget, ct);
     }
 
     /// <summary>The ids a query selects (a PATCH by query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {
         var sql = FileQuerySql.Build(query with { ReadFields = ["id"] }, database.Provider);
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<string>(new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.Buffered | CommandFlags.NoCache, cancellationToken: ct))).ToList();
+        return await database.ReadAsync(async connection =>
+            (await connection.QueryAsync<string>(new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.Buffered | CommandFlags.NoCache, cancellationToken: ct))).ToList(), ct);
     }
 
     private const string SelectById = "SELECT id, name, parent FROM folders WHERE id = @id";
 
     public async Task<FolderRecord?> GetAsync(string id, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<FolderRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct));
+        return await database.ReadAsync(connection =>
+            connection.QuerySingleOrDefaultAsync<FolderRecord>(new CommandDefinition(SelectById, new { id }, cancellationToken: ct)), ct);
     }
 
     private const string SelectByIds = "SELECT id, name, parent FROM folders WHERE id IN @ids";
@@ -97,9 +89,9 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     public async Task<Dictionary<string, FolderRecord>> GetManyAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
         if (ids.Count == 0) return [];
-        await using var connection = await database.OpenAsync(ct);
         var sql = database.IsPostgres ? SelectByIdsPostgres : SelectByIds;
-        var rows = await connection.QueryAsync<FolderRecord>(new CommandDefinition(sql, new { ids = ids.ToArray() }, cancellationToken: ct));
+        var rows = await database.ReadAsync(connection =>
+            connection.QueryAsync<FolderRecord>(new CommandDefinition(sql, new { ids = ids.ToArray() }, cancellationToken: ct)), ct);
         return rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
 
@@ -115,8 +107,8 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     /// <summary>The folder <paramref name="root"/> and all its sub-folders; empty when it does not exist.</summary>
     public async Task<List<FolderRecord>> SubtreeAsync(string root, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<FolderRecord>(new CommandDefinition(SelectSubtree, new { root }, cancellationToken: ct))).ToList();
+        return (await database.ReadAsync(connection =>
+            connection.QueryAsync<FolderRecord>(new CommandDefinition(SelectSubtree, new { root }, cancellationToken: ct)), ct)).ToList();
     }
 
     /// <summary>

@@ -66,7 +66,22 @@ public sealed record FileAggregate(string Function, string? Field)
 /// stored), <see cref="Values"/> with <see cref="FileQuery.Aggregates"/> (counts are <see cref="long"/>, sums and
 /// extremes of integers <see cref="long"/>, averages <see cref="double"/>; null over no values).
 /// </summary>
-public sealed record FileAggregateRow(IReadOnlyList<object?> Group, IReadOnlyList<object?> Values);
+public sealed record FileAggregateRow(IReadOnlyList<object?> Group, IReadOnlyList<object?> Values)
+{
+    /// <summary>Every row of an aggregate statement (<see cref="FileQuerySql.BuildAggregate"/>), each charged to <paramref name="budget"/>.</summary>
+    public static async Task<List<FileAggregateRow>> ReadAllAsync(System.Data.Common.DbDataReader reader, int groups, ReadBudget budget, CancellationToken ct)
+    {
+        var rows = new List<FileAggregateRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            var values = new object?[reader.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            budget.Charge(values.Sum(ReadBudget.Size));
+            rows.Add(new FileAggregateRow(values[..groups], values[groups..]));
+        }
+        return rows;
+    }
+}
 
 /// <summary>The <c>fields</c> of a single-item answer: the top-level fields and the relations to expand.</summary>
 public sealed record FieldSelection(IReadOnlyList<string> Fields, IReadOnlyDictionary<string, IReadOnlyList<string>> Expand);
