@@ -335,12 +335,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, CancellationToken ct = default, ReadBudget? budget = null)
     {
         budget ??= ReadBudget.ForList(options.Value);
-        budget.EnsureLeft();
-        var sql = FileQuerySql.BuildAggregate(query, database.Provider);
-        var groups = query.GroupBy.Count;
-        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await database.OpenReaderAsync(command, ct);
-        return await FileAggregateRow.ReadAllAsync(reader, groups, budget, ct);
+        return await FileAggregateRow.QueryAsync(database, query, budget, ct);
     }
 
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>

@@ -58,12 +58,7 @@ public sealed class FolderRepository(Database database, IOptions<FilesOptions> o
     /// <summary>The groups of an aggregate query (<see cref="FileQuery.Aggregates"/>), each charged to <paramref name="budget"/>.</summary>
     public async Task<List<FileAggregateRow>> AggregateAsync(FileQuery query, ReadBudget budget, CancellationToken ct = default)
     {
-        budget.EnsureLeft();
-        var sql = FileQuerySql.BuildAggregate(query, database.Provider);
-        var groups = query.GroupBy.Count;
-        var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
-        await using var reader = await database.OpenReaderAsync(command, ct);
-        return await FileAggregateRow.ReadAllAsync(reader, groups, budget, ct);
+        return await FileAggregateRow.QueryAsync(database, query, budget, ct);
     }
 
     /// <summary>The ids a query selects (a PATCH by query).</summary>

@@ -68,9 +68,17 @@ public sealed record FileAggregate(string Function, string? Field)
 /// </summary>
 public sealed record FileAggregateRow(IReadOnlyList<object?> Group, IReadOnlyList<object?> Values)
 {
-    /// <summary>Every row of an aggregate statement (<see cref="FileQuerySql.BuildAggregate"/>), each charged to <paramref name="budget"/>.</summary>
-    public static async Task<List<FileAggregateRow>> ReadAllAsync(System.Data.Common.DbDataReader reader, int groups, ReadBudget budget, CancellationToken ct)
+    /// <summary>
+    /// Runs an aggregate query on any table (files, folders) through the database's retrying read, each group charged
+    /// to <paramref name="budget"/>.
+    /// </summary>
+    public static async Task<List<FileAggregateRow>> QueryAsync(Data.Database database, FileQuery query, ReadBudget budget, CancellationToken ct)
     {
+        budget.EnsureLeft();
+        var sql = FileQuerySql.BuildAggregate(query, database.Provider);
+        var groups = query.GroupBy.Count;
+        var command = new Dapper.CommandDefinition(sql.Select, sql.Parameters, flags: Dapper.CommandFlags.NoCache, cancellationToken: ct);
+        await using var reader = await database.OpenReaderAsync(command, ct);
         var rows = new List<FileAggregateRow>();
         while (await reader.ReadAsync(ct))
         {
