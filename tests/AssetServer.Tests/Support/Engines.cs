@@ -70,11 +70,30 @@ public static class Engines
         ListObjectsV2Response page;
         do
         {
-            page = await s3.ListObjectsV2Async(request);
+            page = await ListPageAsync(s3, request);
             foreach (var item in page.S3Objects ?? []) objects[item.Key[prefix.Length..]] = item.Size ?? 0;
             request.ContinuationToken = page.NextContinuationToken;
         } while (page.IsTruncated == true);
         return objects;
+    }
+
+    /// <summary>
+    /// One listing page. s3rver lists by walking its folders, and a folder removed by a delete during the walk makes it
+    /// answer 500 (real S3 has no folders): such a page is asked again, a few times.
+    /// </summary>
+    private static async Task<ListObjectsV2Response> ListPageAsync(IAmazonS3 s3, ListObjectsV2Request request)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await s3.ListObjectsV2Async(request);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.InternalServerError && attempt < 6)
+            {
+                await Task.Delay(200 * attempt);
+            }
+        }
     }
 
     private static readonly List<(string Script, string Folder)> Started = [];

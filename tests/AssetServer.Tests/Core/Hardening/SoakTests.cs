@@ -48,7 +48,7 @@ public class SoakTests
                             var bytes = TestImages.Jpeg(random.Next(40, 300), random.Next(40, 300), quality: random.Next(50, 95));
                             using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", $"c{c}.jpg" } };
                             var res = await client.PostAsync("/files", form);
-                            Expect(res, HttpStatusCode.OK, "upload");
+                            if (!Expect(res, HttpStatusCode.OK, "upload")) break;
                             var data = JsonNode.Parse(await res.Content.ReadAsStringAsync())!["data"]!;
                             var newId = data["id"]!.GetValue<string>();
                             live[newId] = bytes;
@@ -93,9 +93,11 @@ public class SoakTests
                     }
                 }
 
-                void Expect(HttpResponseMessage res, HttpStatusCode status, string what)
+                bool Expect(HttpResponseMessage res, HttpStatusCode status, string what)
                 {
-                    if (res.StatusCode != status) failures.Add($"{what}: {(int)res.StatusCode} {res.Content.ReadAsStringAsync().Result}");
+                    if (res.StatusCode == status) return true;
+                    failures.Add($"{what}: {(int)res.StatusCode} {res.Content.ReadAsStringAsync().Result}");
+                    return false;
                 }
             })).ToArray();
             await Task.WhenAll(clients);
