@@ -24,7 +24,7 @@ CREATE INDEX files_mime_group_newest ON files ((substr(type, 1, strpos(type, '/'
 
 -- total_count: each statement notes how many rows it added or removed in a transaction-local setting (undone with
 -- its savepoint); at commit a deferred trigger moves the counter once by the sum, as data_generation is moved
--- (001_files.sql), so the counter's row lock is taken last and never joins a deadlock, and a bulk write updates it
+-- (001_files.sql), so the counter's row lock is taken at the end, after data_generation's, and a bulk write updates it
 -- once rather than once per row.
 CREATE TABLE row_counts (table_name TEXT PRIMARY KEY NOT NULL, row_count BIGINT NOT NULL);
 INSERT INTO row_counts (table_name, row_count) VALUES ('files', (SELECT COUNT(*) FROM files));
@@ -53,7 +53,10 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE CONSTRAINT TRIGGER files_count AFTER INSERT OR DELETE ON files
+-- Deferred triggers of one event fire in name order: this one is named to follow files_generation, so every
+-- transaction locks data_generation first and row_counts second, whatever its first write was (an UPDATE fires
+-- only files_generation; in the other order an UPDATE-then-DELETE and an INSERT deadlocked).
+CREATE CONSTRAINT TRIGGER files_total_count AFTER INSERT OR DELETE ON files
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION files_count_apply();
 
 -- Substring search over the searchable fields: trigram GIN indexes on lower(field), which LIKE '%term%' reads.
