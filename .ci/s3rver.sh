@@ -46,6 +46,31 @@ start)
         sed -i -E "s#(const writeStream = fs\.createWriteStream\((objectPath|partPath)\));#\1.on('error', reject); // assetserver: a put racing a folder's removal#" "$store"
         [ "$(grep -c "assetserver: a put racing" "$store")" -eq 2 ] || { echo "could not patch $store" >&2; exit 1; }
     fi
+    # A listing walks the key folders, and a folder or object deleted during the walk makes readdir/stat throw
+    # ENOENT: s3rver answers 500 to the whole listing. Skip what vanished instead, as a listing of real S3 would.
+    utils="$INSTALL/node_modules/s3rver/lib/utils.js"
+    if ! grep -q "assetserver: a listing racing" "$utils"; then
+        node - "$utils" <<'PATCH'
+const fs = require('fs');
+const path = process.argv[2];
+const text = fs.readFileSync(path, 'utf8');
+const old = `exports.walk = function* walk(dir, recurseFilter) {
+  for (const filename of fs.readdirSync(dir)) {
+    const filePath = path.posix.join(dir, filename);
+    const stats = fs.statSync(filePath);`;
+const mended = `exports.walk = function* walk(dir, recurseFilter) {
+  // assetserver: a listing racing a delete skips what vanished
+  const gone = err => { if (err.code !== 'ENOENT') throw err; return null; };
+  let filenames;
+  try { filenames = fs.readdirSync(dir); } catch (err) { filenames = gone(err) || []; }
+  for (const filename of filenames) {
+    const filePath = path.posix.join(dir, filename);
+    let stats;
+    try { stats = fs.statSync(filePath); } catch (err) { gone(err); continue; }`;
+if (!text.includes(old)) { console.error('could not patch ' + path); process.exit(1); }
+fs.writeFileSync(path, text.replace(old, mended));
+PATCH
+    fi
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         echo "s3rver already runs for $folder (pid $(cat "$pidfile"))" >&2
         port=$(cat "$folder/.s3rver.port")

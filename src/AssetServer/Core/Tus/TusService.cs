@@ -74,6 +74,13 @@ public sealed class TusService(
     {
         await using var held = await locks.AcquireAsync(id, ct);
         var upload = await GetAsync(id, caller, ct);
+        if (upload.IsComplete)
+        {
+            // Every byte recorded and still a row: a completion cut short by a crash (it removes the row first thing
+            // after assembling the bytes). Completions are never tried twice, so this upload ends here.
+            if (await TryForgetAsync(id)) await bytes.DeleteAsync(id);
+            throw TusErrors.NotFound(id);
+        }
         if (offset != upload.UploadOffset) throw TusErrors.OffsetMismatch(upload.UploadOffset, offset);
         if (contentLength is { } sent && sent > upload.Length - offset) throw TusErrors.PastLength(upload.Length);
         var chunk = await bytes.AppendAsync(upload, body, ct);

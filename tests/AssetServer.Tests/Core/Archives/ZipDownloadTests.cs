@@ -29,12 +29,16 @@ public class ZipDownloadTests
     public void Start()
     {
         settings = new AssetServerApp(("RateLimits:UploadsPerMinute", "0"));
-        app = settings.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
-            services.AddSingleton<IOriginalStore>(sp => originals ??= new CountingOriginalStore(
-                sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsS3
-                    ? sp.GetRequiredService<global::AssetServer.Storage.S3.S3OriginalStore>()
-                    : sp.GetRequiredService<LocalOriginalStore>()))));
-        app.UseKestrel(0);
+        // A factory made by WithWebHostBuilder does not pass UseKestrel's port on, so the server would fall back to its
+        // default port 8055 (and collide with the other provider's suite): the listener is named here instead.
+        app = settings.WithWebHostBuilder(builder => builder
+            .ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0))
+            .ConfigureServices(services =>
+                services.AddSingleton<IOriginalStore>(sp => originals ??= new CountingOriginalStore(
+                    sp.GetRequiredService<IOptions<StorageOptions>>().Value.IsS3
+                        ? sp.GetRequiredService<global::AssetServer.Storage.S3.S3OriginalStore>()
+                        : sp.GetRequiredService<LocalOriginalStore>()))));
+        app.UseKestrel();
         app.StartServer();
         admin = Client(AssetServerApp.AdminToken);
     }

@@ -133,9 +133,9 @@ public class CrashRecoveryTests
                             }
                         }
                     }
-                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+                    catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
                     {
-                        // the crash cuts requests off mid-way: their outcome is unknown, which is what the checks below allow for
+                        // the crash cuts requests off mid-way (at times as a bare socket error, ENOTCONN): their outcome is unknown, which is what the checks below allow for
                     }
                 }
             })).ToArray();

@@ -247,6 +247,23 @@ public class TusProtocolTests : AdminAppFixture
         Assert.That(Str(file, "folder"), Is.EqualTo(folder));
     }
 
+    [Test]
+    public async Task AnUploadLeftCompleteByACrashEndsWith404NotA500()
+    {
+        var bytes = TestImages.Png(20, 20);
+        var url = await CreateOkAsync(client, bytes.Length, Meta(("filename_download", "cut.png")));
+        var rows = await app.RowCountAsync();
+        // What a crash between assembling the bytes and removing the row leaves: every byte recorded, no bytes kept.
+        await using (var connection = await app.Service<AssetServer.Data.Database>().OpenAsync())
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE tus_uploads SET upload_offset = length WHERE id = @id", new { id = IdOf(url) });
+
+        using (var patch = await PatchAsync(client, url, bytes.Length, Array.Empty<byte>()))
+            Assert.That(patch.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        using (var head = await HeadAsync(client, url))
+            Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the upload has ended");
+        Assert.That(await app.RowCountAsync(), Is.EqualTo(rows), "no file was made");
+    }
+
     private static string Str(JsonNode node, string key) => node[key]!.GetValue<string>();
 
     /// <summary>A body whose length the client cannot know, so it is sent chunked (no Content-Length).</summary>
