@@ -82,6 +82,8 @@ public static class ServiceSetup
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSingleton<DataVersion>();
+        services.AddSingleton<Data.IndexBuilds.IndexBuilder>();
+        services.AddHostedService<Data.IndexBuilds.IndexBuildService>();
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
         services.AddOriginalStore();
@@ -150,7 +152,9 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<DatabaseOptions>().BindConfiguration("Database")
             .Validate(o => o.Parsed is not null, "Database:Provider must be sqlite or postgres.")
             .Validate(o => o.Parsed != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
-                "Database:ConnectionString is required when Database:Provider is postgres.");
+                "Database:ConnectionString is required when Database:Provider is postgres.")
+            .Validate(o => o.IndexBuildInlineRows >= 0 && o.IndexBuildBatchRows >= 1,
+                "Database:IndexBuildInlineRows must be 0 or more, Database:IndexBuildBatchRows 1 or more.");
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;

@@ -19,9 +19,13 @@ public static class FileQuerySql
 {
     public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
 
-    public static Statement Build(FileQuery query, DatabaseProvider dialect)
+    /// <param name="searchTableReady">
+    /// Whether SQLite's trigram table holds every row (<see cref="Data.IndexBuilds.IndexBuilder.SearchTableReady"/>):
+    /// while it is being filled, substring tests scan, so an answer is never partial.
+    /// </param>
+    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true)
     {
-        var parameters = new Parameters(dialect);
+        var parameters = new Parameters(dialect) { SearchTableReady = searchTableReady };
         var whereSql = Where(query, parameters);
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
@@ -150,7 +154,7 @@ public static class FileQuerySql
         }
         var p = parameters.Bind(lowered);
         var scan = "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
-        if (table.SubstringIndex is not { } index || !SubstringMatch.Indexable(lowered)) return scan;
+        if (table.SubstringIndex is not { } index || !parameters.SearchTableReady || !SubstringMatch.Indexable(lowered)) return scan;
         return $"({FtsRows(index, null, lowered, parameters)} AND {scan})";
     }
 
@@ -260,6 +264,7 @@ public static class FileQuerySql
         if (table.SubstringIndex is not { } index || !table.Searchable.Contains(c.Field.Name) || !SubstringMatch.Indexable(value)) return null;
         if (parameters.Dialect == DatabaseProvider.Postgres)
             return $"lower({c.Field.Sql}) LIKE {SubstringMatch.ContainsPatternSql($"lower({parameters.Bind(value)})")}";
+        if (!parameters.SearchTableReady) return null;
         return FtsRows(index, c.Field.Name, value.ToLowerInvariant(), parameters);
     }
 
@@ -299,6 +304,8 @@ public static class FileQuerySql
         private int count;
 
         public DatabaseProvider Dialect { get; } = dialect;
+
+        public bool SearchTableReady { get; init; } = true;
 
         /// <summary>The 1-based position of <paramref name="needle"/> in <paramref name="haystack"/>, 0 when absent.</summary>
         public string Instr(string haystack, string needle) =>
