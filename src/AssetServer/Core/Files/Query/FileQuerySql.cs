@@ -143,19 +143,29 @@ public static class FileQuerySql
 
     /// <summary>
     /// Directus's search: the lowered term anywhere in a searchable field. PostgreSQL's LIKE on lower(field) is that
-    /// test, and what its trigram indexes answer; SQLite asks its trigram table for the candidates first (issue 21).
+    /// test, and what its trigram indexes answer. SQLite's trigram table answers it alone (issue 21): a phrase of
+    /// trigrams matches exactly the texts holding it, and the table holds each field lowered by the same lower() in
+    /// the write's own transaction (010_query_indexes.sql), so testing the rows again could only agree.
     /// </summary>
     private static string Search(QueryTable table, string lowered, Parameters parameters)
     {
         if (parameters.Dialect == DatabaseProvider.Postgres)
         {
-            var pattern = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
-            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {pattern}")) + ")";
+            var contains = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
+            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {contains}")) + ")";
         }
-        var p = parameters.Bind(lowered);
-        var scan = "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
-        if (table.SubstringIndex is not { } index || !parameters.SearchTableReady || !SubstringMatch.Indexable(lowered)) return scan;
-        return $"({FtsRows(index, null, lowered, parameters)} AND {scan})";
+        if (table.SubstringIndex is { } index && parameters.SearchTableReady && SubstringMatch.Indexable(lowered))
+            return FtsRows(index, null, lowered, parameters);
+        if (!SubstringMatch.IsAscii(lowered))
+        {
+            var p = parameters.Bind(lowered);
+            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
+        }
+        // An ASCII term: SQLite's LIKE (in C, folding ASCII only) finds what the .NET lower() would in ASCII text; in
+        // text with other characters (which may lower to ASCII: "İ", the Kelvin sign) the lowered test runs as well.
+        var (pattern, term, other) = (parameters.Bind(SubstringMatch.ContainsPattern(lowered)), parameters.Bind(lowered), parameters.Bind(SubstringMatch.NonAsciiGlob));
+        return "(" + string.Join(" OR ", table.Searchable.Select(f =>
+            $"{f} LIKE {pattern} ESCAPE '\\' OR ({f} GLOB {other} AND instr(lower({f}), {term}) > 0)")) + ")";
     }
 
     /// <summary>The rows of <c>files</c> the SQLite trigram table finds for <paramref name="lowered"/> in <paramref name="column"/> (any when null).</summary>
@@ -191,7 +201,7 @@ public static class FileQuerySql
         FilterGroup { Children.Count: 0 } => "1 = 1",
         FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, table, parameters, negated))) + ")",
         FilterCondition condition => !negated && Indexed(condition, table, parameters) is { } index
-            ? $"({index} AND {Condition(condition, parameters)})"
+            ? ExactlyIndexed(condition, parameters) ? index : $"({index} AND {Condition(condition, parameters)})"
             : Condition(condition, parameters),
         // The related rows by the inner filter, then this table's rows by its indexed reference column (files_folder_newest).
         FilterRelation relation =>
@@ -267,6 +277,14 @@ public static class FileQuerySql
         if (!parameters.SearchTableReady) return null;
         return FtsRows(index, c.Field.Name, value.ToLowerInvariant(), parameters);
     }
+
+    /// <summary>
+    /// Whether SQLite's trigram table answers the condition alone: <c>_icontains</c> is the lowered value anywhere in the
+    /// lowered field, what its phrase query finds (see <see cref="Search"/>). The other tests need a place in the text
+    /// or the case, which the scan's test then checks on the rows found.
+    /// </summary>
+    private static bool ExactlyIndexed(FilterCondition c, Parameters parameters) =>
+        parameters.Dialect == DatabaseProvider.Sqlite && c.Operator == "_icontains";
 
     /// <summary>
     /// A file's mime group, "image/" of "image/png": the expression files_mime_group_newest indexes

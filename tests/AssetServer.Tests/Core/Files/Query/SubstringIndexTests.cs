@@ -61,6 +61,28 @@ public class SubstringIndexTests : AdminAppFixture
         Assert.That(await ListAsync("search=" + Q(term)), Is.EquivalentTo(scan));
     }
 
+    /// <summary>
+    /// Issue 21: the semantics pinned, not only compared with the scan: case-insensitive substring with Unicode case
+    /// folding (invariant lower-casing, no accent or width folding, "ß" is not "ss"), answered from the trigram table
+    /// alone on SQLite, through its ASCII fast path for short ASCII terms.
+    /// </summary>
+    [TestCase("école", new[] { "École d'été", "ÉCOLE" })]
+    [TestCase("CAFÉ", new[] { "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("ÏVE C", new[] { "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("σοφ", new[] { "ΣΟΦΟΣ σοφός" })]
+    [TestCase("strasse", new[] { "STRASSE" })]
+    [TestCase("cafe", new string[0])]
+    [TestCase("é", new[] { "École d'été", "ÉCOLE", "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("CO", new[] { "École d'été", "ÉCOLE" })]
+    [TestCase("_d", new[] { "100%_done" })]
+    public async Task SearchFoldsCaseAcrossScriptsOnly_Issue21(string term, string[] titles)
+    {
+        using var response = await client.GetAsync("/files?fields=title&limit=-1&search=" + Q(term));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var found = (await DataAsync(response)).AsArray().Select(r => (string?)r!["title"]).Where(t => t is not null && Titles.Contains(t));
+        Assert.That(found, Is.EquivalentTo(titles));
+    }
+
     private static IEnumerable<TestCaseData> FilterCases() =>
         Terms.SelectMany(t => Operators.Select(op => new TestCaseData(op, t)));
 
