@@ -29,7 +29,25 @@ public static class FileQuerySql
         var whereSql = Where(query, parameters);
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
-        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
+        var count = OneTypeCounted(query, dialect) is { } type
+            ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
+            : $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}";
+        return new Statement(select.ToString(), count, parameters.Values);
+    }
+
+    /// <summary>
+    /// Issue 21: the type of a filter that is exactly one <c>type _eq</c> and nothing else (no search), whose
+    /// <c>filter_count</c> SQLite keeps in type_counts (010_query_indexes.sql) instead of counting index entries; or null.
+    /// </summary>
+    private static string? OneTypeCounted(FileQuery query, DatabaseProvider dialect)
+    {
+        if (dialect != DatabaseProvider.Sqlite || !query.Table.CountedRows || query.Search is not null) return null;
+        var node = query.Filter;
+        while (node is FilterGroup { IsAnd: true, Children: [var only] }) node = only;
+        return node is FilterCondition { Field.Name: "type", Operator: "_eq", Value: { } value }
+               && value.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? value.GetValue<string>()
+            : null;
     }
 
     /// <summary>

@@ -203,6 +203,12 @@ public class SubstringIndexWriteTests : AdminAppFixture
             .ToDictionary(r => r.Type, r => r.Count);
         Assert.That(answered, Is.EquivalentTo(counted));
         Assert.That(counted["text/plain"], Is.GreaterThanOrEqualTo(1));
+        // One type's filter_count, read from the same kept counts on SQLite; a type no file has counts none.
+        foreach (var (type, expected) in counted.Append(new("no/such-type", 0)))
+        {
+            using var filtered = await client.GetAsync($"/files?limit=0&meta=filter_count&filter[type][_eq]={Uri.EscapeDataString(type)}");
+            Assert.That((await BodyAsync(filtered))["meta"]!["filter_count"]!.GetValue<long>(), Is.EqualTo(expected), type);
+        }
     }
 
     private async Task<long> TotalCountAsync()
