@@ -155,9 +155,26 @@ public static class FileQuerySql
     {
         var where = new List<string>();
         if (query.Filter is { } filter) where.Add(Filter(filter, query.Table, parameters));
-        if (query.Search is { } search) where.Add(Search(query.Table, search.ToLowerInvariant(), parameters));
+        if (query.Search is { } search)
+        {
+            var lowered = search.ToLowerInvariant();
+            where.Add(SearchFirst(query, lowered, parameters.Dialect)
+                ? $"id = ANY(ARRAY(SELECT id FROM {query.Table.Name} WHERE {Search(query.Table, lowered, parameters)}))"
+                : Search(query.Table, lowered, parameters));
+        }
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
     }
+
+    /// <summary>
+    /// Issue 21: whether PostgreSQL is made to find the search's rows first (through the trigram indexes) and sort
+    /// them, for an order other than the default. Its estimate of <c>LIKE '%term%'</c> is far above what a rare term
+    /// finds, so with the search inline it walked the sort index (<c>-filesize</c>) testing every row until the page was
+    /// full. An array from a subquery is costed as a few rows, so the plan starts from them. The default order keeps
+    /// the inline search: a common word fills a newest-first page in a few index steps.
+    /// </summary>
+    private static bool SearchFirst(FileQuery query, string lowered, DatabaseProvider dialect) =>
+        dialect == DatabaseProvider.Postgres && query.Table.SubstringIndex is not null && SubstringMatch.Indexable(lowered)
+        && query.Aggregates is null && !query.Sort.SequenceEqual(query.Table.DefaultSort);
 
     /// <summary>
     /// Directus's search: the lowered term anywhere in a searchable field. PostgreSQL's LIKE on lower(field) is that

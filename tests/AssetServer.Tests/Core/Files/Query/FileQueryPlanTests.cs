@@ -91,6 +91,20 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoTableScan(plan);
     }
 
+    [TestCase("-filesize")]
+    [TestCase("title")]
+    public async Task ASearchInAnotherOrderFindsItsRowsFirstThenSorts(string sort)
+    {
+        // GraphQL's files(sort: ["-filesize"], search: "harbour"): walking the sort index would test every row.
+        var plan = await PlanAsync(new JsonObject { ["search"] = "harbour", ["sort"] = sort, ["limit"] = 25 });
+        Assert.That(plan, Does.Contain(TestDatabase.IsPostgres ? "Bitmap Index Scan on files_search_title" : "files_search VIRTUAL TABLE"), plan);
+        Assert.That(plan, Does.Not.Contain("files_by_" + sort.TrimStart('-')), plan);
+        // PostgreSQL: the found ids first (an InitPlan), then their rows by key. At 50,000 rows the inline search is planned
+        // well too; at a million the planner walked the sort index instead (benchmarks/RESULTS.md), so the shape is pinned.
+        if (TestDatabase.IsPostgres) Assert.That(plan, Does.Contain("InitPlan").And.Contain("files_pkey"), plan);
+        AssertNoTableScan(plan);
+    }
+
     [Test]
     public async Task AShortSearchScansNewestFirstAndStopsAtThePage()
     {
