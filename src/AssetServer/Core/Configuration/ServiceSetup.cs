@@ -46,6 +46,7 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
+            .Validate(o => o.ShortSearchRows >= 1, "Files:ShortSearchRows must be 1 or more.")
             .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.")
             .Validate(o => o.MaxResponseBytes > 0, "Files:MaxResponseBytes must be a positive number of bytes.")
             .Validate(o => o.KeepVersions is >= 0 and <= 1000, "Files:KeepVersions must be a number of versions from 0 to 1000.");

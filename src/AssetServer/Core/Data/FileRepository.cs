@@ -294,7 +294,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
-        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady);
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);
         var parse = reader.GetRowParser<FileRecord>();
@@ -313,7 +313,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
-        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady);
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
         return await database.ReadAsync(async connection =>
         {
             long? total = null, filtered = null;

@@ -23,16 +23,39 @@ public static class FileQuerySql
     /// Whether SQLite's trigram table holds every row (<see cref="Data.IndexBuilds.IndexBuilder.SearchTableReady"/>):
     /// while it is being filled, substring tests scan, so an answer is never partial.
     /// </param>
-    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true)
+    /// <param name="shortSearchRows">
+    /// When given, a search term too short for the trigram index looks only at the first this many files of the list
+    /// in its order (its filter applied), so that it costs a bounded scan however large the library (issue 21).
+    /// </param>
+    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true, int? shortSearchRows = null)
     {
         var parameters = new Parameters(dialect) { SearchTableReady = searchTableReady };
-        var whereSql = Where(query, parameters);
-        var select = new StringBuilder($"SELECT {SelectList(query)} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
+        var (from, whereSql) = ShortSearch(query, shortSearchRows) is { } bounded
+            ? BoundedSearch(query, bounded.Term, bounded.Rows, parameters)
+            : (query.Table.Name, Where(query, parameters));
+        var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         var count = OneTypeCounted(query, dialect) is { } type
             ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
-            : $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}";
+            : $"SELECT COUNT(*) FROM {from}{whereSql}";
         return new Statement(select.ToString(), count, parameters.Values);
+    }
+
+    private static (string Term, int Rows)? ShortSearch(FileQuery query, int? rows) =>
+        rows is { } cap && query.Search?.ToLowerInvariant() is { } lowered && query.Table.SubstringIndex is not null
+        && !SubstringMatch.Indexable(lowered) && query.Aggregates is null
+            ? (lowered, cap)
+            : null;
+
+    /// <summary>
+    /// A short term's search over the first <paramref name="rows"/> files of the list in its order (the filter applied
+    /// first): that many rows, read in order from an index, under the table's own name, then tested.
+    /// </summary>
+    private static (string From, string Where) BoundedSearch(FileQuery query, string lowered, int rows, Parameters parameters)
+    {
+        var filter = query.Filter is { } f ? " WHERE " + Filter(f, query.Table, parameters) : "";
+        var from = $"(SELECT * FROM {query.Table.Name}{filter} ORDER BY {OrderBy(query, parameters.Dialect)} LIMIT {parameters.Bind((long)rows)}) AS {query.Table.Name}";
+        return (from, " WHERE " + Search(query.Table, lowered, parameters));
     }
 
     /// <summary>

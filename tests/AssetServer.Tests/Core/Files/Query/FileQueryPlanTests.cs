@@ -113,6 +113,19 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoSortStep(plan);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task AShortSearchReadsAtMostItsBoundNewestFirst(bool count)
+    {
+        // Files:ShortSearchRows: the first rows in order from the index, then the test on them (no sort, no table scan).
+        var plan = await PlanAsync(new JsonObject { ["search"] = "zq", ["limit"] = 25, ["meta"] = "filter_count" }, count: count, shortSearchRows: 10_000);
+        AssertNoSortStep(plan);
+        // SQLite reads the bounded rows as a co-routine (its "SCAN files" is of that, by the derived table's name).
+        if (TestDatabase.IsPostgres) AssertNoTableScan(plan);
+        else Assert.That(plan, Does.Contain("CO-ROUTINE files\nSCAN files USING INDEX files_by_uploaded_on"), plan);
+        Assert.That(plan, Does.Contain("files_by_uploaded_on"), plan);
+    }
+
     [TestCase("title", "_icontains", "HARBOUR 2000")]
     [TestCase("title", "_contains", "harbour 2000")]
     [TestCase("filename_download", "_icontains", "img_4242")]
@@ -189,7 +202,7 @@ public class FileQueryPlanTests : AdminAppFixture
     /// planner can use, and with <paramref name="forbidSort"/> a sort step too: one is then planned only when no index
     /// gives the ORDER BY as written (its collation and NULL placement included).
     /// </summary>
-    private async Task<string> PlanAsync(JsonObject json, bool count = false, bool aggregate = false, bool forbidSort = false)
+    private async Task<string> PlanAsync(JsonObject json, bool count = false, bool aggregate = false, bool forbidSort = false, int? shortSearchRows = null)
     {
         var parser = app.Service<FileQueryParser>();
         var query = aggregate ? parser.ParseAggregate(json) : parser.Parse(json, QueryTable.Files);
@@ -199,7 +212,7 @@ public class FileQueryPlanTests : AdminAppFixture
         if (aggregate)
             (sql, parameters) = FileQuerySql.BuildAggregate(query, database.Provider) switch { var s => (s.Select, s.Parameters) };
         else
-            (sql, parameters) = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider) switch { var s => (count ? s.Count : s.Select, s.Parameters) };
+            (sql, parameters) = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider, shortSearchRows: shortSearchRows) switch { var s => (count ? s.Count : s.Select, s.Parameters) };
         await using var connection = await database.OpenAsync();
         if (database.IsPostgres)
         {

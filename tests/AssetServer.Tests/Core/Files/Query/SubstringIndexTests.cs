@@ -223,3 +223,40 @@ public class SubstringIndexWriteTests : AdminAppFixture
         return Ids(await DataAsync(response));
     }
 }
+
+/// <summary>
+/// Issue 21: a search term below a trigram is a scan, bounded by <c>Files:ShortSearchRows</c>: it looks at the first
+/// that many files of the list in its order (filter applied), however large the library.
+/// </summary>
+public class ShortSearchTests
+{
+    [Test]
+    public async Task AShortTermLooksAtTheFirstFilesOfTheListOnly_Issue21()
+    {
+        using var app = new AssetServerApp(("Files:ShortSearchRows", "3"));
+        using var client = app.AdminClient();
+        // Newest last: "qzx 5" is the newest file.
+        var ids = new List<string>();
+        for (var i = 1; i <= 5; i++)
+            ids.Add(Str(await app.UploadOkAsync(TextBytes(5), $"s{i}.txt", "text/plain", ("title", $"qzx {i}")), "id"));
+
+        async Task<(List<string> Ids, long Count)> SearchAsync(string query)
+        {
+            using var response = await client.GetAsync("/files?fields=id&limit=-1&meta=filter_count&" + query);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), query);
+            var body = await BodyAsync(response);
+            return (Ids(body["data"]!), body["meta"]!["filter_count"]!.GetValue<long>());
+        }
+
+        // The three newest files, and the count within them.
+        Assert.That(await SearchAsync("search=QZ"), Is.EqualTo((new List<string> { ids[4], ids[3], ids[2] }, 3L)));
+        // In the list's own order: the first three by title.
+        var byTitle = await SearchAsync("search=qz&sort=title");
+        Assert.That(byTitle.Ids, Is.EqualTo(new[] { ids[0], ids[1], ids[2] }));
+        // The filter applies before the bound: the first three files that pass it.
+        var filtered = await SearchAsync("search=qz&filter[title][_neq]=qzx 5");
+        Assert.That(filtered.Ids, Is.EqualTo(new[] { ids[3], ids[2], ids[1] }));
+        // A term of three characters or more is answered over every file.
+        Assert.That((await SearchAsync("search=qzx")).Count, Is.EqualTo(5));
+    }
+}
