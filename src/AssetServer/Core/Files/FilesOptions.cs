@@ -13,7 +13,7 @@ public sealed class FilesOptions
     /// A search term of one or two characters (too short for the trigram index) looks only at the first this many
     /// files of the list in its order, newest first by default (issue 21): its cost stays bounded on a large library.
     /// </summary>
-    public int ShortSearchRows { get; set; } = 10000;
+    public int ShortSearchRows { get; set; } = 3000;
 
     /// <summary>
     /// Largest <c>metadata</c> a client may set on a file, in bytes of JSON (default 64 KiB); past it the write is

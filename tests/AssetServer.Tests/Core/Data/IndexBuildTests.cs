@@ -76,7 +76,7 @@ public class IndexBuildTests
                 else json[key] = value;
             }
             var query = parser.Parse(json, QueryTable.Files);
-            var sql = FileQuerySql.Build(query, database.Provider, searchTableReady: false);
+            var sql = FileQuerySql.Build(query, database.Provider, searchTableReady: false, new AssetServer.Files.FilesOptions().ShortSearchRows);
             answers[target] = target.Contains("filter_count")
                 ? (await connection.ExecuteScalarAsync<long>(sql.Count, sql.Parameters)).ToString()
                 : string.Join(",", await connection.QueryAsync<string>(sql.Select, sql.Parameters));

@@ -3,8 +3,7 @@
 -- This script is the cheap part, run by start-up's migration: the counters, the search table and the triggers that
 -- keep them in step from now on. The expensive part (the sort and filter indexes, and filling the search table with
 -- the rows already there) is built after start-up by Data/IndexBuilds/IndexBuilder.cs, in batches, recorded in
--- index_builds so that a restart resumes it; until the search table is filled, queries scan as before.
-CREATE TABLE index_builds (name TEXT PRIMARY KEY NOT NULL, progress INTEGER NOT NULL DEFAULT 0, done_on TEXT);
+-- index_builds (011_index_builds.sql) so that a restart resumes it; until the search table is full, queries scan.
 
 -- total_count: the number of rows, moved in the write's own transaction.
 CREATE TABLE row_counts (table_name TEXT PRIMARY KEY NOT NULL, row_count INTEGER NOT NULL);

@@ -37,7 +37,10 @@ public static class FileQuerySql
         Page(select, query, parameters);
         var count = OneTypeCounted(query, dialect) is { } type
             ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
-            : $"SELECT COUNT(*) FROM {from}{whereSql}";
+            : query.Table.CountedRows && query.Filter is null && query.Search is null
+                // Every row (Strapi's page with its count asks this): the kept total, as total_count reads it.
+                ? $"SELECT row_count FROM row_counts WHERE table_name = '{query.Table.Name}'"
+                : $"SELECT COUNT(*) FROM {from}{whereSql}";
         return new Statement(select.ToString(), count, parameters.Values);
     }
 

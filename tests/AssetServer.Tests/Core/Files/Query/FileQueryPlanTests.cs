@@ -118,7 +118,7 @@ public class FileQueryPlanTests : AdminAppFixture
     public async Task AShortSearchReadsAtMostItsBoundNewestFirst(bool count)
     {
         // Files:ShortSearchRows: the first rows in order from the index, then the test on them (no sort, no table scan).
-        var plan = await PlanAsync(new JsonObject { ["search"] = "zq", ["limit"] = 25, ["meta"] = "filter_count" }, count: count, shortSearchRows: 10_000);
+        var plan = await PlanAsync(new JsonObject { ["search"] = "zq", ["limit"] = 25, ["meta"] = "filter_count" }, count: count, shortSearchRows: 3_000);
         AssertNoSortStep(plan);
         // SQLite reads the bounded rows as a co-routine (its "SCAN files" is of that, by the derived table's name).
         if (TestDatabase.IsPostgres) AssertNoTableScan(plan);
@@ -161,6 +161,13 @@ public class FileQueryPlanTests : AdminAppFixture
         }, count: true);
         if (TestDatabase.IsPostgres) AssertIndexOnType(plan);
         else Assert.That(plan, Does.Contain("type_counts").And.Not.Contain("files"), plan);
+    }
+
+    [Test]
+    public async Task FilterCountOfEveryFileReadsTheKeptTotal()
+    {
+        var plan = await PlanAsync(new JsonObject { ["meta"] = "filter_count" }, count: true);
+        Assert.That(plan, Does.Contain("row_counts").And.Not.Contain(" files"), plan);
     }
 
     [Test]

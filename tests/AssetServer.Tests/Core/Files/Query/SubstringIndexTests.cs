@@ -179,6 +179,8 @@ public class SubstringIndexWriteTests : AdminAppFixture
         using (var deleted = await client.DeleteAsync("/files/" + Str(first, "id")))
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That(await TotalCountAsync(), Is.EqualTo(start + 1));
+        using (var counted = await client.GetAsync("/files?limit=0&meta=filter_count"))
+            Assert.That((await BodyAsync(counted))["meta"]!["filter_count"]!.GetValue<long>(), Is.EqualTo(start + 1), "filter_count without a filter");
 
         using var database = FileRowSeeder.DatabaseOf(app);
         await using var connection = await database.OpenAsync();

@@ -1,7 +1,6 @@
 -- Issue 21; see ../010_query_indexes.sql. The cheap part: the counter and the trigram extension. The indexes are
 -- built after start-up by Data/IndexBuilds/IndexBuilder.cs (CREATE INDEX CONCURRENTLY, one node at a time), each
 -- declared there as the builder orders; until one is built, the planner scans as before.
-CREATE TABLE index_builds (name TEXT PRIMARY KEY NOT NULL, progress BIGINT NOT NULL DEFAULT 0, done_on TEXT);
 
 -- total_count: each statement notes how many rows it added or removed in a transaction-local setting (undone with
 -- its savepoint); at commit a deferred trigger moves the counter once by the sum, as data_generation is moved
