@@ -35,7 +35,7 @@ public static class FileQuerySql
             : (query.Table.Name, Where(query, parameters));
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
-        var count = OneTypeCounted(query, dialect) is { } type
+        var count = OneTypeCounted(query) is { } type
             ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
             : query.Table.CountedRows && query.Filter is null && query.Search is null
                 // Every row (Strapi's page with its count asks this): the kept total, as total_count reads it.
@@ -63,11 +63,11 @@ public static class FileQuerySql
 
     /// <summary>
     /// Issue 21: the type of a filter that is exactly one <c>type _eq</c> and nothing else (no search), whose
-    /// <c>filter_count</c> SQLite keeps in type_counts (010_query_indexes.sql) instead of counting index entries; or null.
+    /// <c>filter_count</c> is kept in type_counts instead of counting index entries; or null.
     /// </summary>
-    private static string? OneTypeCounted(FileQuery query, DatabaseProvider dialect)
+    private static string? OneTypeCounted(FileQuery query)
     {
-        if (dialect != DatabaseProvider.Sqlite || !query.Table.CountedRows || query.Search is not null) return null;
+        if (!query.Table.CountedRows || query.Search is not null) return null;
         var node = query.Filter;
         while (node is FilterGroup { IsAnd: true, Children: [var only] }) node = only;
         return node is FilterCondition { Field.Name: "type", Operator: "_eq", Value: { } value }
@@ -99,9 +99,9 @@ public static class FileQuerySql
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
         var parameters = new Parameters(dialect);
-        if (IsCountByType(query, dialect))
+        if (IsCountByType(query))
         {
-            // Issue 21: SQLite keeps these counts in type_counts (010_query_indexes.sql), in each write's transaction.
+            // Issue 21: kept in type_counts (SQLite 010_query_indexes.sql, PostgreSQL 012_type_counts.sql) by each write.
             var counted = new StringBuilder("SELECT type AS g0, row_count AS a0 FROM type_counts WHERE row_count > 0");
             if (query.Sort.Count > 0) counted.Append(" ORDER BY ").Append(OrderBy(query, dialect));
             Page(counted, query, parameters);
@@ -122,9 +122,9 @@ public static class FileQuerySql
 
     public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
 
-    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from SQLite's type_counts.</summary>
-    private static bool IsCountByType(FileQuery query, DatabaseProvider dialect) =>
-        dialect == DatabaseProvider.Sqlite && query.Table.CountedRows && query.Filter is null && query.Search is null
+    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from type_counts.</summary>
+    private static bool IsCountByType(FileQuery query) =>
+        query.Table.CountedRows && query.Filter is null && query.Search is null
         && query.GroupBy is ["type"] && query.Aggregates is [{ Function: "count", Field: null }];
 
     private static string Aggregate(FileAggregate aggregate, QueryTable table, DatabaseProvider dialect)

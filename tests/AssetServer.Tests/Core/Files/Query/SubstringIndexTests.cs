@@ -190,20 +190,23 @@ public class SubstringIndexWriteTests : AdminAppFixture
     [Test]
     public async Task CountsByTypeFollowUploadsAndDeletes()
     {
-        await app.UploadOkAsync(TestImages.Png(4, 4), "p.png", "image/png");
+        var png = await app.UploadOkAsync(TestImages.Png(4, 4), "p.png", "image/png");
         var text = await app.UploadOkAsync(TextBytes(5), "t.txt", "text/plain");
         await app.UploadOkAsync(TextBytes(5), "u.txt", "text/plain");
         using (var deleted = await client.DeleteAsync("/files/" + Str(text, "id")))
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
+        using var database = FileRowSeeder.DatabaseOf(app);
+        await using var connection = await database.OpenAsync();
+        // A type changed in place (an update statement), and one back: the counts move with it.
+        await connection.ExecuteAsync("UPDATE files SET type = 'text/x-moved' WHERE id = @id", new { id = Str(png, "id") });
         using var response = await client.GetAsync("/files?aggregate[count]=*&groupBy[]=type");
         var answered = (await DataAsync(response)).AsArray()
             .ToDictionary(g => g!["type"]!.GetValue<string>(), g => long.Parse(g!["count"]!.ToString()));
-        using var database = FileRowSeeder.DatabaseOf(app);
-        await using var connection = await database.OpenAsync();
         var counted = (await connection.QueryAsync<(string Type, long Count)>("SELECT type, COUNT(*) FROM files GROUP BY type"))
             .ToDictionary(r => r.Type, r => r.Count);
         Assert.That(answered, Is.EquivalentTo(counted));
+        Assert.That(counted["text/x-moved"], Is.EqualTo(1));
         Assert.That(counted["text/plain"], Is.GreaterThanOrEqualTo(1));
         // One type's filter_count, read from the same kept counts on SQLite; a type no file has counts none.
         foreach (var (type, expected) in counted.Append(new("no/such-type", 0)))
