@@ -35,6 +35,14 @@ public static class FileQuerySql
             : (query.Table.Name, Where(query, parameters));
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
+        if (dialect == DatabaseProvider.Postgres && query.Offset >= DeepPage && from == query.Table.Name && query.Table.Find("id") is not null)
+        {
+            // A deep page on PostgreSQL: the page's ids from the index alone (an index-only scan skips the offset's
+            // entries without reading their rows), then those rows. Inline, every skipped row was read from the heap.
+            var columns = SelectList(query);
+            var ids = "SELECT id" + select.ToString()[$"SELECT {columns}".Length..];
+            select = new StringBuilder($"SELECT {columns} FROM {from} WHERE id IN ({ids}) ORDER BY {OrderBy(query, dialect)}");
+        }
         var count = OneTypeCounted(query) is { } type
             ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
             : query.Table.CountedRows && query.Filter is null && query.Search is null
@@ -60,6 +68,9 @@ public static class FileQuerySql
         var from = $"(SELECT * FROM {query.Table.Name}{filter} ORDER BY {OrderBy(query, parameters.Dialect)} LIMIT {parameters.Bind((long)rows)}) AS {query.Table.Name}";
         return (from, " WHERE " + Search(query.Table, lowered, parameters));
     }
+
+    /// <summary>An offset from which PostgreSQL reads a page's ids first (issue 21: page 400 of a type).</summary>
+    private const int DeepPage = 1000;
 
     /// <summary>
     /// Issue 21: the type of a filter that is exactly one <c>type _eq</c> and nothing else (no search), whose
@@ -181,26 +192,9 @@ public static class FileQuerySql
     {
         var where = new List<string>();
         if (query.Filter is { } filter) where.Add(Filter(filter, query.Table, parameters));
-        if (query.Search is { } search)
-        {
-            var lowered = search.ToLowerInvariant();
-            where.Add(SearchFirst(query, lowered, parameters.Dialect)
-                ? $"id = ANY(ARRAY(SELECT id FROM {query.Table.Name} WHERE {Search(query.Table, lowered, parameters)}))"
-                : Search(query.Table, lowered, parameters));
-        }
+        if (query.Search is { } search) where.Add(Search(query.Table, search.ToLowerInvariant(), parameters));
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
     }
-
-    /// <summary>
-    /// Issue 21: whether PostgreSQL is made to find the search's rows first (through the trigram indexes) and sort
-    /// them, for an order other than the default. Its estimate of <c>LIKE '%term%'</c> is far above what a rare term
-    /// finds, so with the search inline it walked the sort index (<c>-filesize</c>) testing every row until the page was
-    /// full. An array from a subquery is costed as a few rows, so the plan starts from them. The default order keeps
-    /// the inline search: a common word fills a newest-first page in a few index steps.
-    /// </summary>
-    private static bool SearchFirst(FileQuery query, string lowered, DatabaseProvider dialect) =>
-        dialect == DatabaseProvider.Postgres && query.Table.SubstringIndex is not null && SubstringMatch.Indexable(lowered)
-        && query.Aggregates is null && !query.Sort.SequenceEqual(query.Table.DefaultSort);
 
     /// <summary>
     /// Directus's search: the lowered term anywhere in a searchable field. PostgreSQL's LIKE on lower(field) is that

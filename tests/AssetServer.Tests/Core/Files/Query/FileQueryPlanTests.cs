@@ -68,6 +68,20 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoSortStep(plan);
     }
 
+    [TestCase("type", "video/mp4", "files_type_newest")]
+    [TestCase("folder", "f0000000-0000-4000-8000-000000000001", "files_folder_newest")]
+    public async Task ADeepPageSkipsItsOffsetInTheIndexAlone(string field, string value, string index)
+    {
+        var plan = await PlanAsync(new JsonObject
+        {
+            ["filter"] = new JsonObject { [field] = new JsonObject { ["_eq"] = value } }, ["limit"] = 25, ["page"] = 100,
+        });
+        Assert.That(plan, Does.Contain(index).Or.Contain("files_by_uploaded_on"), plan);
+        // PostgreSQL: the page's ids first (index-only once VACUUM has run, as at a million rows), then 25 rows by key.
+        if (TestDatabase.IsPostgres) Assert.That(plan, Does.Contain("Index Scan using files_pkey"), plan);
+        AssertNoTableScan(plan);
+    }
+
     [TestCase("image/")]
     [TestCase("video/")]
     public async Task AMimeGroupNewestFirstReadsItsCompositeIndex(string group)
@@ -93,15 +107,15 @@ public class FileQueryPlanTests : AdminAppFixture
 
     [TestCase("-filesize")]
     [TestCase("title")]
-    public async Task ASearchInAnotherOrderFindsItsRowsFirstThenSorts(string sort)
+    public async Task ASearchInAnotherOrderFindsItsRowsFirstOnSqlite(string sort)
     {
-        // GraphQL's files(sort: ["-filesize"], search: "harbour"): walking the sort index would test every row.
+        // GraphQL's files(sort: ["-filesize"], search: "harbour"). PostgreSQL's planner picks by its estimate of the
+        // matches and may walk the sort index, quick for a common word; finding the rows first cost a common word 1,000
+        // times more at a million rows (benchmarks/RESULTS.md, "Issue 21"), so its choice is left to it.
+        if (TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL's planner chooses by its estimate of the matches");
         var plan = await PlanAsync(new JsonObject { ["search"] = "harbour", ["sort"] = sort, ["limit"] = 25 });
         Assert.That(plan, Does.Contain(TestDatabase.IsPostgres ? "Bitmap Index Scan on files_search_title" : "files_search VIRTUAL TABLE"), plan);
         Assert.That(plan, Does.Not.Contain("files_by_" + sort.TrimStart('-')), plan);
-        // PostgreSQL: the found ids first (an InitPlan), then their rows by key. At 50,000 rows the inline search is planned
-        // well too; at a million the planner walked the sort index instead (benchmarks/RESULTS.md), so the shape is pinned.
-        if (TestDatabase.IsPostgres) Assert.That(plan, Does.Contain("InitPlan").And.Contain("files_pkey"), plan);
         AssertNoTableScan(plan);
     }
 
