@@ -106,6 +106,7 @@ try
         ("Strapi /api/upload/files/page?pagination[pageSize]=25", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=false", "page"),
         ("Strapi /api/upload/files/page with count", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=true", "filter_count"),
         ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"harbour\")", "POST /graphql/system", "page"),
+        ("search=beach&sort=-filesize (a common word, 1 file in 13)", "/files?limit=25&search=beach&sort=-filesize", "page"),
         ("aggregate[count]=*&groupBy[]=type", "/files?aggregate[count]=*&groupBy[]=type", "group-by"),
     ];
 
