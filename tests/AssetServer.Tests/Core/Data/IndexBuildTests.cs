@@ -206,6 +206,51 @@ public class IndexBuildTests
     }
 
     [Test]
+    public async Task ABuildKilledWithItsProcessResumesAtTheNextStart_Issue21()
+    {
+        var data = Directory.CreateTempSubdirectory("index-build-kill-").FullName;
+        try
+        {
+            using var database = TestDatabase.For(data);
+            await database.MigrateAsync("010", CancellationToken.None);
+            await FileRowSeeder.SeedAsync(database, 4 * Rows);
+            var before = await ScannedAsync(database, new FileQueryParser(new AssetServer.Files.FilesOptions()));
+            (string, string)[] settings = [("Database:IndexBuildInlineRows", "0"), ("Database:IndexBuildBatchRows", "50")];
+            const string Started = "SELECT COUNT(*) FROM index_builds WHERE done_on IS NOT NULL OR progress > 0";
+            const string Done = "SELECT COUNT(*) FROM index_builds WHERE done_on IS NOT NULL";
+            var steps = (database.IsPostgres ? IndexBuildSteps.Postgres : IndexBuildSteps.Sqlite).Count;
+
+            using (var first = await ServerProcess.StartAsync(data, settings))
+            {
+                await using var connection = await database.OpenAsync();
+                for (var tries = 0; await connection.ExecuteScalarAsync<long>(Started) == 0; tries++)
+                {
+                    Assert.That(tries, Is.LessThan(6000), "the build never started");
+                    await Task.Delay(10);
+                }
+                first.Kill();
+            }
+            await using (var connection = await database.OpenAsync())
+                if (await connection.ExecuteScalarAsync<long>(Done) == steps) Assert.Inconclusive("the build ended before the kill");
+
+            using var second = await ServerProcess.StartAsync(data, settings);
+            await using (var connection = await database.OpenAsync())
+                for (var tries = 0; await connection.ExecuteScalarAsync<long>(Done) < steps; tries++)
+                {
+                    Assert.That(tries, Is.LessThan(1200), "the resumed build did not end within two minutes");
+                    await Task.Delay(100);
+                }
+            await AssertBuiltAsync(database);
+            using var client = second.AdminClient();
+            Assert.That(await AnsweredAsync(client), Is.EqualTo(before));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task ANewLibraryIsBuiltAtStartUp_Issue21()
     {
         using var app = new AssetServerApp();
