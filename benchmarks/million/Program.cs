@@ -5,8 +5,9 @@ using AssetServer.Data;
 using Dapper;
 
 // Issue 21: a library of a million files. Loads the library as it was before 010_query_indexes (rows cloned in SQL),
-// times that migration on it, then starts the real server on it and times each request of the issue against the
-// default page, in alternation, as ratios of medians (the machine is shared: absolute figures drift, ratios less).
+// times that migration on it (start-up's cheap part), starts the real server on it (start-up time), waits for its
+// background index build (build time), then times each request of the issue against the default page, in
+// alternation, as ratios of medians (the machine is shared: absolute figures drift, ratios less).
 //   dotnet run -c Release --project benchmarks/million -- sqlite <folder> <rows>
 //   dotnet run -c Release --project benchmarks/million -- postgres <folder> <rows> "<connection string>"
 
@@ -32,14 +33,7 @@ Console.WriteLine($"seeded {rows:N0} rows: {clock.Elapsed.TotalSeconds:F1} s");
 
 clock.Restart();
 await database.MigrateAsync();
-Console.WriteLine($"010_query_indexes on them: {clock.Elapsed.TotalSeconds:F1} s");
-if (connectionString is not null)
-{
-    clock.Restart();
-    await using var connection = await database.OpenAsync();
-    await connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE files", commandTimeout: 0));
-    Console.WriteLine($"VACUUM ANALYZE (autovacuum's work after a bulk load): {clock.Elapsed.TotalSeconds:F1} s");
-}
+Console.WriteLine($"010_query_indexes on them (start-up's migration): {clock.Elapsed.TotalSeconds:F1} s");
 
 const string Token = "million-benchmark-admin-token";
 var port = 20000 + Random.Shared.Next(20000);
@@ -69,7 +63,27 @@ try
         catch (HttpRequestException) { }
         await Task.Delay(200);
     }
-    Console.WriteLine($"server ready: {clock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"server ready (start-up on the upgraded library): {clock.Elapsed.TotalSeconds:F1} s");
+
+    // The background build, while the server answers: a search asked now scans (the search table is not full yet).
+    var steps = (connectionString is null ? AssetServer.Data.IndexBuilds.IndexBuildSteps.Sqlite : AssetServer.Data.IndexBuilds.IndexBuildSteps.Postgres).Count;
+    var during = Stopwatch.StartNew();
+    (await http.GetAsync("/files?limit=25&search=harbour&meta=filter_count")).EnsureSuccessStatusCode();
+    Console.WriteLine($"a search during the build: {during.Elapsed.TotalMilliseconds:F0} ms");
+    while (true)
+    {
+        await using var connection = await database.OpenAsync();
+        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM index_builds WHERE done_on IS NOT NULL") == steps) break;
+        await Task.Delay(500);
+    }
+    Console.WriteLine($"background index build: {clock.Elapsed.TotalSeconds:F1} s after start");
+    if (connectionString is not null)
+    {
+        var vacuum = Stopwatch.StartNew();
+        await using var connection = await database.OpenAsync();
+        await connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE files", commandTimeout: 0));
+        Console.WriteLine($"VACUUM ANALYZE (autovacuum's work after a bulk load): {vacuum.Elapsed.TotalSeconds:F1} s");
+    }
 
     const string DefaultPage = "/files?limit=25";
     const string GraphQL = """{"query":"{ files(limit: 25, sort: [\"-filesize\"], search: \"harbour\") { id title filesize } }"}""";
@@ -92,6 +106,7 @@ try
         ("Strapi /api/upload/files/page?pagination[pageSize]=25", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=false", "page"),
         ("Strapi /api/upload/files/page with count", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=true", "filter_count"),
         ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"harbour\")", "POST /graphql/system", "page"),
+        ("search=beach&sort=-filesize (a common word, 1 file in 13)", "/files?limit=25&search=beach&sort=-filesize", "page"),
         ("aggregate[count]=*&groupBy[]=type", "/files?aggregate[count]=*&groupBy[]=type", "group-by"),
     ];
 

@@ -53,6 +53,8 @@ if (await TokensCli.TryRunAsync(app, args) || SignCli.TryRun(app, args)) return;
 try
 {
     await app.PrepareDataAsync();
+    // Issue 21: a new library's query indexes now; an existing library's in the background (IndexBuildService).
+    await app.Services.GetRequiredService<AssetServer.Data.IndexBuilds.IndexBuilder>().PrepareAsync();
 }
 catch (AssetServer.Storage.DataFolderInUseException e)
 {

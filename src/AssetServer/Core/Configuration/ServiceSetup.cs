@@ -46,6 +46,7 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<AuthOptions>().BindConfiguration("Auth");
         services.AddOptionsWithValidateOnStart<FilesOptions>().BindConfiguration("Files")
             .Validate(o => o.DefaultLimit >= 0 && o.MaxLimit >= 0, "Files:DefaultLimit and Files:MaxLimit must be 0 or more.")
+            .Validate(o => o.ShortSearchRows >= 1, "Files:ShortSearchRows must be 1 or more.")
             .Validate(o => o.MaxMetadataBytes > 0, "Files:MaxMetadataBytes must be a positive number of bytes.")
             .Validate(o => o.MaxResponseBytes > 0, "Files:MaxResponseBytes must be a positive number of bytes.")
             .Validate(o => o.KeepVersions is >= 0 and <= 1000, "Files:KeepVersions must be a number of versions from 0 to 1000.");
@@ -82,6 +83,8 @@ public static class ServiceSetup
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSingleton<DataVersion>();
+        services.AddSingleton<Data.IndexBuilds.IndexBuilder>();
+        services.AddHostedService<Data.IndexBuilds.IndexBuildService>();
         services.AddSingleton<FileRepository>();
         services.AddSingleton<FileStore>();
         services.AddOriginalStore();
@@ -150,7 +153,9 @@ public static class ServiceSetup
         services.AddOptionsWithValidateOnStart<DatabaseOptions>().BindConfiguration("Database")
             .Validate(o => o.Parsed is not null, "Database:Provider must be sqlite or postgres.")
             .Validate(o => o.Parsed != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
-                "Database:ConnectionString is required when Database:Provider is postgres.");
+                "Database:ConnectionString is required when Database:Provider is postgres.")
+            .Validate(o => o.IndexBuildInlineRows >= 0 && o.IndexBuildBatchRows >= 1,
+                "Database:IndexBuildInlineRows must be 0 or more, Database:IndexBuildBatchRows 1 or more.");
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;

@@ -12,6 +12,15 @@ public sealed class DatabaseOptions
     /// <summary>The Npgsql connection string, when <see cref="Provider"/> is <c>postgres</c>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// A library of at most this many files gets its query indexes built at start-up, before the server answers; a
+    /// larger one (an upgrade) gets them in the background while it answers (issue 21).
+    /// </summary>
+    public long IndexBuildInlineRows { get; set; } = 10_000;
+
+    /// <summary>How many files each write transaction of the background index build adds to the search table.</summary>
+    public int IndexBuildBatchRows { get; set; } = 10_000;
+
     internal DatabaseProvider? Parsed => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,

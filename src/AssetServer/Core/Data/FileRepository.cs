@@ -22,7 +22,7 @@ namespace AssetServer.Data;
 /// a prepared statement and a mapped row, costs tens (benchmarks/RESULTS.md). The rows kept are bounded by
 /// <c>Caching:RowBytes</c> (least recently used out first); a hot set of assets is far smaller.
 /// </remarks>
-public sealed class FileRepository(Database database, DataVersion dataVersion, IOptions<CachingOptions> caching, IOptions<FilesOptions> options)
+public sealed class FileRepository(Database database, DataVersion dataVersion, IOptions<CachingOptions> caching, IOptions<FilesOptions> options, IndexBuilds.IndexBuilder indexes)
 {
     private readonly VersionedCache<(long Era, long Version), FileRecord?> rows = new(caching.Value.RowBytes);
 
@@ -294,7 +294,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
-        var sql = FileQuerySql.Build(query, database.Provider);
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);
         var parse = reader.GetRowParser<FileRecord>();
@@ -313,7 +313,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
-        var sql = FileQuerySql.Build(query, database.Provider);
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
         return await database.ReadAsync(async connection =>
         {
             long? total = null, filtered = null;
@@ -341,7 +341,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     /// <summary>The ids a filter selects (for <c>PATCH /files</c> with a query).</summary>
     public async Task<List<string>> ListIdsAsync(FileQuery query, CancellationToken ct = default)
     {
-        var sql = FileQuerySql.Build(query with { ReadFields = ["id"] }, database.Provider);
+        var sql = FileQuerySql.Build(query with { ReadFields = ["id"] }, database.Provider, indexes.SearchTableReady);
         return (await database.ReadAsync(connection =>
                 connection.QueryAsync<FileRecord>(new CommandDefinition(sql.Select, sql.Parameters, cancellationToken: ct)), ct))
             .Select(r => r.Id).ToList();
@@ -355,7 +355,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ListRowsAsync(FileQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var budget = ReadBudget.ForList(options.Value);
-        var sql = FileQuerySql.Build(query, database.Provider);
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);
         while (await reader.ReadAsync(ct))

@@ -10,6 +10,12 @@ public sealed class FilesOptions
     public int MaxLimit { get; set; } = 10000;
 
     /// <summary>
+    /// A search term of one or two characters (too short for the trigram index) looks only at the first this many
+    /// files of the list in its order, newest first by default (issue 21): its cost stays bounded on a large library.
+    /// </summary>
+    public int ShortSearchRows { get; set; } = 3000;
+
+    /// <summary>
     /// Largest <c>metadata</c> a client may set on a file, in bytes of JSON (default 64 KiB); past it the write is
     /// refused with 413. Scraped metadata is not bound by it.
     /// </summary>

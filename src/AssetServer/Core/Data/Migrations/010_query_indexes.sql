@@ -1,30 +1,9 @@
 -- Issue 21: a library of a million files stays fast to list, sort, search and count.
 --
--- Sorts. The builder (Files/Query/FileQuerySql.cs) orders by the asked fields, then by id in the direction of the last
--- one; an index on (field, id) is read forwards for "field" and backwards for "-field", so one serves both.
-DROP INDEX files_uploaded_on;
-DROP INDEX files_filesize;
-CREATE INDEX files_by_uploaded_on ON files (uploaded_on, id);
-CREATE INDEX files_by_created_on ON files (created_on, id);
-CREATE INDEX files_by_modified_on ON files (modified_on, id);
-CREATE INDEX files_by_title ON files (title, id);
-CREATE INDEX files_by_filename_download ON files (filename_download, id);
-CREATE INDEX files_by_type ON files (type, id);
-CREATE INDEX files_by_filesize ON files (filesize, id);
-CREATE INDEX files_by_width ON files (width, id);
-CREATE INDEX files_by_height ON files (height, id);
-CREATE INDEX files_by_duration ON files (duration, id);
--- Strapi's default order (its id).
-CREATE INDEX files_by_numeric_id ON files (numeric_id, id);
-
--- The common filters with the default order, newest first: a type, a folder. They replace the single-column indexes
--- of 001_files.sql.
-DROP INDEX files_type;
-DROP INDEX files_folder;
-CREATE INDEX files_type_newest ON files (type, uploaded_on, id);
-CREATE INDEX files_folder_newest ON files (folder, uploaded_on, id);
--- A mime group (type _starts_with "image/") newest first: the type up to its slash, as the builder writes it.
-CREATE INDEX files_mime_group_newest ON files (substr(type, 1, instr(type, '/')), uploaded_on, id);
+-- This script is the cheap part, run by start-up's migration: the counters, the search table and the triggers that
+-- keep them in step from now on. The expensive part (the sort and filter indexes, and filling the search table with
+-- the rows already there) is built after start-up by Data/IndexBuilds/IndexBuilder.cs, in batches, recorded in
+-- index_builds (011_index_builds.sql) so that a restart resumes it; until the search table is full, queries scan.
 
 -- total_count: the number of rows, moved in the write's own transaction.
 CREATE TABLE row_counts (table_name TEXT PRIMARY KEY NOT NULL, row_count INTEGER NOT NULL);
@@ -58,13 +37,10 @@ END;
 -- trigrams of each value as lower() folds it (the server's lower() is .NET's invariant one, Data/Database.cs), so a
 -- lowered term's trigrams find every row the scan would; the statement still tests the scan's own predicate on
 -- them. Keyed by numeric_id, which every file has and never changes (rowid may be renumbered by VACUUM); contentless,
--- so the text is not stored twice.
+-- so the text is not stored twice. Filled with the rows already there by the index builder (FillSearchTable).
 CREATE VIRTUAL TABLE files_search USING fts5(
     title, filename_download, description, location, tags, type,
     content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
-INSERT INTO files_search (rowid, title, filename_download, description, location, tags, type)
-    SELECT numeric_id, lower(title), lower(filename_download), lower(description), lower(location), lower(tags), lower(type)
-    FROM files WHERE numeric_id IS NOT NULL;
 CREATE TRIGGER files_search_insert AFTER INSERT ON files WHEN new.numeric_id IS NOT NULL BEGIN
     INSERT INTO files_search (rowid, title, filename_download, description, location, tags, type)
     VALUES (new.numeric_id, lower(new.title), lower(new.filename_download), lower(new.description), lower(new.location), lower(new.tags), lower(new.type));

@@ -19,13 +19,72 @@ public static class FileQuerySql
 {
     public sealed record Statement(string Select, string Count, DynamicParameters Parameters);
 
-    public static Statement Build(FileQuery query, DatabaseProvider dialect)
+    /// <param name="searchTableReady">
+    /// Whether SQLite's trigram table holds every row (<see cref="Data.IndexBuilds.IndexBuilder.SearchTableReady"/>):
+    /// while it is being filled, substring tests scan, so an answer is never partial.
+    /// </param>
+    /// <param name="shortSearchRows">
+    /// When given, a search term too short for the trigram index looks only at the first this many files of the list
+    /// in its order (its filter applied), so that it costs a bounded scan however large the library (issue 21).
+    /// </param>
+    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true, int? shortSearchRows = null)
     {
-        var parameters = new Parameters(dialect);
-        var whereSql = Where(query, parameters);
-        var select = new StringBuilder($"SELECT {SelectList(query)} FROM {query.Table.Name}{whereSql} ORDER BY {OrderBy(query, dialect)}");
+        var parameters = new Parameters(dialect) { SearchTableReady = searchTableReady };
+        var (from, whereSql) = ShortSearch(query, shortSearchRows) is { } bounded
+            ? BoundedSearch(query, bounded.Term, bounded.Rows, parameters)
+            : (query.Table.Name, Where(query, parameters));
+        var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
-        return new Statement(select.ToString(), $"SELECT COUNT(*) FROM {query.Table.Name}{whereSql}", parameters.Values);
+        if (dialect == DatabaseProvider.Postgres && query.Offset >= DeepPage && from == query.Table.Name && query.Table.Find("id") is not null)
+        {
+            // A deep page on PostgreSQL: the page's ids from the index alone (an index-only scan skips the offset's
+            // entries without reading their rows), then those rows. Inline, every skipped row was read from the heap.
+            var columns = SelectList(query);
+            var ids = "SELECT id" + select.ToString()[$"SELECT {columns}".Length..];
+            select = new StringBuilder($"SELECT {columns} FROM {from} WHERE id IN ({ids}) ORDER BY {OrderBy(query, dialect)}");
+        }
+        var count = OneTypeCounted(query) is { } type
+            ? $"SELECT COALESCE((SELECT row_count FROM type_counts WHERE type_key = '=' || {parameters.Bind(type)}), 0)"
+            : query.Table.CountedRows && query.Filter is null && query.Search is null
+                // Every row (Strapi's page with its count asks this): the kept total, as total_count reads it.
+                ? $"SELECT row_count FROM row_counts WHERE table_name = '{query.Table.Name}'"
+                : $"SELECT COUNT(*) FROM {from}{whereSql}";
+        return new Statement(select.ToString(), count, parameters.Values);
+    }
+
+    private static (string Term, int Rows)? ShortSearch(FileQuery query, int? rows) =>
+        rows is { } cap && query.Search?.ToLowerInvariant() is { } lowered && query.Table.SubstringIndex is not null
+        && !SubstringMatch.Indexable(lowered) && query.Aggregates is null
+            ? (lowered, cap)
+            : null;
+
+    /// <summary>
+    /// A short term's search over the first <paramref name="rows"/> files of the list in its order (the filter applied
+    /// first): that many rows, read in order from an index, under the table's own name, then tested.
+    /// </summary>
+    private static (string From, string Where) BoundedSearch(FileQuery query, string lowered, int rows, Parameters parameters)
+    {
+        var filter = query.Filter is { } f ? " WHERE " + Filter(f, query.Table, parameters) : "";
+        var from = $"(SELECT * FROM {query.Table.Name}{filter} ORDER BY {OrderBy(query, parameters.Dialect)} LIMIT {parameters.Bind((long)rows)}) AS {query.Table.Name}";
+        return (from, " WHERE " + Search(query.Table, lowered, parameters));
+    }
+
+    /// <summary>An offset from which PostgreSQL reads a page's ids first (issue 21: page 400 of a type).</summary>
+    private const int DeepPage = 1000;
+
+    /// <summary>
+    /// Issue 21: the type of a filter that is exactly one <c>type _eq</c> and nothing else (no search), whose
+    /// <c>filter_count</c> is kept in type_counts instead of counting index entries; or null.
+    /// </summary>
+    private static string? OneTypeCounted(FileQuery query)
+    {
+        if (!query.Table.CountedRows || query.Search is not null) return null;
+        var node = query.Filter;
+        while (node is FilterGroup { IsAnd: true, Children: [var only] }) node = only;
+        return node is FilterCondition { Field.Name: "type", Operator: "_eq", Value: { } value }
+               && value.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? value.GetValue<string>()
+            : null;
     }
 
     /// <summary>
@@ -51,9 +110,9 @@ public static class FileQuerySql
     {
         var aggregates = query.Aggregates ?? throw new InvalidOperationException("Not an aggregate query.");
         var parameters = new Parameters(dialect);
-        if (IsCountByType(query, dialect))
+        if (IsCountByType(query))
         {
-            // Issue 21: SQLite keeps these counts in type_counts (010_query_indexes.sql), in each write's transaction.
+            // Issue 21: kept in type_counts (SQLite 010_query_indexes.sql, PostgreSQL 012_type_counts.sql) by each write.
             var counted = new StringBuilder("SELECT type AS g0, row_count AS a0 FROM type_counts WHERE row_count > 0");
             if (query.Sort.Count > 0) counted.Append(" ORDER BY ").Append(OrderBy(query, dialect));
             Page(counted, query, parameters);
@@ -74,9 +133,9 @@ public static class FileQuerySql
 
     public sealed record AggregateStatement(string Select, DynamicParameters Parameters);
 
-    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from SQLite's type_counts.</summary>
-    private static bool IsCountByType(FileQuery query, DatabaseProvider dialect) =>
-        dialect == DatabaseProvider.Sqlite && query.Table.CountedRows && query.Filter is null && query.Search is null
+    /// <summary><c>aggregate[count]=*&amp;groupBy[]=type</c> over every file: answered from type_counts.</summary>
+    private static bool IsCountByType(FileQuery query) =>
+        query.Table.CountedRows && query.Filter is null && query.Search is null
         && query.GroupBy is ["type"] && query.Aggregates is [{ Function: "count", Field: null }];
 
     private static string Aggregate(FileAggregate aggregate, QueryTable table, DatabaseProvider dialect)
@@ -139,19 +198,29 @@ public static class FileQuerySql
 
     /// <summary>
     /// Directus's search: the lowered term anywhere in a searchable field. PostgreSQL's LIKE on lower(field) is that
-    /// test, and what its trigram indexes answer; SQLite asks its trigram table for the candidates first (issue 21).
+    /// test, and what its trigram indexes answer. SQLite's trigram table answers it alone (issue 21): a phrase of
+    /// trigrams matches exactly the texts holding it, and the table holds each field lowered by the same lower() in
+    /// the write's own transaction (010_query_indexes.sql), so testing the rows again could only agree.
     /// </summary>
     private static string Search(QueryTable table, string lowered, Parameters parameters)
     {
         if (parameters.Dialect == DatabaseProvider.Postgres)
         {
-            var pattern = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
-            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {pattern}")) + ")";
+            var contains = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
+            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {contains}")) + ")";
         }
-        var p = parameters.Bind(lowered);
-        var scan = "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
-        if (table.SubstringIndex is not { } index || !SubstringMatch.Indexable(lowered)) return scan;
-        return $"({FtsRows(index, null, lowered, parameters)} AND {scan})";
+        if (table.SubstringIndex is { } index && parameters.SearchTableReady && SubstringMatch.Indexable(lowered))
+            return FtsRows(index, null, lowered, parameters);
+        if (!SubstringMatch.IsAscii(lowered))
+        {
+            var p = parameters.Bind(lowered);
+            return "(" + string.Join(" OR ", table.Searchable.Select(f => $"{parameters.Instr($"lower({f})", p)} > 0")) + ")";
+        }
+        // An ASCII term: SQLite's LIKE (in C, folding ASCII only) finds what the .NET lower() would in ASCII text; in
+        // text with other characters (which may lower to ASCII: "İ", the Kelvin sign) the lowered test runs as well.
+        var (pattern, term, other) = (parameters.Bind(SubstringMatch.ContainsPattern(lowered)), parameters.Bind(lowered), parameters.Bind(SubstringMatch.NonAsciiGlob));
+        return "(" + string.Join(" OR ", table.Searchable.Select(f =>
+            $"{f} LIKE {pattern} ESCAPE '\\' OR ({f} GLOB {other} AND instr(lower({f}), {term}) > 0)")) + ")";
     }
 
     /// <summary>The rows of <c>files</c> the SQLite trigram table finds for <paramref name="lowered"/> in <paramref name="column"/> (any when null).</summary>
@@ -187,7 +256,7 @@ public static class FileQuerySql
         FilterGroup { Children.Count: 0 } => "1 = 1",
         FilterGroup group => "(" + string.Join(group.IsAnd ? " AND " : " OR ", group.Children.Select(c => Filter(c, table, parameters, negated))) + ")",
         FilterCondition condition => !negated && Indexed(condition, table, parameters) is { } index
-            ? $"({index} AND {Condition(condition, parameters)})"
+            ? ExactlyIndexed(condition, parameters) ? index : $"({index} AND {Condition(condition, parameters)})"
             : Condition(condition, parameters),
         // The related rows by the inner filter, then this table's rows by its indexed reference column (files_folder_newest).
         FilterRelation relation =>
@@ -260,8 +329,17 @@ public static class FileQuerySql
         if (table.SubstringIndex is not { } index || !table.Searchable.Contains(c.Field.Name) || !SubstringMatch.Indexable(value)) return null;
         if (parameters.Dialect == DatabaseProvider.Postgres)
             return $"lower({c.Field.Sql}) LIKE {SubstringMatch.ContainsPatternSql($"lower({parameters.Bind(value)})")}";
+        if (!parameters.SearchTableReady) return null;
         return FtsRows(index, c.Field.Name, value.ToLowerInvariant(), parameters);
     }
+
+    /// <summary>
+    /// Whether SQLite's trigram table answers the condition alone: <c>_icontains</c> is the lowered value anywhere in the
+    /// lowered field, what its phrase query finds (see <see cref="Search"/>). The other tests need a place in the text
+    /// or the case, which the scan's test then checks on the rows found.
+    /// </summary>
+    private static bool ExactlyIndexed(FilterCondition c, Parameters parameters) =>
+        parameters.Dialect == DatabaseProvider.Sqlite && c.Operator == "_icontains";
 
     /// <summary>
     /// A file's mime group, "image/" of "image/png": the expression files_mime_group_newest indexes
@@ -299,6 +377,8 @@ public static class FileQuerySql
         private int count;
 
         public DatabaseProvider Dialect { get; } = dialect;
+
+        public bool SearchTableReady { get; init; } = true;
 
         /// <summary>The 1-based position of <paramref name="needle"/> in <paramref name="haystack"/>, 0 when absent.</summary>
         public string Instr(string haystack, string needle) =>

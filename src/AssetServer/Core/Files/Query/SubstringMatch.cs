@@ -42,6 +42,11 @@ internal static class SubstringMatch
     public static string ContainsPatternSql(string value) =>
         $"'%' || replace(replace(replace({value}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'";
 
+    public static bool IsAscii(string text) => System.Text.Ascii.IsValid(text);
+
+    /// <summary>A GLOB pattern matching any text with a character outside ASCII.</summary>
+    public const string NonAsciiGlob = "*[^\u0001-\u007f]*";
+
     /// <summary>A prefix that names a mime group: text, then its one slash at the end ("image/").</summary>
     public static bool IsMimeGroup(string prefix) => prefix.Length > 1 && prefix.IndexOf('/') == prefix.Length - 1;
 

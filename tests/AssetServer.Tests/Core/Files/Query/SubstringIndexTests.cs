@@ -61,6 +61,28 @@ public class SubstringIndexTests : AdminAppFixture
         Assert.That(await ListAsync("search=" + Q(term)), Is.EquivalentTo(scan));
     }
 
+    /// <summary>
+    /// Issue 21: the semantics pinned, not only compared with the scan: case-insensitive substring with Unicode case
+    /// folding (invariant lower-casing, no accent or width folding, "ß" is not "ss"), answered from the trigram table
+    /// alone on SQLite, through its ASCII fast path for short ASCII terms.
+    /// </summary>
+    [TestCase("école", new[] { "École d'été", "ÉCOLE" })]
+    [TestCase("CAFÉ", new[] { "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("ÏVE C", new[] { "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("σοφ", new[] { "ΣΟΦΟΣ σοφός" })]
+    [TestCase("strasse", new[] { "STRASSE" })]
+    [TestCase("cafe", new string[0])]
+    [TestCase("é", new[] { "École d'été", "ÉCOLE", "naïve café", "NAÏVE CAFÉ" })]
+    [TestCase("CO", new[] { "École d'été", "ÉCOLE" })]
+    [TestCase("_d", new[] { "100%_done" })]
+    public async Task SearchFoldsCaseAcrossScriptsOnly_Issue21(string term, string[] titles)
+    {
+        using var response = await client.GetAsync("/files?fields=title&limit=-1&search=" + Q(term));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var found = (await DataAsync(response)).AsArray().Select(r => (string?)r!["title"]).Where(t => t is not null && Titles.Contains(t));
+        Assert.That(found, Is.EquivalentTo(titles));
+    }
+
     private static IEnumerable<TestCaseData> FilterCases() =>
         Terms.SelectMany(t => Operators.Select(op => new TestCaseData(op, t)));
 
@@ -157,6 +179,8 @@ public class SubstringIndexWriteTests : AdminAppFixture
         using (var deleted = await client.DeleteAsync("/files/" + Str(first, "id")))
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That(await TotalCountAsync(), Is.EqualTo(start + 1));
+        using (var counted = await client.GetAsync("/files?limit=0&meta=filter_count"))
+            Assert.That((await BodyAsync(counted))["meta"]!["filter_count"]!.GetValue<long>(), Is.EqualTo(start + 1), "filter_count without a filter");
 
         using var database = FileRowSeeder.DatabaseOf(app);
         await using var connection = await database.OpenAsync();
@@ -166,21 +190,30 @@ public class SubstringIndexWriteTests : AdminAppFixture
     [Test]
     public async Task CountsByTypeFollowUploadsAndDeletes()
     {
-        await app.UploadOkAsync(TestImages.Png(4, 4), "p.png", "image/png");
+        var png = await app.UploadOkAsync(TestImages.Png(4, 4), "p.png", "image/png");
         var text = await app.UploadOkAsync(TextBytes(5), "t.txt", "text/plain");
         await app.UploadOkAsync(TextBytes(5), "u.txt", "text/plain");
         using (var deleted = await client.DeleteAsync("/files/" + Str(text, "id")))
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
+        using var database = FileRowSeeder.DatabaseOf(app);
+        await using var connection = await database.OpenAsync();
+        // A type changed in place (an update statement), and one back: the counts move with it.
+        await connection.ExecuteAsync("UPDATE files SET type = 'text/x-moved' WHERE id = @id", new { id = Str(png, "id") });
         using var response = await client.GetAsync("/files?aggregate[count]=*&groupBy[]=type");
         var answered = (await DataAsync(response)).AsArray()
             .ToDictionary(g => g!["type"]!.GetValue<string>(), g => long.Parse(g!["count"]!.ToString()));
-        using var database = FileRowSeeder.DatabaseOf(app);
-        await using var connection = await database.OpenAsync();
         var counted = (await connection.QueryAsync<(string Type, long Count)>("SELECT type, COUNT(*) FROM files GROUP BY type"))
             .ToDictionary(r => r.Type, r => r.Count);
         Assert.That(answered, Is.EquivalentTo(counted));
+        Assert.That(counted["text/x-moved"], Is.EqualTo(1));
         Assert.That(counted["text/plain"], Is.GreaterThanOrEqualTo(1));
+        // One type's filter_count, read from the same kept counts on SQLite; a type no file has counts none.
+        foreach (var (type, expected) in counted.Append(new("no/such-type", 0)))
+        {
+            using var filtered = await client.GetAsync($"/files?limit=0&meta=filter_count&filter[type][_eq]={Uri.EscapeDataString(type)}");
+            Assert.That((await BodyAsync(filtered))["meta"]!["filter_count"]!.GetValue<long>(), Is.EqualTo(expected), type);
+        }
     }
 
     private async Task<long> TotalCountAsync()
@@ -193,5 +226,42 @@ public class SubstringIndexWriteTests : AdminAppFixture
     {
         using var response = await client.GetAsync("/files?fields=id&search=" + Q(term));
         return Ids(await DataAsync(response));
+    }
+}
+
+/// <summary>
+/// Issue 21: a search term below a trigram is a scan, bounded by <c>Files:ShortSearchRows</c>: it looks at the first
+/// that many files of the list in its order (filter applied), however large the library.
+/// </summary>
+public class ShortSearchTests
+{
+    [Test]
+    public async Task AShortTermLooksAtTheFirstFilesOfTheListOnly_Issue21()
+    {
+        using var app = new AssetServerApp(("Files:ShortSearchRows", "3"));
+        using var client = app.AdminClient();
+        // Newest last: "qzx 5" is the newest file.
+        var ids = new List<string>();
+        for (var i = 1; i <= 5; i++)
+            ids.Add(Str(await app.UploadOkAsync(TextBytes(5), $"s{i}.txt", "text/plain", ("title", $"qzx {i}")), "id"));
+
+        async Task<(List<string> Ids, long Count)> SearchAsync(string query)
+        {
+            using var response = await client.GetAsync("/files?fields=id&limit=-1&meta=filter_count&" + query);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), query);
+            var body = await BodyAsync(response);
+            return (Ids(body["data"]!), body["meta"]!["filter_count"]!.GetValue<long>());
+        }
+
+        // The three newest files, and the count within them.
+        Assert.That(await SearchAsync("search=QZ"), Is.EqualTo((new List<string> { ids[4], ids[3], ids[2] }, 3L)));
+        // In the list's own order: the first three by title.
+        var byTitle = await SearchAsync("search=qz&sort=title");
+        Assert.That(byTitle.Ids, Is.EqualTo(new[] { ids[0], ids[1], ids[2] }));
+        // The filter applies before the bound: the first three files that pass it.
+        var filtered = await SearchAsync("search=qz&filter[title][_neq]=qzx 5");
+        Assert.That(filtered.Ids, Is.EqualTo(new[] { ids[3], ids[2], ids[1] }));
+        // A term of three characters or more is answered over every file.
+        Assert.That((await SearchAsync("search=qzx")).Count, Is.EqualTo(5));
     }
 }

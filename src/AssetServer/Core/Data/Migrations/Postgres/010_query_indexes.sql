@@ -1,26 +1,6 @@
--- Issue 21; see ../010_query_indexes.sql. Each sort index is declared as the builder orders (Files/Query/
--- FileQuerySql.cs): text in byte order (COLLATE "C"), NULLs first ascending, so a forward scan answers "field" and a
--- backward one "-field" (DESC NULLS LAST, id DESC NULLS LAST). A mismatch in either makes PostgreSQL sort the table.
-DROP INDEX files_uploaded_on;
-DROP INDEX files_filesize;
-CREATE INDEX files_by_uploaded_on ON files (uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_created_on ON files (created_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_modified_on ON files (modified_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_title ON files (title COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_filename_download ON files (filename_download COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_type ON files (type COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_filesize ON files (filesize NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_width ON files (width NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_height ON files (height NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_duration ON files (duration NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_by_numeric_id ON files (numeric_id NULLS FIRST, id COLLATE "C" NULLS FIRST);
-
--- A type, a folder or a mime group (_eq compares in the column's own collation) with the default order, newest first.
-DROP INDEX files_type;
-DROP INDEX files_folder;
-CREATE INDEX files_type_newest ON files (type, uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_folder_newest ON files (folder, uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
-CREATE INDEX files_mime_group_newest ON files ((substr(type, 1, strpos(type, '/'))), uploaded_on COLLATE "C" NULLS FIRST, id COLLATE "C" NULLS FIRST);
+-- Issue 21; see ../010_query_indexes.sql. The cheap part: the counter and the trigram extension. The indexes are
+-- built after start-up by Data/IndexBuilds/IndexBuilder.cs (CREATE INDEX CONCURRENTLY, one node at a time), each
+-- declared there as the builder orders; until one is built, the planner scans as before.
 
 -- total_count: each statement notes how many rows it added or removed in a transaction-local setting (undone with
 -- its savepoint); at commit a deferred trigger moves the counter once by the sum, as data_generation is moved
@@ -59,15 +39,5 @@ $$;
 CREATE CONSTRAINT TRIGGER files_total_count AFTER INSERT OR DELETE ON files
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION files_count_apply();
 
--- Substring search over the searchable fields: trigram GIN indexes on lower(field), which LIKE '%term%' reads.
--- pg_trgm is a trusted extension (PostgreSQL 13+), in Debian's postgresql package.
+-- pg_trgm (the substring search's GIN indexes) is a trusted extension (PostgreSQL 13+), in Debian's postgresql package.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX files_search_title ON files USING gin (lower(title) gin_trgm_ops);
-CREATE INDEX files_search_filename_download ON files USING gin (lower(filename_download) gin_trgm_ops);
-CREATE INDEX files_search_description ON files USING gin (lower(description) gin_trgm_ops);
-CREATE INDEX files_search_location ON files USING gin (lower(location) gin_trgm_ops);
-CREATE INDEX files_search_tags ON files USING gin (lower(tags) gin_trgm_ops);
-CREATE INDEX files_search_type ON files USING gin (lower(type) gin_trgm_ops);
-
--- sort=id: the primary key's index compares in the database's collation, the builder in byte order.
-CREATE INDEX files_by_id ON files (id COLLATE "C" NULLS FIRST);
