@@ -48,6 +48,9 @@ public sealed class DataVersion(Database database) : IDisposable
 
     private long ReadSqlite()
     {
+        // Nothing committed since a read's stamp was taken (before it stepped): that read's answer is still the answer.
+        if (Volatile.Read(ref watch) is { } look && look.Read() is { } now && Volatile.Read(ref stamped) is { } known && known.Stamp == now)
+            return known.Version;
         // A read numbered above this one started after the caller arrived, so after any commit it must see.
         var arrived = Volatile.Read(ref readsStarted);
         if (Volatile.Read(ref latest) is { } done && done.Number > arrived) return done.Version;
@@ -71,7 +74,9 @@ public sealed class DataVersion(Database database) : IDisposable
             if (Volatile.Read(ref latest) is { } shared && shared.Number > arrived) return shared.Version;
             // A full fence: the step below cannot be seen to start before the number is taken.
             var number = Interlocked.Increment(ref readsStarted);
+            var stamp = Volatile.Read(ref watch)?.Read();
             var value = lane.Step(database);
+            if (lane.Reopened) RenewWatch();
             if (lane.Last != value)
             {
                 Interlocked.Increment(ref changes);
@@ -84,6 +89,16 @@ public sealed class DataVersion(Database database) : IDisposable
                 var swapped = Interlocked.CompareExchange(ref latest, finished, seen);
                 if (ReferenceEquals(swapped, seen)) break;
                 seen = swapped;
+            }
+            if (stamp is { } taken)
+            {
+                var entry = new StampedRead(taken, number, version);
+                for (var seen = Volatile.Read(ref stamped); seen is null || seen.Number < number;)
+                {
+                    var swapped = Interlocked.CompareExchange(ref stamped, entry, seen);
+                    if (ReferenceEquals(swapped, seen)) break;
+                    seen = swapped;
+                }
             }
             return version;
         }
@@ -108,8 +123,27 @@ public sealed class DataVersion(Database database) : IDisposable
             foreach (var lane in lanes)
                 lock (lane.Gate) lane.Last = lane.Step(database);
             Interlocked.Increment(ref changes);
+            RenewWatch();
             Volatile.Write(ref lanesOpened, true);
         }
+    }
+
+    /// <summary>
+    /// The WAL index's header, watched while the lanes hold the database open (SQLite never removes the file under an
+    /// open connection). Mapped again whenever a lane had to reopen, so it is the file SQLite now uses.
+    /// </summary>
+    private WalIndexWatch? watch;
+
+    /// <summary>The read with the highest number that took a stamp before it stepped, and the version it handed out.</summary>
+    private StampedRead? stamped;
+
+    private sealed record StampedRead(WalIndexWatch.Stamp Stamp, long Number, long Version);
+
+    private void RenewWatch()
+    {
+        // The old mapping is left to its finaliser: another thread may be reading it right now.
+        Volatile.Write(ref watch, lanes[0].DatabasePath is { } path ? WalIndexWatch.Open(path) : null);
+        Volatile.Write(ref stamped, null);
     }
 
     /// <summary>One read-only connection with its prepared <c>PRAGMA data_version</c>; used under its gate.</summary>
@@ -122,10 +156,19 @@ public sealed class DataVersion(Database database) : IDisposable
         /// <summary>The number this lane read last; null when (re)opened, so its first read counts as a change.</summary>
         public long? Last;
 
+        /// <summary>Whether the last <see cref="Step"/> had to open the connection again after a failure.</summary>
+        public bool Reopened { get; private set; }
+
+        /// <summary>The database file this lane reads (null until it is open).</summary>
+        public string? DatabasePath { get; private set; }
+
+        private bool everOpened;
+
         public long Step(Database database)
         {
             try
             {
+                Reopened = false;
                 if (statement is null)
                 {
                     connection = (SqliteConnection)database.Open();
@@ -133,6 +176,9 @@ public sealed class DataVersion(Database database) : IDisposable
                     Check(raw.sqlite3_busy_timeout(connection.Handle, 30_000));
                     Check(raw.sqlite3_prepare_v2(connection.Handle, "PRAGMA data_version", out statement));
                     Last = null;
+                    DatabasePath = connection.DataSource;
+                    Reopened = everOpened;
+                    everOpened = true;
                 }
                 if (raw.sqlite3_step(statement) != raw.SQLITE_ROW) Check(raw.sqlite3_errcode(connection!.Handle));
                 var value = raw.sqlite3_column_int64(statement, 0);
