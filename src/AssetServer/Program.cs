@@ -28,7 +28,7 @@ LibvipsSetup.Apply();
 // First: preflights need no token and no budget, and error answers keep the CORS headers.
 app.UseAssetServerCors();
 app.UseTusResumableHeader();
-app.Use(app.Services.GetRequiredService<IdleMemoryTrimmer>().TrackAsync);
+app.Use(app.Services.GetRequiredService<RequestActivity>().TrackAsync);
 // Before the error handler, so every request is measured with the status it was finally answered.
 app.UseAssetServerMetrics();
 app.UseApiErrors();

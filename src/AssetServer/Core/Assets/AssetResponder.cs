@@ -113,7 +113,7 @@ public static class AssetResponder
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentLength = length;
             if (head) return;
-            await handle.CopyToAsync(response.Body, 0, length, aborted);
+            await handle.CopyToAsync(response.BodyWriter, 0, length, aborted);
             return;
         }
 
@@ -124,7 +124,7 @@ public static class AssetResponder
             var range = ranges[0];
             response.Headers.ContentRange = range.ContentRange(length);
             response.ContentLength = range.Length;
-            await handle.CopyToAsync(response.Body, range.Start, range.Length, aborted);
+            await handle.CopyToAsync(response.BodyWriter, range.Start, range.Length, aborted);
             return;
         }
         await WriteMultipartAsync(response, asset, handle, ranges, aborted);
@@ -155,10 +155,10 @@ public static class AssetResponder
         response.ContentLength = heads.Sum(h => (long)h.Length) + ranges.Sum(r => r.Length) + tail.Length;
         for (var i = 0; i < ranges.Count; i++)
         {
-            await response.Body.WriteAsync(heads[i], ct);
-            await handle.CopyToAsync(response.Body, ranges[i].Start, ranges[i].Length, ct);
+            await response.BodyWriter.WriteAsync(heads[i], ct);
+            await handle.CopyToAsync(response.BodyWriter, ranges[i].Start, ranges[i].Length, ct);
         }
-        await response.Body.WriteAsync(tail, ct);
+        await response.BodyWriter.WriteAsync(tail, ct);
     }
 
     /// <summary>Types a browser renders as a document that can run script: SVG, HTML, XHTML and XML.</summary>

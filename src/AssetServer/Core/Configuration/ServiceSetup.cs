@@ -80,6 +80,7 @@ public static class ServiceSetup
         services.AddSingleton<DataFolderLock>();
         services.AddDatabase();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new RequestActivity());
         services.AddSingleton<IdleMemoryTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrimmer>());
         services.AddSingleton<DataVersion>();

@@ -20,7 +20,6 @@ public sealed class FileService(
     MetadataScraper scraper,
     IDerivativeInvalidator derivatives,
     Revisions.ChangeLog changes,
-    Transforms.PlaceholderRenderer placeholders,
     Assets.EagerPresets eager,
     Metrics.AssetMetrics metrics,
     Budgets.ClientBudgets budgets,
@@ -184,16 +183,10 @@ public sealed class FileService(
         if (upload.Size == 0) return ScrapedMetadata.None;
         try
         {
+            // Issue 12's placeholder is not made here (issue 17): even the one from a camera's embedded thumbnail costs
+            // a header read and a small decode, so every placeholder is made by the background queue after the answer,
+            // at the next lull in requests (EagerPresets.Stored sees the key missing).
             var scraped = scraper.Scrape(upload.TempPath, upload.Type);
-            // Issue 12: pages show a blurred preview and a colour until the image loads. Issue 17: inline only when the
-            // camera's embedded thumbnail gives it (a header read); one that needs a decode of the image is made by the
-            // background queue after the answer (EagerPresets.Stored sees the key missing).
-            if (placeholders.FromHeader(upload.TempPath, upload.Type, scraped.Width, scraped.Height) is { } placeholder)
-            {
-                var metadata = scraped.Metadata ?? [];
-                metadata["placeholder"] = placeholder;
-                scraped = scraped with { Metadata = metadata };
-            }
             return scraped;
         }
         catch (Exception e)

@@ -12,7 +12,8 @@ namespace AssetServer.Assets;
 /// hit and answers that describe them need not render. One derivative at a time, through the same store and render
 /// queue as requests (a render a request is already waiting for is shared, not repeated). A preset with
 /// <c>format: auto</c> is rendered for the formats browsers ask for (AVIF, WebP, and the fallback). Before them, the
-/// placeholder an upload left out because it needs a decode (<see cref="BackgroundPlaceholders"/>, issue 17).
+/// placeholder an upload left out because it needs a decode (<see cref="BackgroundPlaceholders"/>, issue 17). Each file
+/// waits for a lull in requests first (<see cref="RequestActivity"/>), at most a couple of seconds.
 /// </summary>
 public sealed class EagerPresets : BackgroundService
 {
@@ -24,14 +25,19 @@ public sealed class EagerPresets : BackgroundService
     private readonly ILogger<EagerPresets> logger;
     private readonly BackgroundPlaceholders placeholders;
     private readonly Channel<Work> waiting;
+    private readonly RequestActivity activity;
 
-    /// <summary>A stored file: its id, and the <c>filename_disk</c> whose placeholder is missing (null: none to make).</summary>
-    private readonly record struct Work(string FileId, string? PlaceholderOf);
+    /// <summary>
+    /// A stored file: its id, the <c>filename_disk</c> whose placeholder is missing (null: none to make), and when it
+    /// was queued (<see cref="RequestActivity.Timestamp"/>).
+    /// </summary>
+    private readonly record struct Work(string FileId, string? PlaceholderOf, long QueuedAt);
 
     public EagerPresets(
         PresetStore presets, TransformParser parser, FileRepository files, AssetStore store, IEnumerable<IEagerDerivatives> others,
-        BackgroundPlaceholders placeholders, Metrics.AssetMetrics metrics, ILogger<EagerPresets> logger)
+        BackgroundPlaceholders placeholders, Metrics.AssetMetrics metrics, RequestActivity activity, ILogger<EagerPresets> logger)
     {
+        this.activity = activity;
         this.placeholders = placeholders;
         this.presets = presets;
         this.parser = parser;
@@ -64,15 +70,17 @@ public sealed class EagerPresets : BackgroundService
         var placeholderOf = placeholders.Missing(record) ? record.FilenameDisk : null;
         if (placeholderOf is null && Requests(record).Count == 0) return;
         Interlocked.Increment(ref pending);
-        if (!waiting.Writer.TryWrite(new Work(record.Id, placeholderOf))) Interlocked.Decrement(ref pending);
+        if (!waiting.Writer.TryWrite(new Work(record.Id, placeholderOf, activity.Timestamp()))) Interlocked.Decrement(ref pending);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (fileId, placeholderOf) in waiting.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var (fileId, placeholderOf, queuedAt) in waiting.Reader.ReadAllAsync(stoppingToken))
         {
             try
             {
+                // Requests first: a burst of uploads answers before their decodes take the CPU (bounded: RequestActivity).
+                await activity.WaitForLullAsync(queuedAt, stoppingToken);
                 if (placeholderOf is not null) await placeholders.AddAsync(fileId, placeholderOf, stoppingToken);
                 await RenderAsync(fileId, stoppingToken);
             }

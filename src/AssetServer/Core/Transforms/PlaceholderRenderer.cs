@@ -22,28 +22,9 @@ public sealed class PlaceholderRenderer(IOptions<AssetsOptions> options, ILogger
         && (long)width.Value * height.Value <= options.Value.MaxInputPixels;
 
     /// <summary>
-    /// The placeholder from the thumbnail a camera embedded in the EXIF block, which costs a header read (about as
-    /// much as the metadata scrape); null when there is none that shows the whole photo, or it cannot be read.
-    /// </summary>
-    public JsonObject? FromHeader(string path, string type, int? width, int? height)
-    {
-        if (!Applies(type, width, height)) return null;
-        try
-        {
-            using var thumbnail = FromExifThumbnail(path, type);
-            return thumbnail is null ? null : Describe(thumbnail);
-        }
-        catch (VipsException e)
-        {
-            logger.LogDebug(e, "No placeholder from the header of {Path}", path);
-            return null;
-        }
-    }
-
-    /// <summary>
     /// The placeholder of any image it <see cref="Applies"/> to: from the embedded thumbnail when there is one, else
-    /// from a decode with shrink-on-load (a whole entropy decode of a JPEG: tens of milliseconds for 12 MP, which is
-    /// why uploads leave it to the background). Null when the image cannot be read.
+    /// from a decode with shrink-on-load (a whole entropy decode of a JPEG: tens of milliseconds for 12 MP). Uploads
+    /// leave both to the background queue. Null when the image cannot be read.
     /// </summary>
     public JsonObject? Compute(string path, string type, int? width, int? height)
     {

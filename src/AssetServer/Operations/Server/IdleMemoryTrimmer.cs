@@ -9,7 +9,7 @@ namespace AssetServer.Server;
 /// <see cref="IdleFor"/> and the heap has grown since the last trim, this runs one aggressive, compacting collection
 /// (which decommits free regions) and asks glibc to return freed native memory (libvips's pixel buffers).
 /// </summary>
-public sealed class IdleMemoryTrimmer(TimeProvider time, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
+public sealed class IdleMemoryTrimmer(TimeProvider time, Assets.RequestActivity activity, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {
     /// <summary>How long the server must have been idle.</summary>
     public static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(2);
@@ -17,24 +17,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, ILogger<IdleMemoryTrimm
     /// <summary>Growth of committed memory since the last trim that makes another worth it.</summary>
     private const long GrowthWorthTrimming = 64L << 20;
 
-    private int active;
-    private long lastActivity;
     private long committedAfterTrim;
-
-    /// <summary>Middleware: counts requests in flight and when the last one ended.</summary>
-    public async Task TrackAsync(HttpContext context, RequestDelegate next)
-    {
-        Interlocked.Increment(ref active);
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref active);
-            Volatile.Write(ref lastActivity, time.GetTimestamp());
-        }
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,7 +25,7 @@ public sealed class IdleMemoryTrimmer(TimeProvider time, ILogger<IdleMemoryTrimm
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (Volatile.Read(ref active) > 0 || time.GetElapsedTime(Volatile.Read(ref lastActivity)) < IdleFor) continue;
+            if (!activity.IdleFor(IdleFor)) continue;
             var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
             if (committed - committedAfterTrim < GrowthWorthTrimming) continue;
 

@@ -36,6 +36,43 @@ public class RowFreshnessTests
     }
 
     [Test]
+    public async Task EveryReadStartedAfterACommitSeesItWhileOthersReadAtTheSameTime_Issue17()
+    {
+        // The SQLite version is read on several connections (lanes) at once; whichever lane a read lands on, and
+        // whether it takes its own answer or one shared with others, a read that starts after a commit must differ
+        // from the version read before it. Readers keep every lane busy (high contention), and the writer also
+        // commits while they pause (an idle lane's first read after a commit).
+        var file = await app.UploadOkAsync("abc"u8.ToArray(), "lanes.txt", "text/plain");
+        var id = file["id"]!.GetValue<string>();
+        var version = app.Service<DataVersion>();
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 6).Select(r => Task.Run(async () =>
+        {
+            var reads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await version.ReadAsync();
+                reads++;
+                if (r == 0 && reads % 50 == 0) await Task.Delay(2);
+            }
+            return reads;
+        })).ToArray();
+        var missed = 0;
+        for (var commit = 0; commit < 200; commit++)
+        {
+            var before = await version.ReadAsync();
+            await ExecuteAsync($"UPDATE files SET title = 'commit {commit}' WHERE id = @id", id);
+            if (await version.ReadAsync() == before) missed++;
+            if (commit % 20 == 0) await Task.Delay(5);
+        }
+        stop.Cancel();
+        var total = (await Task.WhenAll(readers)).Sum();
+
+        Assert.That(missed, Is.Zero, "reads after a commit that returned the version from before it");
+        Assert.That(total, Is.GreaterThan(200), "the readers did keep the lanes busy");
+    }
+
+    [Test]
     public async Task ARowChangedBehindTheRepositorysBackIsSeenOnTheNextRead_Issue8()
     {
         var id = (await app.UploadOkAsync("abc"u8.ToArray(), "first.txt", "text/plain"))["id"]!.GetValue<string>();
