@@ -27,12 +27,19 @@ public static class FileQuerySql
     /// When given, a search term too short for the trigram index looks only at the first this many files of the list
     /// in its order (its filter applied), so that it costs a bounded scan however large the library (issue 21).
     /// </param>
-    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true, int? shortSearchRows = null)
+    /// <param name="hits">
+    /// The search's hits as <see cref="BuildSearchProbe"/> counted them, which choose the page's shape (few: read them
+    /// first; many: walk the order's index); null writes the search inline and leaves the choice to the planner.
+    /// </param>
+    public static Statement Build(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true, int? shortSearchRows = null, SearchHits? hits = null)
     {
         var parameters = new Parameters(dialect) { SearchTableReady = searchTableReady };
         var (from, whereSql) = ShortSearch(query, shortSearchRows) is { } bounded
             ? BoundedSearch(query, bounded.Term, bounded.Rows, parameters)
             : (query.Table.Name, Where(query, parameters));
+        var countWhere = whereSql;
+        if (hits is not null && from == query.Table.Name && query.Search is not null)
+            whereSql = Where(query, parameters, hits);
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         if (dialect == DatabaseProvider.Postgres && query.Offset >= DeepPage && from == query.Table.Name && query.Table.Find("id") is not null)
@@ -48,7 +55,10 @@ public static class FileQuerySql
             : query.Table.CountedRows && query.Filter is null && query.Search is null
                 // Every row (Strapi's page with its count asks this): the kept total, as total_count reads it.
                 ? $"SELECT row_count FROM row_counts WHERE table_name = '{query.Table.Name}'"
-                : $"SELECT COUNT(*) FROM {from}{whereSql}";
+                // The search alone, whose hits the probe counted to the last: that count is the answer.
+                : hits is { Exact: true } && query.Filter is null && from == query.Table.Name
+                    ? $"SELECT {hits.Count}"
+                    : $"SELECT COUNT(*) FROM {from}{countWhere}";
         return new Statement(select.ToString(), count, parameters.Values);
     }
 
@@ -187,13 +197,46 @@ public static class FileQuerySql
     private static string Ordered(FileField field, DatabaseProvider dialect) =>
         dialect == DatabaseProvider.Postgres && field.Kind != FieldKind.Integer ? $"{field.Sql} COLLATE \"C\"" : Column(field, dialect);
 
-    /// <summary>The filter and the search, as one <c> WHERE …</c> (empty when neither is given).</summary>
-    private static string Where(FileQuery query, Parameters parameters)
+    /// <summary>
+    /// The filter and the search, as one <c> WHERE …</c> (empty when neither is given). With the search's
+    /// <paramref name="hits"/> counted, the search is written in the shape they call for (see <see cref="SearchHits"/>).
+    /// </summary>
+    private static string Where(FileQuery query, Parameters parameters, SearchHits? hits = null)
     {
         var where = new List<string>();
         if (query.Filter is { } filter) where.Add(Filter(filter, query.Table, parameters));
-        if (query.Search is { } search) where.Add(Search(query.Table, search.ToLowerInvariant(), parameters));
+        if (query.Search is { } search) where.Add(SearchIn(query, search.ToLowerInvariant(), parameters, hits));
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+    }
+
+    private static string SearchIn(FileQuery query, string lowered, Parameters parameters, SearchHits? hits)
+    {
+        if (hits is null || !SubstringMatch.Indexable(lowered)) return Search(query.Table, lowered, parameters);
+        // Many hits and a short page: each row of the order's index tested as the scan does (on SQLite the trigram
+        // table would hand over every hit first); PostgreSQL's planner walks the index with the test inline.
+        if (hits.WalkOrder(query)) return Search(query.Table, lowered, parameters, trigrams: false);
+        // Few hits on PostgreSQL: its planner, pricing the test too cheaply, would walk the order's index for a rare
+        // word too; an array from a subquery is costed as a few rows, so the plan starts from the trigram hits.
+        return parameters.Dialect == DatabaseProvider.Postgres
+            ? $"id = ANY(ARRAY(SELECT id FROM {query.Table.Name} WHERE {Search(query.Table, lowered, parameters)}))"
+            : Search(query.Table, lowered, parameters);
+    }
+
+    /// <summary>
+    /// Issue 21: a statement counting the search's hits through the trigram index alone, at most
+    /// <see cref="SearchHits.ProbeLimit"/> of them, so a common word costs a bounded read; null when the search has no
+    /// index to ask (no search, a term too short, SQLite's trigram table still being filled, an aggregate).
+    /// </summary>
+    public static (string Sql, DynamicParameters Parameters)? BuildSearchProbe(FileQuery query, DatabaseProvider dialect, bool searchTableReady = true)
+    {
+        if (query.Search?.ToLowerInvariant() is not { } lowered || query.Table.SubstringIndex is not { } index
+            || !SubstringMatch.Indexable(lowered) || query.Aggregates is not null) return null;
+        if (dialect == DatabaseProvider.Sqlite && !searchTableReady) return null;
+        var parameters = new Parameters(dialect);
+        var hits = dialect == DatabaseProvider.Postgres
+            ? $"SELECT 1 FROM {query.Table.Name} WHERE {Search(query.Table, lowered, parameters)}"
+            : $"SELECT 1 FROM {index} WHERE {index} MATCH {parameters.Bind(SubstringMatch.FtsQuery(null, lowered))}";
+        return ($"SELECT COUNT(*) FROM ({hits} LIMIT {SearchHits.ProbeLimit}) AS hits", parameters.Values);
     }
 
     /// <summary>
@@ -202,14 +245,14 @@ public static class FileQuerySql
     /// trigrams matches exactly the texts holding it, and the table holds each field lowered by the same lower() in
     /// the write's own transaction (010_query_indexes.sql), so testing the rows again could only agree.
     /// </summary>
-    private static string Search(QueryTable table, string lowered, Parameters parameters)
+    private static string Search(QueryTable table, string lowered, Parameters parameters, bool trigrams = true)
     {
         if (parameters.Dialect == DatabaseProvider.Postgres)
         {
             var contains = parameters.Bind(SubstringMatch.ContainsPattern(lowered));
             return "(" + string.Join(" OR ", table.Searchable.Select(f => $"lower({f}) LIKE {contains}")) + ")";
         }
-        if (table.SubstringIndex is { } index && parameters.SearchTableReady && SubstringMatch.Indexable(lowered))
+        if (trigrams && table.SubstringIndex is { } index && parameters.SearchTableReady && SubstringMatch.Indexable(lowered))
             return FtsRows(index, null, lowered, parameters);
         if (!SubstringMatch.IsAscii(lowered))
         {
