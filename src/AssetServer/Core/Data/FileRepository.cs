@@ -295,6 +295,23 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
         var hits = await SearchHitsAsync(query, ct);
+        if (FileQuerySql.BuildWalk(query, database.Provider) is { } walk)
+        {
+            // A page of at most MaxWalkedPage rows, held until it is known to be full (see BuildWalk).
+            var walked = await database.ReadAsync(connection => connection.QueryAsync<FileRecord>(
+                new CommandDefinition(walk.Select, walk.Parameters, flags: CommandFlags.NoCache | CommandFlags.Buffered, cancellationToken: ct)), ct);
+            var page = walked.AsList();
+            if (page.Count == query.Limit)
+            {
+                foreach (var row in page)
+                {
+                    budget.Charge(row.StoredBytes());
+                    yield return row;
+                }
+                yield break;
+            }
+            hits = SearchHits.ReadFirst;
+        }
         var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows, hits);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);

@@ -1,8 +1,9 @@
 namespace AssetServer.Files.Query;
 
 /// <summary>
-/// Issue 21: how many rows a search term finds, counted through its trigram index up to a bound before the statement
-/// is written, since the best plan depends on it and neither planner knows it (PostgreSQL's estimate of
+/// Issue 21: how many rows a search term finds, counted through SQLite's trigram table up to a bound before the
+/// statement is written (PostgreSQL finds out by a bounded walk, <see cref="FileQuerySql.BuildWalk"/>), since the
+/// best plan depends on it and neither planner knows it (PostgreSQL's estimate of
 /// <c>LIKE '%term%'</c> and its price of the per-row test are both far off; SQLite has no estimate at all).
 /// </summary>
 /// <remarks>
@@ -28,7 +29,13 @@ public sealed record SearchHits(long Count)
     /// Whether a page walks the order's index: many hits, and a page near the start of the list (a deep or unbounded
     /// page walks past most rows, where reading the hits first costs less).
     /// </summary>
-    public bool WalkOrder(FileQuery query) => !Exact && query.Limit is { } limit && query.Offset + limit <= MaxWalkedPage;
+    public bool WalkOrder(FileQuery query) => !Exact && ShortPage(query);
+
+    /// <summary>A page near the start of the list, which a walk of the order's index reaches after a few steps.</summary>
+    public static bool ShortPage(FileQuery query) => query.Limit is { } limit && query.Offset + limit <= MaxWalkedPage;
+
+    /// <summary>Hits to be read first, however many (PostgreSQL's page after its bounded walk came back short); not a count.</summary>
+    public static readonly SearchHits ReadFirst = new(0);
 
     /// <summary>The last row a walked page may end at: 40 pages of 25.</summary>
     private const int MaxWalkedPage = 1000;

@@ -48,6 +48,8 @@ public class SearchShapeTests : AdminAppFixture
                 if (page == 1) Assert.That(inline, Is.Not.Empty, what);
                 Assert.That(await IdsAsync(json, new SearchHits(0)), Is.EqualTo(inline), what + ": read first");
                 Assert.That(await IdsAsync(json, new SearchHits(SearchHits.ProbeLimit)), Is.EqualTo(inline), what + ": walked");
+                // PostgreSQL's bounded walk is the page whenever it comes back full.
+                if (await WalkedIdsAsync(json) is { Count: 25 } walked) Assert.That(walked, Is.EqualTo(inline), what + ": bounded walk");
             }
     }
 
@@ -74,6 +76,15 @@ public class SearchShapeTests : AdminAppFixture
         var statement = FileQuerySql.Build(query, database.Provider, hits: hits);
         await using var connection = await database.OpenAsync();
         return (await connection.QueryAsync<string>(statement.Select, statement.Parameters)).ToList();
+    }
+
+    private async Task<List<string>?> WalkedIdsAsync(JsonObject json)
+    {
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files) with { ReadFields = ["id"] };
+        using var database = FileRowSeeder.DatabaseOf(app);
+        if (FileQuerySql.BuildWalk(query, database.Provider) is not { } walk) return null;
+        await using var connection = await database.OpenAsync();
+        return (await connection.QueryAsync<string>(walk.Select, walk.Parameters)).ToList();
     }
 
     /// <summary>The count as written without a probe: every matching row counted.</summary>
