@@ -37,9 +37,16 @@ public static class FileQuerySql
         var (from, whereSql) = ShortSearch(query, shortSearchRows) is { } bounded
             ? BoundedSearch(query, bounded.Term, bounded.Rows, parameters)
             : (query.Table.Name, Where(query, parameters));
-        var countWhere = whereSql;
+        var (countFrom, countWhere) = (from, whereSql);
         if (hits is not null && from == query.Table.Name && query.Search is not null)
-            whereSql = Where(query, parameters, hits);
+        {
+            if (dialect == DatabaseProvider.Postgres && !hits.WalkOrder(query))
+                // Its hits first: the filtered rows behind a fence (OFFSET 0: planned alone, so the planner cannot walk
+                // the order's index, pricing the per-row test too cheaply), then sorted. One read of each hit.
+                (from, whereSql) = ($"(SELECT * FROM {query.Table.Name}{Where(query, parameters)} OFFSET 0) AS {query.Table.Name}", "");
+            else
+                whereSql = Where(query, parameters, hits);
+        }
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{whereSql} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         if (dialect == DatabaseProvider.Postgres && query.Offset >= DeepPage && from == query.Table.Name && query.Table.Find("id") is not null)
@@ -56,13 +63,13 @@ public static class FileQuerySql
                 // Every row (Strapi's page with its count asks this): the kept total, as total_count reads it.
                 ? $"SELECT row_count FROM row_counts WHERE table_name = '{query.Table.Name}'"
                 // The search alone, whose hits the probe counted to the last: that count is the answer.
-                : hits is { Exact: true } && query.Filter is null && from == query.Table.Name
+                : hits is { Exact: true } && query.Filter is null && countFrom == query.Table.Name
                     ? $"SELECT {hits.Count}"
-                    : hits is not null && query.Filter is null && from == query.Table.Name && dialect == DatabaseProvider.Sqlite
+                    : hits is not null && query.Filter is null && countFrom == query.Table.Name && dialect == DatabaseProvider.Sqlite
                         // The search alone on SQLite: its trigram table holds one row per file, so its hits are counted
                         // there, without looking each up in files (a common word: tens of thousands of lookups).
                         ? BuildSearchProbe(query, dialect, searchTableReady, parameters, limit: null)!.Value.Sql
-                        : $"SELECT COUNT(*) FROM {from}{countWhere}";
+                        : $"SELECT COUNT(*) FROM {countFrom}{countWhere}";
         return new Statement(select.ToString(), count, parameters.Values);
     }
 
@@ -218,12 +225,7 @@ public static class FileQuerySql
         if (hits is null || !SubstringMatch.Indexable(lowered)) return Search(query.Table, lowered, parameters);
         // Many hits and a short page: each row of the order's index tested as the scan does (on SQLite the trigram
         // table would hand over every hit first); PostgreSQL's planner walks the index with the test inline.
-        if (hits.WalkOrder(query)) return Search(query.Table, lowered, parameters, trigrams: false);
-        // Few hits on PostgreSQL: its planner, pricing the test too cheaply, would walk the order's index for a rare
-        // word too; an array from a subquery is costed as a few rows, so the plan starts from the trigram hits.
-        return parameters.Dialect == DatabaseProvider.Postgres
-            ? $"id = ANY(ARRAY(SELECT id FROM {query.Table.Name} WHERE {Search(query.Table, lowered, parameters)}))"
-            : Search(query.Table, lowered, parameters);
+        return Search(query.Table, lowered, parameters, trigrams: !hits.WalkOrder(query));
     }
 
     /// <summary>
@@ -248,7 +250,7 @@ public static class FileQuerySql
     }
 
     /// <summary>
-    /// Issue 21, PostgreSQL: a search's page looked for in the first <see cref="SearchHits.Few"/> files of the list in
+    /// Issue 21, PostgreSQL: a search's page looked for in the first <see cref="SearchHits.WalkedRows"/> files of the list in
     /// its order only (the filter applied), each tested as the scan does. When it comes back full, it is the page: every
     /// match past that stretch comes later in the order. Short of full, the word is rare there, and the page is asked
     /// again with its hits read first (<see cref="SearchHits.ReadFirst"/>). Null when the query is no such page.
@@ -259,7 +261,7 @@ public static class FileQuerySql
             || query.Table.SubstringIndex is null || !SubstringMatch.Indexable(lowered) || query.Aggregates is not null
             || !SearchHits.ShortPage(query)) return null;
         var parameters = new Parameters(dialect);
-        var (from, where) = BoundedSearch(query, lowered, SearchHits.Few, parameters);
+        var (from, where) = BoundedSearch(query, lowered, SearchHits.WalkedRows, parameters);
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{where} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         return new Statement(select.ToString(), "", parameters.Values);
