@@ -297,7 +297,7 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         var hits = await SearchHitsAsync(query, ct);
         if (FileQuerySql.BuildWalk(query, database.Provider) is { } walk)
         {
-            // A page of at most MaxWalkedPage rows, held until it is known to be full (see BuildWalk).
+            // A page of at most 100 rows, held until it is known to be full (see BuildWalk).
             var walked = await database.ReadAsync(connection => connection.QueryAsync<FileRecord>(
                 new CommandDefinition(walk.Select, walk.Parameters, flags: CommandFlags.NoCache | CommandFlags.Buffered, cancellationToken: ct)), ct);
             var page = walked.AsList();

@@ -250,8 +250,8 @@ public static class FileQuerySql
     }
 
     /// <summary>
-    /// Issue 21, PostgreSQL: a search's page looked for in the first <see cref="SearchHits.WalkedRows"/> files of the list in
-    /// its order only (the filter applied), each tested as the scan does. When it comes back full, it is the page: every
+    /// Issue 21, PostgreSQL: a search's page looked for in the first files of the list (<see cref="SearchHits.WalkedRows"/>)
+    /// in its order only (the filter applied), each tested as the scan does. When it comes back full, it is the page: every
     /// match past that stretch comes later in the order. Short of full, the word is rare there, and the page is asked
     /// again with its hits read first (<see cref="SearchHits.ReadFirst"/>). Null when the query is no such page.
     /// </summary>
@@ -259,9 +259,9 @@ public static class FileQuerySql
     {
         if (dialect != DatabaseProvider.Postgres || query.Search?.ToLowerInvariant() is not { } lowered
             || query.Table.SubstringIndex is null || !SubstringMatch.Indexable(lowered) || query.Aggregates is not null
-            || !SearchHits.ShortPage(query)) return null;
+            || SearchHits.WalkedRows(query) is not { } rows) return null;
         var parameters = new Parameters(dialect);
-        var (from, where) = BoundedSearch(query, lowered, SearchHits.WalkedRows, parameters);
+        var (from, where) = BoundedSearch(query, lowered, rows, parameters);
         var select = new StringBuilder($"SELECT {SelectList(query)} FROM {from}{where} ORDER BY {OrderBy(query, dialect)}");
         Page(select, query, parameters);
         return new Statement(select.ToString(), "", parameters.Values);

@@ -35,10 +35,12 @@ public sealed record SearchHits(long Count)
     public static bool ShortPage(FileQuery query) => query.Limit is { } limit && query.Offset + limit <= MaxWalkedPage;
 
     /// <summary>
-    /// Files PostgreSQL's bounded walk tests (<see cref="FileQuerySql.BuildWalk"/>): a word in 1 file in 20 fills a page
-    /// of 25 within them. Each is a random read of a row, about 5 µs at a million files, so a rare word loses 2–3 ms.
+    /// Files PostgreSQL's bounded walk tests (<see cref="FileQuerySql.BuildWalk"/>) for each row up to the page's end:
+    /// a word in 1 file in 20 fills the page within them. Each is a random read of a row, about 5 µs at a million
+    /// files, so a rare word loses 2–3 ms on a page of 25, or null for a page ending past 100 rows (the planner's choice).
     /// </summary>
-    public const int WalkedRows = 500;
+    public static int? WalkedRows(FileQuery query) =>
+        query.Limit is { } limit && query.Offset + limit <= 100 ? (query.Offset + limit) * 20 : null;
 
     /// <summary>Hits to be read first, however many (PostgreSQL's page after its bounded walk came back short); not a count.</summary>
     public static readonly SearchHits ReadFirst = new(0);
