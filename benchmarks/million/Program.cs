@@ -86,7 +86,8 @@ try
     }
 
     const string DefaultPage = "/files?limit=25";
-    const string GraphQL = """{"query":"{ files(limit: 25, sort: [\"-filesize\"], search: \"harbour\") { id title filesize } }"}""";
+    static string GraphQL(string word) =>
+        $$"""{"query":"{ files(limit: 25, sort: [\"-filesize\"], search: \"{{word}}\") { id title filesize } }"}""";
     (string Name, string Target, string Kind)[] requests =
     [
         ("search= a word no file has", "/files?limit=25&search=zzqxnomatch", "page"),
@@ -105,8 +106,10 @@ try
         ("Strapi /api/upload/files?limit=25", "/api/upload/files?limit=25", "page"),
         ("Strapi /api/upload/files/page?pagination[pageSize]=25", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=false", "page"),
         ("Strapi /api/upload/files/page with count", "/api/upload/files/page?pagination[pageSize]=25&pagination[withCount]=true", "filter_count"),
-        ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"harbour\")", "POST /graphql/system", "page"),
+        ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"harbour\")", "POST harbour", "page"),
         ("search=beach&sort=-filesize (a common word, 1 file in 13)", "/files?limit=25&search=beach&sort=-filesize", "page"),
+        ("search=beach&meta=filter_count (a common word, newest first)", "/files?limit=25&search=beach&meta=filter_count", "filter_count"),
+        ("GraphQL files(limit:25, sort:[\"-filesize\"], search:\"beach\")", "POST beach", "page"),
         ("aggregate[count]=*&groupBy[]=type", "/files?aggregate[count]=*&groupBy[]=type", "group-by"),
     ];
 
@@ -114,7 +117,7 @@ try
     {
         var watch = Stopwatch.StartNew();
         using var response = target.StartsWith("POST ", StringComparison.Ordinal)
-            ? await http.PostAsync(target[5..], new StringContent(GraphQL, Encoding.UTF8, "application/json"))
+            ? await http.PostAsync("/graphql/system", new StringContent(GraphQL(target[5..]), Encoding.UTF8, "application/json"))
             : await http.GetAsync(target);
         await response.Content.ReadAsByteArrayAsync();
         var ms = watch.Elapsed.TotalMilliseconds;

@@ -294,7 +294,25 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     {
         budget ??= ReadBudget.ForList(options.Value);
         budget.EnsureLeft();
-        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
+        var hits = await SearchHitsAsync(query, ct);
+        if (FileQuerySql.BuildWalk(query, database.Provider) is { } walk)
+        {
+            // A page of at most 100 rows, held until it is known to be full (see BuildWalk).
+            var walked = await database.ReadAsync(connection => connection.QueryAsync<FileRecord>(
+                new CommandDefinition(walk.Select, walk.Parameters, flags: CommandFlags.NoCache | CommandFlags.Buffered, cancellationToken: ct)), ct);
+            var page = walked.AsList();
+            if (page.Count == query.Limit)
+            {
+                foreach (var row in page)
+                {
+                    budget.Charge(row.StoredBytes());
+                    yield return row;
+                }
+                yield break;
+            }
+            hits = SearchHits.ReadFirst;
+        }
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows, hits);
         var command = new CommandDefinition(sql.Select, sql.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct);
         await using var reader = await database.OpenReaderAsync(command, ct);
         var parse = reader.GetRowParser<FileRecord>();
@@ -306,6 +324,18 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
         }
     }
 
+    /// <summary>
+    /// Issue 21: the search's hits counted up to a bound through its trigram index (<see cref="SearchHits"/>), or null
+    /// when it has none to ask; the statement's shape is chosen from them.
+    /// </summary>
+    private async Task<SearchHits?> SearchHitsAsync(FileQuery query, CancellationToken ct)
+    {
+        if (FileQuerySql.BuildSearchProbe(query, database.Provider, indexes.SearchTableReady) is not { } probe) return null;
+        var count = await database.ReadAsync(connection => connection.ExecuteScalarAsync<long>(
+            new CommandDefinition(probe.Sql, probe.Parameters, flags: CommandFlags.NoCache, cancellationToken: ct)), ct);
+        return new SearchHits(count);
+    }
+
     /// <summary>Issue 21: a table's rows as counted by its triggers (010_query_indexes.sql), one row read however many files.</summary>
     private const string SelectRowCount = "SELECT row_count FROM row_counts WHERE table_name = @table";
 
@@ -313,7 +343,8 @@ public sealed class FileRepository(Database database, DataVersion dataVersion, I
     public async Task<FileListCounts> CountAsync(FileQuery query, CancellationToken ct = default)
     {
         if (query.Meta.Count == 0) return new FileListCounts(null, null);
-        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows);
+        var hits = query.Meta.Contains("filter_count") ? await SearchHitsAsync(query, ct) : null;
+        var sql = FileQuerySql.Build(query, database.Provider, indexes.SearchTableReady, options.Value.ShortSearchRows, hits);
         return await database.ReadAsync(async connection =>
         {
             long? total = null, filtered = null;

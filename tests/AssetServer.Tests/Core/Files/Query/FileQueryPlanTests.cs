@@ -105,18 +105,92 @@ public class FileQueryPlanTests : AdminAppFixture
         AssertNoTableScan(plan);
     }
 
+    // "harbour": 50 files of 50,000 (title and description); "beach": 1 in 13, past SearchHits.Few. SQLite counts the
+    // hits first (SearchHits); PostgreSQL walks the first SearchHits.Few files of the order and, short of a page, reads
+    // the hits first (FileQuerySql.BuildWalk).
     [TestCase("-filesize")]
     [TestCase("title")]
-    public async Task ASearchInAnotherOrderFindsItsRowsFirstOnSqlite(string sort)
+    [TestCase("-uploaded_on")]
+    public async Task ARareWordIsFoundThroughTheTrigramIndexFirstAndSorted(string sort)
     {
-        // GraphQL's files(sort: ["-filesize"], search: "harbour"). PostgreSQL's planner picks by its estimate of the
-        // matches and may walk the sort index, quick for a common word; finding the rows first cost a common word 1,000
-        // times more at a million rows (benchmarks/RESULTS.md, "Issue 21"), so its choice is left to it.
-        if (TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL's planner chooses by its estimate of the matches");
-        var plan = await PlanAsync(new JsonObject { ["search"] = "harbour", ["sort"] = sort, ["limit"] = 25 });
+        var json = new JsonObject { ["search"] = "harbour", ["sort"] = sort, ["limit"] = 25 };
+        SearchHits? hits;
+        if (TestDatabase.IsPostgres)
+        {
+            Assert.That((await WalkAsync(json)).Rows, Is.LessThan(25), "the walk comes back short");
+            hits = SearchHits.ReadFirst;
+        }
+        else
+        {
+            hits = await ProbeAsync(json);
+            Assert.That(hits, Is.EqualTo(new SearchHits(50)));
+        }
+        var plan = await PlanAsync(json, hits: hits);
         Assert.That(plan, Does.Contain(TestDatabase.IsPostgres ? "Bitmap Index Scan on files_search_title" : "files_search VIRTUAL TABLE"), plan);
         Assert.That(plan, Does.Not.Contain("files_by_" + sort.TrimStart('-')), plan);
         AssertNoTableScan(plan);
+    }
+
+    [TestCase("-filesize")]
+    [TestCase("title")]
+    [TestCase("-uploaded_on")]
+    public async Task ACommonWordWalksTheOrdersIndexTestingEachRow(string sort)
+    {
+        var json = new JsonObject { ["search"] = "beach", ["sort"] = sort, ["limit"] = 25 };
+        string plan;
+        if (TestDatabase.IsPostgres)
+        {
+            var (walkPlan, rows) = await WalkAsync(json);
+            Assert.That(rows, Is.EqualTo(25), "the walk fills the page");
+            plan = walkPlan;
+        }
+        else
+        {
+            var hits = await ProbeAsync(json);
+            Assert.That(hits!.Count, Is.EqualTo(SearchHits.ProbeLimit), "the probe stops one past the few");
+            plan = await PlanAsync(json, forbidSort: true, hits: hits);
+        }
+        Assert.That(plan, Does.Contain("files_by_" + sort.TrimStart('-')), plan);
+        Assert.That(plan, Does.Not.Contain("files_search"), plan);
+        AssertNoSortStep(plan);
+    }
+
+    [Test]
+    public async Task AFarPageOfACommonWordReadsItsHitsFirst()
+    {
+        var json = new JsonObject { ["search"] = "beach", ["sort"] = "-filesize", ["limit"] = 25, ["page"] = 80 };
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        Assert.That(FileQuerySql.BuildWalk(query, AssetServer.Data.DatabaseProvider.Postgres), Is.Null);
+        if (TestDatabase.IsPostgres) Assert.Ignore("PostgreSQL's planner chooses the far page's plan by its estimate");
+        var plan = await PlanAsync(json, hits: await ProbeAsync(json));
+        Assert.That(plan, Does.Contain("files_search VIRTUAL TABLE"), plan);
+    }
+
+    [Test]
+    public async Task TheProbeCountsThroughTheTrigramIndexAlone()
+    {
+        var query = app.Service<FileQueryParser>().Parse(new JsonObject { ["search"] = "beach" }, QueryTable.Files);
+        Assert.That(FileQuerySql.BuildSearchProbe(query, AssetServer.Data.DatabaseProvider.Postgres), Is.Null, "PostgreSQL walks instead");
+        if (TestDatabase.IsPostgres) Assert.Ignore("SQLite's probe");
+        var (sql, parameters) = FileQuerySql.BuildSearchProbe(query, AssetServer.Data.DatabaseProvider.Sqlite)!.Value;
+        var plan = await ExplainAsync(sql, parameters);
+        Assert.That(plan, Does.Contain("files_search VIRTUAL TABLE"), plan);
+        Assert.That(plan, Does.Not.Contain("files_by_"), plan);
+        AssertNoTableScan(plan);
+    }
+
+    [Test]
+    public async Task FilterCountOfARareWordIsTheProbesCount()
+    {
+        if (TestDatabase.IsPostgres) Assert.Ignore("SQLite's probe");
+        var json = new JsonObject { ["search"] = "harbour", ["meta"] = "filter_count" };
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        using var database = FileRowSeeder.DatabaseOf(app);
+        var statement = FileQuerySql.Build(query, database.Provider, hits: await ProbeAsync(json));
+        Assert.That(statement.Count, Is.EqualTo("SELECT 50"));
+        await using var connection = await database.OpenAsync();
+        var counted = FileQuerySql.Build(query, database.Provider);
+        Assert.That(await connection.ExecuteScalarAsync<long>(counted.Count, counted.Parameters), Is.EqualTo(50));
     }
 
     [Test]
@@ -221,7 +295,7 @@ public class FileQueryPlanTests : AdminAppFixture
     /// planner can use, and with <paramref name="forbidSort"/> a sort step too: one is then planned only when no index
     /// gives the ORDER BY as written (its collation and NULL placement included).
     /// </summary>
-    private async Task<string> PlanAsync(JsonObject json, bool count = false, bool aggregate = false, bool forbidSort = false, int? shortSearchRows = null)
+    private async Task<string> PlanAsync(JsonObject json, bool count = false, bool aggregate = false, bool forbidSort = false, int? shortSearchRows = null, SearchHits? hits = null)
     {
         var parser = app.Service<FileQueryParser>();
         var query = aggregate ? parser.ParseAggregate(json) : parser.Parse(json, QueryTable.Files);
@@ -231,7 +305,34 @@ public class FileQueryPlanTests : AdminAppFixture
         if (aggregate)
             (sql, parameters) = FileQuerySql.BuildAggregate(query, database.Provider) switch { var s => (s.Select, s.Parameters) };
         else
-            (sql, parameters) = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider, shortSearchRows: shortSearchRows) switch { var s => (count ? s.Count : s.Select, s.Parameters) };
+            (sql, parameters) = FileQuerySql.Build(query with { ReadFields = query.Fields }, database.Provider, shortSearchRows: shortSearchRows, hits: hits) switch { var s => (count ? s.Count : s.Select, s.Parameters) };
+        return await ExplainAsync(sql, parameters, forbidSort);
+    }
+
+    /// <summary>The search's hits as the server counts them before it writes the statement.</summary>
+    private async Task<SearchHits?> ProbeAsync(JsonObject json)
+    {
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        using var database = FileRowSeeder.DatabaseOf(app);
+        if (FileQuerySql.BuildSearchProbe(query, database.Provider) is not { } probe) return null;
+        await using var connection = await database.OpenAsync();
+        return new SearchHits(await connection.ExecuteScalarAsync<long>(probe.Sql, probe.Parameters));
+    }
+
+    /// <summary>PostgreSQL's bounded walk of a search's page: its plan, and how many rows it found.</summary>
+    private async Task<(string Plan, int Rows)> WalkAsync(JsonObject json)
+    {
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        using var database = FileRowSeeder.DatabaseOf(app);
+        var walk = FileQuerySql.BuildWalk(query with { ReadFields = query.Fields }, database.Provider)!;
+        await using var connection = await database.OpenAsync();
+        var rows = (await connection.QueryAsync(walk.Select, walk.Parameters)).Count();
+        return (await ExplainAsync(walk.Select, walk.Parameters, forbidSort: true), rows);
+    }
+
+    private async Task<string> ExplainAsync(string sql, DynamicParameters parameters, bool forbidSort = false)
+    {
+        using var database = FileRowSeeder.DatabaseOf(app);
         await using var connection = await database.OpenAsync();
         if (database.IsPostgres)
         {
