@@ -125,7 +125,14 @@ if [[ $MODE == upload ]]; then
       curl -sf --max-time 10 "${AUTH[@]}" "$BASE/files/$id" | jq -e .data.metadata.placeholder >/dev/null && break
       sleep 0.2
     done
-    sleep 1
+    # Then until the server is idle (under 20 ms of CPU in half a second), eager presets included.
+    local cpu_then cpu_now
+    for i in $(seq 1 120); do
+      cpu_then=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+      sleep 0.5
+      cpu_now=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+      (( (cpu_now - cpu_then) * 1000 / $(getconf CLK_TCK) < 20 )) && break
+    done
     for f in camera plain; do
       : >"$WORK/times-$p$f.txt"
       for i in $(seq 1 "$N"); do
