@@ -170,8 +170,8 @@ public sealed class Database : IDisposable
 
     /// <summary>
     /// Issue 21: SQLite reads the file through a memory map (up to its build's limit, 2 GiB for e_sqlite3) instead of
-    /// a <c>pread</c> into a 2 MB cache per connection. A search's thousand rows by id are random pages: 4.0 ms of
-    /// reads, 1.6 ms mapped, at a million files (benchmarks/RESULTS.md). Mapped pages are the kernel's page cache,
+    /// a <c>pread</c> into a 2 MB cache per connection. A search's thousand rows by id are random pages: 4–5.6 ms
+    /// read, 1.2–3.5 ms mapped, at a million files (benchmarks/RESULTS.md). Mapped pages are the kernel's page cache,
     /// shared by every connection and given back under pressure, though counted in the process's resident memory.
     /// Set once per native connection (a pooled one keeps it).
     /// </summary>
