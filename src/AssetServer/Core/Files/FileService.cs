@@ -44,17 +44,16 @@ public sealed class FileService(
     {
         var committed = new List<string>();
         var keepBytes = false;
+        Task? putting = null;
         try
         {
             var records = uploads.Select(NewRecord).ToList();
             if (rejectUnreadableImages) foreach (var record in records) RejectUnreadableImage(record);
-            // Bytes first, outside the write transaction (an upload to an object store takes a while).
-            for (var i = 0; i < uploads.Count; i++)
-            {
-                await uploads[i].Durable;
-                committed.Add(records[i].FilenameDisk);
-                await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
-            }
+            // The bytes are stored before the row commits. A rename on the local disk (issue 17) is done beside the row's
+            // statements, so the fsync it waits for overlaps them; a put to an object store takes a while, so it is
+            // done before the write transaction opens.
+            if (originals.PutIsRename) putting = Task.Run(() => PutAllAsync(uploads, records, committed, ct), CancellationToken.None);
+            else await PutAllAsync(uploads, records, committed, ct);
             try
             {
                 await repository.InTransactionAsync(async (connection, tx) =>
@@ -67,6 +66,7 @@ public sealed class FileService(
                         if (link is not null) await repository.AddLinkAsync(connection, tx, records[i].Id, link, ct);
                         await originals.ClaimAsync(connection, tx, records[i].FilenameDisk, ct);
                     }
+                    if (putting is not null) await putting;
                     return true;
                 }, ct);
             }
@@ -89,9 +89,25 @@ public sealed class FileService(
         }
         catch
         {
+            // A put still running would store bytes after their clean-up.
+            if (putting is not null) await putting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!keepBytes) foreach (var name in committed) await originals.DeleteAsync(name);
             foreach (var upload in uploads) store.TryDelete(upload.TempPath);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores each staged upload as its record's original, once its fsync is done (<see cref="StagedUpload.Durable"/>);
+    /// each name goes to <paramref name="committed"/> before its put, for the clean-up of a write that fails.
+    /// </summary>
+    private async Task PutAllAsync(IReadOnlyList<StagedUpload> uploads, List<FileRecord> records, List<string> committed, CancellationToken ct)
+    {
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            await uploads[i].Durable;
+            committed.Add(records[i].FilenameDisk);
+            await originals.PutAsync(uploads[i].TempPath, records[i].FilenameDisk, uploads[i].Size, ct);
         }
     }
 

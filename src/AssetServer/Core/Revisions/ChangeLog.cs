@@ -54,7 +54,9 @@ public sealed class ChangeLog(ChangeContext context, TimeProvider time)
         if (after is null) return activity;
 
         var delta = before is null ? after : Delta(before, after);
-        var parent = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(LatestRevision,
+        // A created file is new (the server made its id), so it has no revision before this one: one query fewer per
+        // upload. (A folder may be created under an id a client chose, and that id may have been used before.)
+        var parent = action == "create" && collection == FilesCollection ? null : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(LatestRevision,
             new { Collection = collection, Item = item }, tx, cancellationToken: ct));
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(InsertRevision, new
         {

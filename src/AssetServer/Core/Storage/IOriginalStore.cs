@@ -14,6 +14,12 @@ public interface IOriginalStore
     /// <summary><c>local</c> or <c>s3</c>, as configured (health reports it).</summary>
     string Provider { get; }
 
+    /// <summary>
+    /// Whether <see cref="PutAsync"/> is a rename on the local disk (quick, no network): a write may then put while its
+    /// row's statements run, inside the transaction, instead of before it (issue 17).
+    /// </summary>
+    bool PutIsRename { get; }
+
     /// <summary>Derivatives shared by every node (s3 mode); null when each node renders its own (local).</summary>
     S3.SharedDerivatives? Derivatives { get; }
 

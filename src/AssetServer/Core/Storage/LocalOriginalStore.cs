@@ -8,6 +8,8 @@ public sealed class LocalOriginalStore(FileStore files, ILogger<LocalOriginalSto
 {
     public string Provider => StorageOptions.LocalProvider;
 
+    public bool PutIsRename => true;
+
     public S3.SharedDerivatives? Derivatives => null;
 
     public Task PutAsync(string tempPath, string name, long size, CancellationToken ct)

@@ -13,8 +13,11 @@ namespace AssetServer.Storage;
 /// <remarks>Not thread-safe: one caller, which passes each buffer on and gets it back from the next <see cref="WriteAsync"/>.</remarks>
 public sealed class OverlappedFileWriter : IAsyncDisposable
 {
-    /// <summary>Bytes between two writeback requests: large enough for a few syscalls per upload, small enough to start early.</summary>
-    private const long WritebackBytes = 1 << 20;
+    /// <summary>
+    /// Bytes between two writeback requests: a few syscalls per upload, and little left for the fsync after the last byte
+    /// (at 1 MiB, the fsync of a 12 MP upload still waited 0.4 ms past the row's statements; issue 17).
+    /// </summary>
+    private const long WritebackBytes = 256 << 10;
 
     private readonly FileStream file;
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -35,8 +38,10 @@ public sealed class OverlappedFileWriter : IAsyncDisposable
     /// </summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk)
     {
+        // Hashed here while the previous chunk is written on the pool, so the two run on both cores.
+        hash.AppendData(chunk.Span);
         await writing;
-        writing = Task.Run(() => HashAndWrite(chunk));
+        writing = Task.Run(() => Write(chunk));
     }
 
     /// <summary>Waits for the last chunk and returns the hex SHA-256 of everything written.</summary>
@@ -46,9 +51,8 @@ public sealed class OverlappedFileWriter : IAsyncDisposable
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private void HashAndWrite(ReadOnlyMemory<byte> chunk)
+    private void Write(ReadOnlyMemory<byte> chunk)
     {
-        hash.AppendData(chunk.Span);
         file.Write(chunk.Span);
         written += chunk.Length;
         if (written - writebackFrom >= WritebackBytes) StartWriteback();

@@ -15,6 +15,7 @@ internal sealed class CountingOriginalStore(IOriginalStore inner) : IOriginalSto
     public long BytesRead => Interlocked.Read(ref bytesRead);
 
     public string Provider => inner.Provider;
+    public bool PutIsRename => inner.PutIsRename;
     public global::AssetServer.Storage.S3.SharedDerivatives? Derivatives => inner.Derivatives;
     public Task PutAsync(string tempPath, string name, long size, CancellationToken ct) => inner.PutAsync(tempPath, name, size, ct);
     public Task ClaimAsync(IDbConnection connection, IDbTransaction tx, string name, CancellationToken ct) => inner.ClaimAsync(connection, tx, name, ct);

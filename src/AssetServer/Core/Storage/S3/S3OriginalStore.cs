@@ -36,6 +36,8 @@ public sealed class S3OriginalStore(
     /// <summary>A configured id is the operator's word that one process at a time runs under it.</summary>
     private bool NodeIsConfigured => !string.IsNullOrWhiteSpace(server.Value.NodeId);
 
+    public bool PutIsRename => false;
+
     public async Task PutAsync(string tempPath, string name, long size, CancellationToken ct)
     {
         var key = bucket.OriginalKey(name);
