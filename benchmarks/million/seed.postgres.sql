@@ -14,7 +14,7 @@ SELECT '00000000-0000-4000-8000-' || lpad(num::text, 12, '0'), 'local', '0000000
        'file_' || lpad(num::text, 10, '0'), '.jpg'
 FROM (SELECT i, CAST(@base AS bigint) + i AS num,
              to_char(timestamp '2020-01-01' + (CAST(@base AS bigint) + i) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS stamp,
-             CASE WHEN i % 1000 = 0 THEN 'harbour'
+             CASE WHEN i % 1000 = 0 THEN 'harbour' WHEN i % 100 = 50 THEN 'lighthouse'
                   ELSE (ARRAY['sunset', 'beach', 'mountain', 'city', 'forest', 'river', 'portrait', 'street', 'garden',
                               'bridge', 'market', 'snow', 'desert'])[i % 13 + 1] END AS word
       FROM generate_series(1, CAST(@count AS bigint)) AS i) AS rows;

@@ -1,9 +1,10 @@
 -- Issue 21: @count file rows cloned in SQL (uploads would take hours), numbered after the files already there
--- (@base + i). Titles, sizes, types, folders and dates vary; "harbour" is in the title of one row in 1,000.
+-- (@base + i). Titles, sizes, types, folders and dates vary; "harbour" is in the title of one row in 1,000,
+-- "lighthouse" in one in 100 (a word between the search's shapes).
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count),
 words(k, word) AS (VALUES (0, 'sunset'), (1, 'beach'), (2, 'mountain'), (3, 'city'), (4, 'forest'), (5, 'river'),
     (6, 'portrait'), (7, 'street'), (8, 'garden'), (9, 'bridge'), (10, 'market'), (11, 'snow'), (12, 'desert')),
-rows AS (SELECT @base + i AS num, i, CASE WHEN i % 1000 = 0 THEN 'harbour' ELSE (SELECT word FROM words WHERE k = i % 13) END AS word FROM n)
+rows AS (SELECT @base + i AS num, i, CASE WHEN i % 1000 = 0 THEN 'harbour' WHEN i % 100 = 50 THEN 'lighthouse' ELSE (SELECT word FROM words WHERE k = i % 13) END AS word FROM n)
 INSERT INTO files (id, storage, filename_disk, filename_download, title, type, folder, created_on, modified_on, filesize,
                    width, height, duration, description, location, tags, uploaded_on, checksum,
                    numeric_id, document_id, upload_hash, upload_ext)

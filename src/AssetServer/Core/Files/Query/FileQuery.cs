@@ -44,6 +44,12 @@ public sealed record FileQuery
 
     public static IReadOnlyList<string> DefaultFields => QueryTable.Files.DefaultFields;
 
+    /// <summary>
+    /// Issue 21: the search's hits once the repository has probed them, so that a list and its counts share one probe
+    /// whichever dialect asks (copies made with <c>with</c> share it too; it is keyed by the search and the data version).
+    /// </summary>
+    internal ProbedSearch Probed { get; init; } = new();
+
     public static IReadOnlyList<SortKey> DefaultSort => QueryTable.Files.DefaultSort;
 }
 
@@ -111,3 +117,26 @@ public sealed record FilterRelation(FileField Field, FilterNode Inner) : FilterN
 
 /// <summary>One <c>{"field":{"_op": value}}</c> test; the value is already checked against the operator and field kind.</summary>
 public sealed record FilterCondition(FileField Field, string Operator, JsonNode? Value) : FilterNode;
+
+/// <summary>
+/// Where <see cref="FileQuery.Probed"/> keeps the hits of the last probe: for the search it was made for and while the
+/// data version it was read under is current. Not part of the query's value: every two are equal.
+/// </summary>
+internal sealed class ProbedSearch
+{
+    private Entry? last;
+
+    private sealed record Entry(string Table, string Search, (long Era, long Version) Version, SearchHits Hits);
+
+    public SearchHits? Find(FileQuery query, (long Era, long Version) version) =>
+        Volatile.Read(ref last) is { } entry && entry.Table == query.Table.Name && entry.Search == query.Search && entry.Version == version
+            ? entry.Hits
+            : null;
+
+    public void Keep(FileQuery query, (long Era, long Version) version, SearchHits hits) =>
+        Volatile.Write(ref last, new Entry(query.Table.Name, query.Search!, version, hits));
+
+    public override bool Equals(object? obj) => obj is ProbedSearch;
+
+    public override int GetHashCode() => 0;
+}

@@ -11,7 +11,12 @@ namespace AssetServer.Files.Query;
 /// row, which fills a short page after a few steps because matches are common there; reading every hit first would
 /// cost a common word tens of thousands of rows (745 ms on PostgreSQL, 156 ms on SQLite at a million files).
 /// </remarks>
-public sealed record SearchHits(long Count)
+/// <param name="Count">The hits counted, at most <see cref="ProbeLimit"/>.</param>
+/// <param name="Ids">
+/// SQLite, few hits: their <c>numeric_id</c>s as a JSON array, read by the probe, so the page and its count look the
+/// rows up by them instead of asking the trigram table again (one MATCH per request); null otherwise.
+/// </param>
+public sealed record SearchHits(long Count, string? Ids = null)
 {
     /// <summary>
     /// Most hits read first and sorted. Past it, walking the order's index costs about page × rows / hits steps, under
@@ -21,6 +26,9 @@ public sealed record SearchHits(long Count)
 
     /// <summary>Rows counted at most: one past <see cref="Few"/> tells "many" apart.</summary>
     public const int ProbeLimit = Few + 1;
+
+    /// <summary>What the probe (<see cref="FileQuerySql.BuildSearchProbe"/>) read: its count, and its ids when they are all.</summary>
+    public static SearchHits Probed(long count, string ids) => new(count, count <= Few ? ids : null);
 
     /// <summary>Whether <see cref="Count"/> is every hit (the probe stopped before its limit).</summary>
     public bool Exact => Count <= Few;

@@ -123,12 +123,48 @@ public class FileQueryPlanTests : AdminAppFixture
         else
         {
             hits = await ProbeAsync(json);
-            Assert.That(hits, Is.EqualTo(new SearchHits(50)));
+            Assert.That(hits!.Count, Is.EqualTo(50));
+            Assert.That(JsonNode.Parse(hits.Ids!)!.AsArray(), Has.Count.EqualTo(50), "the probe read the hits' ids");
         }
         var plan = await PlanAsync(json, hits: hits);
-        Assert.That(plan, Does.Contain(TestDatabase.IsPostgres ? "Bitmap Index Scan on files_search_title" : "files_search VIRTUAL TABLE"), plan);
+        if (TestDatabase.IsPostgres) Assert.That(plan, Does.Contain("Bitmap Index Scan on files_search_title"), plan);
+        else
+        {
+            // The probe's ids, each looked up by numeric_id: the trigram table is not asked a second time.
+            Assert.That(plan, Does.Contain("SEARCH files USING INDEX files_numeric_id (numeric_id=?)"), plan);
+            Assert.That(plan, Does.Contain("json_each VIRTUAL TABLE"), plan);
+            Assert.That(plan, Does.Not.Contain("files_search"), plan);
+        }
         Assert.That(plan, Does.Not.Contain("files_by_" + sort.TrimStart('-')), plan);
         AssertNoTableScan(plan);
+    }
+
+    [Test]
+    public async Task ARareWordAndAFilterReadTheProbesIdsFirst()
+    {
+        if (TestDatabase.IsPostgres) Assert.Ignore("SQLite's probe");
+        var json = new JsonObject
+        {
+            ["search"] = "harbour", ["meta"] = "filter_count",
+            ["filter"] = new JsonObject { ["type"] = new JsonObject { ["_eq"] = "image/jpeg" } },
+        };
+        var hits = await ProbeAsync(json);
+        foreach (var count in new[] { true, false })
+        {
+            // The ids first, then their rows: not the type's half of the files tested against the list.
+            var plan = await PlanAsync(json, count: count, hits: hits);
+            Assert.That(plan, Does.StartWith("SCAN json_each VIRTUAL TABLE"), plan);
+            Assert.That(plan, Does.Contain("SEARCH files USING INDEX files_numeric_id (numeric_id=?)"), plan);
+            Assert.That(plan, Does.Not.Contain("files_search").And.Not.Contain("files_type_newest").And.Not.Contain("files_by_type"), plan);
+            AssertNoTableScan(plan);
+        }
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        using var database = FileRowSeeder.DatabaseOf(app);
+        await using var connection = await database.OpenAsync();
+        var probed = FileQuerySql.Build(query, database.Provider, hits: hits);
+        var counted = FileQuerySql.Build(query, database.Provider);
+        Assert.That(await connection.ExecuteScalarAsync<long>(probed.Count, probed.Parameters),
+            Is.EqualTo(await connection.ExecuteScalarAsync<long>(counted.Count, counted.Parameters)).And.EqualTo(50));
     }
 
     [TestCase("-filesize")]
@@ -316,7 +352,8 @@ public class FileQueryPlanTests : AdminAppFixture
         using var database = FileRowSeeder.DatabaseOf(app);
         if (FileQuerySql.BuildSearchProbe(query, database.Provider) is not { } probe) return null;
         await using var connection = await database.OpenAsync();
-        return new SearchHits(await connection.ExecuteScalarAsync<long>(probe.Sql, probe.Parameters));
+        var (count, ids) = await connection.QuerySingleAsync<(long, string)>(probe.Sql, probe.Parameters);
+        return SearchHits.Probed(count, ids);
     }
 
     /// <summary>PostgreSQL's bounded walk of a search's page: its plan, and how many rows it found.</summary>
