@@ -345,16 +345,7 @@ public class FileQueryPlanTests : AdminAppFixture
         return await ExplainAsync(sql, parameters, forbidSort);
     }
 
-    /// <summary>The search's hits as the server counts them before it writes the statement.</summary>
-    private async Task<SearchHits?> ProbeAsync(JsonObject json)
-    {
-        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
-        using var database = FileRowSeeder.DatabaseOf(app);
-        if (FileQuerySql.BuildSearchProbe(query, database.Provider) is not { } probe) return null;
-        await using var connection = await database.OpenAsync();
-        var (count, ids) = await connection.QuerySingleAsync<(long, string)>(probe.Sql, probe.Parameters);
-        return SearchHits.Probed(count, ids);
-    }
+    private Task<SearchHits?> ProbeAsync(JsonObject json) => FileRowSeeder.ProbeAsync(app, json);
 
     /// <summary>PostgreSQL's bounded walk of a search's page: its plan, and how many rows it found.</summary>
     private async Task<(string Plan, int Rows)> WalkAsync(JsonObject json)

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using AssetServer.Data;
+using AssetServer.Files.Query;
 using AssetServer.Tests.Support;
 using Dapper;
 
@@ -15,6 +17,17 @@ public static class FileRowSeeder
     {
         using (var client = app.AdminClient()) client.GetAsync("/server/ping").GetAwaiter().GetResult().Dispose();
         return TestDatabase.IsPostgres ? Database.Postgres(app.DatabaseConnectionString) : TestDatabase.For(app.DataPath);
+    }
+
+    /// <summary>The search's hits as the server probes them before it writes the statement (SQLite), or null.</summary>
+    public static async Task<SearchHits?> ProbeAsync(AssetServerApp app, JsonObject json)
+    {
+        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
+        using var database = DatabaseOf(app);
+        if (FileQuerySql.BuildSearchProbe(query, database.Provider) is not { } probe) return null;
+        await using var connection = await database.OpenAsync();
+        var (count, ids) = await connection.QuerySingleAsync<(long, string)>(probe.Sql, probe.Parameters);
+        return SearchHits.Probed(count, ids);
     }
 
     public static async Task SeedAsync(Database database, int count)

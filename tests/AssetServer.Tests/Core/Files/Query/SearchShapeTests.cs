@@ -106,16 +106,7 @@ public class SearchShapeTests : AdminAppFixture
         Assert.That(await IdsAsync(json, null), Is.EqualTo(new[] { ids[0], ids[2] }), "the scan's answer");
     }
 
-    /// <summary>The search's hits as the server probes them (SQLite), or null.</summary>
-    private async Task<SearchHits?> ProbeAsync(JsonObject json)
-    {
-        var query = app.Service<FileQueryParser>().Parse(json, QueryTable.Files);
-        using var database = FileRowSeeder.DatabaseOf(app);
-        if (FileQuerySql.BuildSearchProbe(query, database.Provider) is not { } probe) return null;
-        await using var connection = await database.OpenAsync();
-        var (count, ids) = await connection.QuerySingleAsync<(long, string)>(probe.Sql, probe.Parameters);
-        return SearchHits.Probed(count, ids);
-    }
+    private Task<SearchHits?> ProbeAsync(JsonObject json) => FileRowSeeder.ProbeAsync(app, json);
 
     private async Task<List<string>> IdsAsync(JsonObject json, SearchHits? hits)
     {
