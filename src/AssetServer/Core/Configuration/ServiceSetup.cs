@@ -162,7 +162,7 @@ public static class ServiceSetup
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             // The data folder is made with the database whichever holds the rows: originals and temp files live there.
             var paths = sp.GetRequiredService<DataPaths>();
-            return options.Parsed == DatabaseProvider.Postgres ? Database.Postgres(options.ConnectionString!) : new Database(paths.Database);
+            return options.Parsed == DatabaseProvider.Postgres ? Database.Postgres(options.ConnectionString!) : new Database(paths.Database, options.SqliteMapBytes);
         });
         services.AddSingleton<Cluster.IRenderLock>(sp => sp.GetRequiredService<Database>() is { IsPostgres: true } database
             ? new Cluster.PostgresRenderLock(database)

@@ -17,9 +17,15 @@ public sealed class Database : IDisposable
     private readonly string? sqliteConnectionString;
     private readonly NpgsqlDataSource? postgres;
 
-    /// <summary>An embedded SQLite file at <paramref name="path"/>.</summary>
-    public Database(string path)
+    /// <summary>SQLite's own ceiling for <c>mmap_size</c> in the e_sqlite3 build (just under 2 GiB).</summary>
+    public const long DefaultMapBytes = 2147418112;
+
+    private readonly long mapBytes;
+
+    /// <summary>An embedded SQLite file at <paramref name="path"/>, read through a map of at most <paramref name="mapBytes"/>.</summary>
+    public Database(string path, long mapBytes = DefaultMapBytes)
     {
+        this.mapBytes = mapBytes;
         Provider = DatabaseProvider.Sqlite;
         sqliteConnectionString = new SqliteConnectionStringBuilder
         {
@@ -162,7 +168,7 @@ public sealed class Database : IDisposable
     /// so lower() is replaced by .NET's invariant, Unicode-aware one on every connection. (PostgreSQL's lower() is
     /// Unicode-aware on a UTF-8 database whose ctype is not C.)
     /// </summary>
-    private static void AddFunctions(SqliteConnection connection)
+    private void AddFunctions(SqliteConnection connection)
     {
         connection.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         MapFile(connection);
@@ -175,10 +181,10 @@ public sealed class Database : IDisposable
     /// shared by every connection and given back under pressure, though counted in the process's resident memory.
     /// Set once per native connection (a pooled one keeps it).
     /// </summary>
-    private static void MapFile(SqliteConnection connection)
+    private void MapFile(SqliteConnection connection)
     {
-        if (connection.Handle is not { } handle || Mapped.TryGetValue(handle, out _)) return;
-        SQLitePCL.raw.sqlite3_exec(handle, "PRAGMA mmap_size = 2147418112");
+        if (mapBytes <= 0 || connection.Handle is not { } handle || Mapped.TryGetValue(handle, out _)) return;
+        SQLitePCL.raw.sqlite3_exec(handle, $"PRAGMA mmap_size = {mapBytes}");
         Mapped.AddOrUpdate(handle, handle);
     }
 

@@ -21,6 +21,13 @@ public sealed class DatabaseOptions
     /// <summary>How many files each write transaction of the background index build adds to the search table.</summary>
     public int IndexBuildBatchRows { get; set; } = 10_000;
 
+    /// <summary>
+    /// SQLite: the most of the database file read through a memory map (<c>PRAGMA mmap_size</c>; 0 reads with
+    /// <c>pread</c>). Random reads of rows are not a system call each (issue 21), but mapped pages count in the
+    /// process's resident memory, and a read error from a failing disk ends the process instead of one request.
+    /// </summary>
+    public long SqliteMapBytes { get; set; } = Data.Database.DefaultMapBytes;
+
     internal DatabaseProvider? Parsed => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,
