@@ -41,6 +41,11 @@ public static class LibvipsSetup
             // so the server sets MALLOC_ARENA_MAX at exec (Server/MallocArenaLimit.cs); this is the fallback for
             // hosts where it did not (the test host, no /proc), and a value the deployment set is left as it is.
             if (OperatingSystem.IsLinux() && !Server.MallocArenaLimit.SetByEnvironment) TrySetArenaMax(Server.MallocArenaLimit.Arenas);
+            // Blocks of 1 MiB and more (pixel regions) always come from mmap and go back to the kernel when freed. By
+            // default glibc raises that threshold, up to 32 MiB, each time such a block is freed, so later pixel
+            // buffers stay in the arenas as resident memory. Storm VmHWM, seven runs against six: 279 against 294 MB
+            // on average, renders/s unchanged (benchmarks/RESULTS.md, issue 17). A threshold the deployment set stays.
+            if (OperatingSystem.IsLinux() && !MmapThresholdSetByEnvironment) TryMallopt(MallocMmapThreshold, MmapThresholdBytes);
             // Refuse the loaders libvips does not consider safe for untrusted input (ImageMagick, MATLAB, FITS, …).
             NetVips.NetVips.BlockUntrusted = true;
             IsApplied = true;
@@ -48,16 +53,26 @@ public static class LibvipsSetup
     }
 
     private const int MallocArenaMax = -8; // M_ARENA_MAX, glibc's malloc.h
+    private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
+
+    /// <summary>The size from which glibc's malloc maps each block on its own (<see cref="Apply"/>).</summary>
+    public const int MmapThresholdBytes = 1 << 20;
+
+    private static bool MmapThresholdSetByEnvironment =>
+        Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null
+        || Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("glibc.malloc.mmap_threshold", StringComparison.Ordinal) == true;
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
 
+    private static void TrySetArenaMax(int arenas) => TryMallopt(MallocArenaMax, arenas);
+
     /// <summary>glibc only: another C library (musl) has no arenas, and no <c>mallopt</c> to call.</summary>
-    private static void TrySetArenaMax(int arenas)
+    private static void TryMallopt(int param, int value)
     {
         try
         {
-            Mallopt(MallocArenaMax, arenas);
+            Mallopt(param, value);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
