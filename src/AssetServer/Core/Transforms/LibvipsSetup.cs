@@ -43,7 +43,7 @@ public static class LibvipsSetup
             if (OperatingSystem.IsLinux() && !Server.MallocArenaLimit.SetByEnvironment) TrySetArenaMax(Server.MallocArenaLimit.Arenas);
             // Blocks of 1 MiB and more (pixel regions) always come from mmap and go back to the kernel when freed. By
             // default glibc raises that threshold, up to 32 MiB, each time such a block is freed, so later pixel
-            // buffers stay in the arenas as resident memory. Storm VmHWM, seven runs against six: 279 against 294 MB
+            // buffers stay in the arenas as resident memory. Storm VmHWM, eight storms against six: 279 against 294 MB
             // on average, renders/s unchanged (benchmarks/RESULTS.md, issue 17). A threshold the deployment set stays.
             if (OperatingSystem.IsLinux() && !MmapThresholdSetByEnvironment) TryMallopt(MallocMmapThreshold, MmapThresholdBytes);
             // Refuse the loaders libvips does not consider safe for untrusted input (ImageMagick, MATLAB, FITS, …).
