@@ -62,7 +62,7 @@ public sealed class Database : IDisposable
         if (postgres is not null) return await postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(sqliteConnectionString);
         await connection.OpenAsync(ct);
-        AddFunctions(connection);
+        SetUp(connection);
         return connection;
     }
 
@@ -71,7 +71,7 @@ public sealed class Database : IDisposable
         if (postgres is not null) return postgres.OpenConnection();
         var connection = new SqliteConnection(sqliteConnectionString);
         connection.Open();
-        AddFunctions(connection);
+        SetUp(connection);
         return connection;
     }
 
@@ -164,11 +164,12 @@ public sealed class Database : IDisposable
         await connection.BeginTransactionAsync(IsPostgres ? IsolationLevel.ReadCommitted : IsolationLevel.Serializable, ct);
 
     /// <summary>
-    /// SQLite's own lower() folds ASCII only; searches and <c>_icontains</c> must match "École" with "école",
-    /// so lower() is replaced by .NET's invariant, Unicode-aware one on every connection. (PostgreSQL's lower() is
-    /// Unicode-aware on a UTF-8 database whose ctype is not C.)
+    /// Every SQLite connection, as it is opened: lower() and the memory map (<see cref="MapFile"/>). SQLite's own
+    /// lower() folds ASCII only; searches and <c>_icontains</c> must match "École" with "école", so lower() is
+    /// replaced by .NET's invariant, Unicode-aware one. (PostgreSQL's lower() is Unicode-aware on a UTF-8 database
+    /// whose ctype is not C.)
     /// </summary>
-    private void AddFunctions(SqliteConnection connection)
+    private void SetUp(SqliteConnection connection)
     {
         connection.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         MapFile(connection);

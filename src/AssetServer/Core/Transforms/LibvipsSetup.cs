@@ -40,7 +40,7 @@ public static class LibvipsSetup
             // (benchmarks/RESULTS.md, issue 17): peak RSS 483 → 313 MB on its own. Arenas made before this call stay,
             // so the server sets MALLOC_ARENA_MAX at exec (Server/MallocArenaLimit.cs); this is the fallback for
             // hosts where it did not (the test host, no /proc), and a value the deployment set is left as it is.
-            if (OperatingSystem.IsLinux() && !Server.MallocArenaLimit.SetByEnvironment) TrySetArenaMax(Server.MallocArenaLimit.Arenas);
+            if (OperatingSystem.IsLinux() && !Server.MallocArenaLimit.SetByEnvironment) TryMallopt(MallocArenaMax, Server.MallocArenaLimit.Arenas);
             // Blocks of 1 MiB and more (pixel regions) always come from mmap and go back to the kernel when freed. By
             // default glibc raises that threshold, up to 32 MiB, each time such a block is freed, so later pixel
             // buffers stay in the arenas as resident memory. Storm VmHWM, eight storms against six: 279 against 294 MB
@@ -64,8 +64,6 @@ public static class LibvipsSetup
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
-
-    private static void TrySetArenaMax(int arenas) => TryMallopt(MallocArenaMax, arenas);
 
     /// <summary>glibc only: another C library (musl) has no arenas, and no <c>mallopt</c> to call.</summary>
     private static void TryMallopt(int param, int value)

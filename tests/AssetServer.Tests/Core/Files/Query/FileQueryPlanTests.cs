@@ -11,17 +11,8 @@ namespace AssetServer.Tests.Files.Query;
 /// statements are built, on the database the stack runs: every indexed sort both ways without a sort step, the common
 /// filters with newest first, substring tests through the trigram index, counts and a group-by from an index alone.
 /// </summary>
-public class FileQueryPlanTests : AdminAppFixture
+public class FileQueryPlanTests : SeededFilesFixture
 {
-    private const int Rows = 50_000;
-
-    [OneTimeSetUp]
-    public async Task SeedRows()
-    {
-        using var database = FileRowSeeder.DatabaseOf(app);
-        await FileRowSeeder.SeedAsync(database, Rows);
-    }
-
     /// <summary>The sortable fields with an index of their own (010_query_indexes.sql).</summary>
     private static readonly string[] IndexedSorts =
         ["uploaded_on", "created_on", "modified_on", "title", "filename_download", "type", "filesize", "width", "height", "duration", "numeric_id"];
